@@ -1,0 +1,60 @@
+"""Settings, read from the environment (prefix ``IFRC_KG_``) when asked for, never at import.
+
+Also where the published artefacts live: ``ontology/``, ``shapes/`` and
+``data/reference/`` sit at the top of the repository and are shipped inside the wheel
+as ``ifrc_kg/_data/…``; ``artefact_dir`` finds whichever copy is there.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_BASE = "https://w3id.org/ifrc-kg/"
+
+_PACKAGE_DATA = Path(__file__).parent / "_data"
+_REPOSITORY = Path(__file__).resolve().parents[2]
+
+
+def artefact_dir(name: str) -> Path:
+    """The directory of a shipped artefact: ``"ontology"``, ``"shapes"`` or ``"reference"``."""
+    packaged = _PACKAGE_DATA / name
+    if packaged.is_dir():
+        return packaged
+    top = _REPOSITORY / ("data/reference" if name == "reference" else name)
+    if top.is_dir():
+        return top
+    raise FileNotFoundError(f"artefact directory {name!r} not found in the package or checkout")
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"IFRC_KG_{name}", default)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the defaults a fresh ``make serve`` uses."""
+
+    base: str = DEFAULT_BASE
+    reports_dir: Path = Path("data/reports")
+    dist_dir: Path = Path("dist")
+    include_personal_contacts: bool = True
+    query_timeout_s: float = 10.0
+    max_result_rows: int = 10_000
+    max_body_bytes: int = 1_000_000
+    service_allow_list: tuple[str, ...] = field(default=())
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        allow = _env("SERVICE_ALLOW_LIST", "")
+        return cls(
+            base=_env("BASE", DEFAULT_BASE),
+            reports_dir=Path(_env("REPORTS_DIR", "data/reports")),
+            dist_dir=Path(_env("DIST_DIR", "dist")),
+            include_personal_contacts=_env("PERSONAL_CONTACTS", "1") not in ("0", "false", "no"),
+            query_timeout_s=float(_env("QUERY_TIMEOUT_S", "10")),
+            max_result_rows=int(_env("MAX_RESULT_ROWS", "10000")),
+            max_body_bytes=int(_env("MAX_BODY_BYTES", "1000000")),
+            service_allow_list=tuple(url for url in allow.split() if url),
+        )
