@@ -208,8 +208,10 @@ class Section:
     """A heading of the narrative with its paragraphs and subsections.
 
     ``kind`` is one of ``"context"``, ``"key-achievements"``, ``"strategic-priority"``,
-    ``"enabling-function"``, ``"progress"``, ``"joint-support"``, ``"operations"``,
-    ``"other"``; ``concept`` the priority or function it is about, if any.
+    ``"enabling-function"``, ``"objective"`` (a priority's objective statement, printed
+    as a heading), ``"progress"``, ``"joint-support"``, ``"operations"``, ``"other"``;
+    ``concept`` the priority or function it is about, if any (inherited from the
+    enclosing section). ``source`` is the heading line as printed.
     """
 
     title: str
@@ -248,12 +250,17 @@ class MentionKind(StrEnum):
 
 @dataclass(frozen=True)
 class Mention:
-    """An organisation or place named in the narrative, as printed."""
+    """An organisation or place named in the narrative, as printed.
+
+    ``key`` is what the reference gazetteer knows it by (organisation key, National
+    Society ISO3, admin-unit P-code); ``None`` for a name it does not know.
+    """
 
     name: str
     kind: MentionKind
     section: tuple[str, ...]
     source: SourceSpan
+    key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,123 @@
+"""FINANCIAL OVERVIEW, the National Society overview, funding sources and appeal number.
+
+The PDF-to-text export lost the overview's column layout: each row is
+``group<TAB>flow<TAB>amount`` and the rows under the same funder group start with a tab
+(the group carries down). We follow that structure and keep each row's label as
+printed; a consistency check downstream flags what does not add up.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ifrc_kg.model import FinancialFigure, Text, Unit
+from ifrc_kg.report.lines import Document, Line, concept_of, warn
+from ifrc_kg.report.numbers import make_figure
+
+APPEAL_NUMBER = re.compile(
+    r"Appeal\s+(?:number|code)\s*:?\s*\**\s*(?P<code>[A-Z]{2,8}\d{2,6})\s*\**", re.IGNORECASE
+)
+NATIONAL_SOCIETY_GROUP = "national-society"
+FUNDING_FLOW = "funding"
+
+
+def _cells(line: Line) -> list[tuple[str, int, int]]:
+    return line.fields()
+
+
+def _amount(doc: Document, line: Line, cell: tuple[str, int, int], what: str):
+    text, start, end = cell
+    try:
+        return make_figure(text, doc.span(start, end), Unit.CHF)
+    except ValueError:
+        raise doc.error(line, f"a CHF amount like '15.6M' or '780,000' {what}") from None
+
+
+def _group(doc: Document, line: Line, label: str, warnings: list[str]) -> str | None:
+    concept = concept_of("funder-group", label)
+    if concept is None:
+        warn(warnings, doc, line, f"unknown funder group {label!r} kept as printed")
+    return concept.notation if concept else None
+
+
+def _flow(doc: Document, line: Line, label: str, warnings: list[str]) -> str | None:
+    concept = concept_of("flow-type", label)
+    if concept is None:
+        warn(warnings, doc, line, f"unknown financial flow type {label!r} kept as printed")
+    return concept.notation if concept else None
+
+
+def parse_finance(
+    doc: Document, lines: tuple[Line, ...], warnings: list[str]
+) -> tuple[
+    tuple[FinancialFigure, ...],
+    tuple[FinancialFigure, ...],
+    tuple[FinancialFigure, ...],
+    str | None,
+]:
+    """The overview rows, the NS overview rows, the funding-source rows, and the
+    National Society name printed above "Overview" (if any)."""
+    overview: list[FinancialFigure] = []
+    society: list[FinancialFigure] = []
+    sources: list[FinancialFigure] = []
+    part = "overview"
+    group_label: str | None = None
+    group: str | None = None
+    previous_text: str | None = None
+    society_name: str | None = None
+    for line in lines:
+        if line.blank:
+            continue
+        if "\t" not in line.text.strip(" "):
+            heading = line.stripped
+            if heading.casefold() == "overview":
+                part, society_name = "society", previous_text
+            elif heading.casefold() == "funding sources":
+                part = "sources"
+            previous_text = heading
+            continue
+        cells = _cells(line)
+        if part == "overview":
+            if len(cells) != 3:
+                raise doc.error(
+                    line, "a financial overview row: funder group, flow type and CHF amount"
+                )
+            if cells[0][0].strip():
+                group_label = cells[0][0].strip()
+                group = _group(doc, line, group_label, warnings)
+            elif group_label is None:
+                raise doc.error(line, "a funder group before this continuation row")
+            flow_label = cells[1][0].strip()
+            if not flow_label:
+                raise doc.error(line, "a flow type (Funding, Expenditure, …) in the row")
+            overview.append(
+                FinancialFigure(
+                    group,
+                    _flow(doc, line, flow_label, warnings),
+                    " / ".join(c[0].strip() for c in cells[:2] if c[0].strip()),
+                    _amount(doc, line, cells[2], "in the last column"),
+                )
+            )
+            continue
+        filled = [cell for cell in cells if cell[0].strip()]
+        if len(filled) != 2:
+            raise doc.error(line, "a label and a CHF amount separated by a tab")
+        label = filled[0][0].strip()
+        figure = _amount(doc, line, filled[1], f"after {label!r}")
+        if part == "society":
+            flow = _flow(doc, line, label, warnings)
+            society.append(FinancialFigure(NATIONAL_SOCIETY_GROUP, flow, label, figure))
+        else:
+            group = _group(doc, line, label, warnings)
+            sources.append(FinancialFigure(group, FUNDING_FLOW, label, figure))
+    return tuple(overview), tuple(society), tuple(sources), society_name
+
+
+def find_appeal_code(doc: Document, lines: tuple[Line, ...]) -> Text | None:
+    """The country-plan appeal number ("Appeal number **MAAML002**")."""
+    for line in lines:
+        match = APPEAL_NUMBER.search(line.text)
+        if match:
+            start, end = line.start + match.start("code"), line.start + match.end("code")
+            return Text(match["code"], doc.span(start, end))
+    return None

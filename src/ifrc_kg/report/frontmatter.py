@@ -1,0 +1,178 @@
+"""The first page: country, title, year and period, publication date, the supported
+National Society, the key figures (number then label) and PEOPLE REACHED (label then
+number)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from ifrc_kg.model import Country, KeyFigure, PeopleReached, Text, Unit
+from ifrc_kg.reference import Reference
+from ifrc_kg.report.dates import DATE, find_dates, month_range
+from ifrc_kg.report.lines import Document, Line, concept_of, warn
+from ifrc_kg.report.numbers import make_figure, read_number
+from ifrc_kg.report.sections import IN_SUPPORT_OF, TITLE, Layout
+
+
+@dataclass(frozen=True)
+class FrontMatter:
+    title: Text
+    country: Country
+    society_line: Line | None
+    society_printed: str | None
+    year: int
+    period_start: date
+    period_end: date
+    published: date | None
+    key_figures: tuple[KeyFigure, ...]
+
+
+def _is_number(text: str) -> bool:
+    try:
+        read_number(text)
+    except ValueError:
+        return False
+    return True
+
+
+def parse_front(
+    doc: Document, layout: Layout, reference: Reference, warnings: list[str]
+) -> FrontMatter:
+    """Read the front matter and the key figures that follow it."""
+    title_line = layout.title
+    match = TITLE.search(title_line.text)
+    assert match is not None  # find_title checked it
+    year = int(match["year"])
+    period = month_range(year, match["first"], match["last"])
+    if period is None:
+        raise doc.error(title_line, "a period of months like 'Jan-Dec' after the report year")
+    title = Text(title_line.stripped, doc.line_span(title_line))
+
+    country_line = next(
+        (line for line in reversed(doc.lines[: title_line.number - 1]) if not line.blank), None
+    )
+    rest = layout.front[1:]
+    published: date | None = None
+    society_line: Line | None = None
+    last_front = title_line.number
+    for line in rest:
+        if line.blank:
+            continue
+        found = find_dates(line.text)
+        if published is None and found and DATE.fullmatch(line.stripped):
+            published = found[0][0]
+            last_front = line.number
+        elif society_line is None and IN_SUPPORT_OF.fullmatch(line.stripped):
+            society_line = line
+            last_front = line.number
+        else:
+            break
+    society_printed = None
+    if society_line is not None:
+        name_match = IN_SUPPORT_OF.fullmatch(society_line.stripped)
+        assert name_match is not None
+        society_printed = name_match["name"].strip()
+
+    country = _country(doc, reference, country_line, title_line)
+    key_lines = [line for line in rest if line.number > last_front]
+    return FrontMatter(
+        title=title,
+        country=country,
+        society_line=society_line,
+        society_printed=society_printed,
+        year=year,
+        period_start=period[0],
+        period_end=period[1],
+        published=published,
+        key_figures=tuple(_key_figures(doc, key_lines, warnings)),
+    )
+
+
+def _country(
+    doc: Document, reference: Reference, country_line: Line | None, title_line: Line
+) -> Country:
+    """The country named above the title; a name ISO 3166 does not know is an error."""
+    if country_line is not None:
+        record = reference.country_by_name(country_line.stripped) or _by_iso_name(
+            reference, country_line.stripped
+        )
+        if record is not None:
+            return Country(record.name, record.iso3, doc.line_span(country_line))
+    # "MALI 2023 IFRC network annual report": the country printed before the year
+    match = TITLE.search(title_line.text)
+    before = title_line.text[: match.start()].strip(" -–:,") if match else ""
+    if before:
+        record = reference.country_by_name(before) or _by_iso_name(reference, before)
+        if record is not None:
+            start = title_line.start + title_line.text.index(before)
+            return Country(record.name, record.iso3, doc.span(start, start + len(before)))
+    raise doc.error(
+        country_line or title_line, "the name of a country (ISO 3166) above the report title"
+    )
+
+
+def _by_iso_name(reference: Reference, name: str):
+    """ISO 3166's own names and official names ("Viet Nam", "Republic of Mali"), offline."""
+    import pycountry
+
+    try:
+        found = pycountry.countries.lookup(name)
+    except LookupError:
+        return None
+    return reference.country(found.alpha_3)
+
+
+def _key_figures(doc: Document, lines: list[Line], warnings: list[str]) -> list[KeyFigure]:
+    """Key figures print the number first, then its label on the next non-blank line."""
+    figures: list[KeyFigure] = []
+    pending: Line | None = None
+    for line in lines:
+        if line.blank:
+            continue
+        if _is_number(line.stripped):
+            if pending is not None:
+                raise doc.error(line, f"a key-figure label after {pending.stripped!r}")
+            pending = line
+            continue
+        if pending is None:
+            raise doc.error(line, f"a key-figure number before the label {line.stripped!r}")
+        concept = concept_of("key-figure", line.stripped)
+        if concept is None:
+            warn(warnings, doc, line, f"unknown key figure {line.stripped!r} kept as printed")
+        unit = concept.unit if concept and concept.unit else Unit.COUNT
+        figure = make_figure(pending.stripped, doc.line_span(pending), unit)
+        figures.append(KeyFigure(concept.notation if concept else None, line.stripped, figure))
+        pending = None
+    if pending is not None:
+        raise doc.error(pending, "a key-figure label after the number")
+    return figures
+
+
+def parse_people_reached(
+    doc: Document, lines: tuple[Line, ...], warnings: list[str]
+) -> tuple[PeopleReached, ...]:
+    """PEOPLE REACHED prints each label first, then its number."""
+    reached: list[PeopleReached] = []
+    pending: Line | None = None
+    for line in lines:
+        if line.blank:
+            continue
+        if not _is_number(line.stripped):
+            if pending is not None:
+                raise doc.error(line, f"the number of people reached for {pending.stripped!r}")
+            pending = line
+            continue
+        if pending is None:
+            raise doc.error(line, "a people-reached label before the number")
+        concept = concept_of("reach-category", pending.stripped)
+        if concept is None:
+            warn(warnings, doc, pending, f"unknown people-reached label {pending.stripped!r} kept")
+        figure = make_figure(line.stripped, doc.line_span(line), Unit.PERSONS)
+        reached.append(
+            PeopleReached(concept.notation if concept else None, pending.stripped, figure)
+        )
+        pending = None
+    if pending is not None:
+        raise doc.error(pending, f"the number of people reached for {pending.stripped!r}")
+    return tuple(reached)

@@ -1,0 +1,118 @@
+"""IFRC NETWORK SUPPORTED ACTIVITIES: the partner matrix, rebuilt from its two headers.
+
+The export flattened a two-level header. Line one holds the top-level columns
+("National Society", "Funding Reported", "Bilateral Support", the areas that are not
+under Bilateral Support, "Multilateral Support"); line two holds the sub-columns of
+Bilateral Support, then "Through IFRC" (the one sub-column of Multilateral Support).
+The columns in row order are therefore: name, funding, the bilateral sub-columns, the
+remaining top-level areas, and Multilateral / Through IFRC last. ● marks bilateral
+support in an area, ✓ multilateral support through the IFRC.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ifrc_kg.concepts import normalise_label, slugify
+from ifrc_kg.model import Figure, PartnerSupport, Unit
+from ifrc_kg.report.lines import Document, Line, concept_of, warn
+from ifrc_kg.report.numbers import NUMBER_PATTERN, make_figure
+
+MULTILATERAL = "multilateral"
+BILATERAL_MARKS = frozenset("●•")
+MULTILATERAL_MARKS = frozenset("✓✔")
+TOTAL = re.compile(
+    rf"Total\s+Funding\s+Reported\s*:?\s*\**\s*(?P<amount>{NUMBER_PATTERN})\s*\**", re.IGNORECASE
+)
+_MULTILATERAL_HEADINGS = (
+    "multilateral support",
+    "through ifrc",
+    "multilateral support through ifrc",
+)
+
+
+def _columns(doc: Document, first: Line, second: Line, warnings: list[str]) -> list[str]:
+    """Column keys after name and funding: support-area notations, then ``MULTILATERAL``."""
+    top = [cell.strip() for cell, _, _ in first.fields() if cell.strip()]
+    sub = [cell.strip() for cell, _, _ in second.fields() if cell.strip()]
+    if len(top) < 3 or normalise_label(top[0]) != "national society":
+        raise doc.error(first, "the partner matrix header 'National Society<TAB>Funding Reported…'")
+    bilateral_index = next(
+        (i for i, cell in enumerate(top) if normalise_label(cell) == "bilateral support"), None
+    )
+    if bilateral_index is None:
+        raise doc.error(first, "a 'Bilateral Support' column in the partner matrix header")
+    areas = [cell for cell in sub if normalise_label(cell) not in _MULTILATERAL_HEADINGS]
+    areas += [
+        cell
+        for cell in top[bilateral_index + 1 :]
+        if normalise_label(cell) not in _MULTILATERAL_HEADINGS
+    ]
+    keys = []
+    for label in areas:
+        concept = concept_of("support-area", label)
+        if concept is None:
+            warn(warnings, doc, second, f"unknown partner-matrix column {label!r} kept")
+        keys.append(concept.notation if concept else slugify(label))
+    keys.append(MULTILATERAL)
+    return keys
+
+
+def parse_partners(
+    doc: Document, lines: tuple[Line, ...], warnings: list[str]
+) -> tuple[tuple[PartnerSupport, ...], Figure | None]:
+    """The partner rows and the total funding reported."""
+    content = [line for line in lines if not line.blank]
+    total: Figure | None = None
+    rows: list[PartnerSupport] = []
+    if not content:
+        return (), None
+    header = content[0]
+    if len(content) < 2 or TOTAL.search(content[1].text):
+        raise doc.error(header, "two header lines of the partner matrix")
+    columns = _columns(doc, header, content[1], warnings)
+    for line in content[2:]:
+        if normalise_label(line.text).startswith("total funding reported"):
+            match = TOTAL.search(line.text)
+            if match is None:
+                raise doc.error(line, "a CHF amount after 'Total Funding Reported'")
+            start = line.start + match.start("amount")
+            end = line.start + match.end("amount")
+            try:
+                total = make_figure(match["amount"], doc.span(start, end), Unit.CHF)
+            except ValueError:
+                raise doc.error(line, "a CHF amount after 'Total Funding Reported'") from None
+            break  # the matrix ends with its total
+        if "\t" not in line.text:
+            raise doc.error(line, "a partner row: society name, funding and marks, tab-separated")
+        rows.append(_row(doc, line, columns))
+    return tuple(rows), total
+
+
+def _row(doc: Document, line: Line, columns: list[str]) -> PartnerSupport:
+    cells = line.fields()
+    name = cells[0][0].strip()
+    if not name:
+        raise doc.error(line, "a National Society name in the first column")
+    funding: Figure | None = None
+    if len(cells) > 1 and cells[1][0].strip():
+        text, start, end = cells[1]
+        try:
+            funding = make_figure(text, doc.span(start, end), Unit.CHF)
+        except ValueError:
+            raise doc.error(line, f"a CHF amount as the funding reported by {name}") from None
+    areas: list[str] = []
+    multilateral = False
+    for index, (text, _, _) in enumerate(cells[2:]):
+        mark = text.strip()
+        if not mark:
+            continue
+        if index >= len(columns):
+            raise doc.error(line, f"no more than {len(columns)} support columns after the funding")
+        if mark not in BILATERAL_MARKS | MULTILATERAL_MARKS:
+            raise doc.error(line, f"a support mark (● or ✓) or an empty cell, not {mark!r}")
+        if columns[index] == MULTILATERAL:
+            multilateral = True
+        else:
+            areas.append(columns[index])
+    return PartnerSupport(name, funding, tuple(areas), multilateral, doc.line_span(line))

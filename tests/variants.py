@@ -1,0 +1,256 @@
+"""Report variants generated from the Mali 2023 text, for tests of every pipeline stage.
+
+Each function takes a report text and returns a new text of the same template, so no
+test depends on one file: another country and society with other numbers, a partner
+added and one removed, two DREF operations, a missing section, reordered indicator
+rows, an unknown indicator label. Every edit checks that what it replaces is there,
+so a change to the source report fails loudly instead of silently making no variant.
+
+Usage: ``from tests.variants import MALI_PATH, mali_text, niger``; ``niger(mali_text())``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+MALI_PATH = (
+    Path(__file__).resolve().parents[1] / "data/reports/ifrc-network-annual-report-mali-2023.txt"
+)
+
+
+def mali_text() -> str:
+    return MALI_PATH.read_text(encoding="utf-8")
+
+
+def _replace(text: str, old: str, new: str, count: int | None = None) -> str:
+    """Replace ``old`` (which must occur, ``count`` times when given) with ``new``."""
+    found = text.count(old)
+    if not found or (count is not None and found != count):
+        raise AssertionError(f"variant: expected {count or 'some'} of {old!r}, found {found}")
+    return text.replace(old, new)
+
+
+def _replace_line(text: str, old_line: str, new_line: str) -> str:
+    """Replace one whole line (exactly one must match)."""
+    lines = text.split("\n")
+    hits = [i for i, line in enumerate(lines) if line == old_line]
+    if len(hits) != 1:
+        raise AssertionError(f"variant: expected one line {old_line!r}, found {len(hits)}")
+    lines[hits[0]] = new_line
+    return "\n".join(lines)
+
+
+def line_number(text: str, line: str, occurrence: int = 1) -> int:
+    """The 1-based number of the ``occurrence``-th line equal to ``line``."""
+    seen = 0
+    for number, candidate in enumerate(text.split("\n"), start=1):
+        if candidate == line:
+            seen += 1
+            if seen == occurrence:
+                return number
+    raise AssertionError(f"no line {line!r} (occurrence {occurrence})")
+
+
+# --- another country ------------------------------------------------------------------
+
+NIGER_NUMBERS = {
+    # key figures
+    "11": "37",
+    "154": "96",
+    "8,998": "12,450",
+    "272": "318",
+    # people reached
+    "1,856": "9,120",
+    "7,842": "3,015",
+    "240,612": "198,700",
+}
+NIGER_FINANCE = {
+    "Country\tFunding Requirement\t15.6M": "Country\tFunding Requirement\t21.3M",
+    "\tExpenditure\t780,000": "\tExpenditure\t615,500",
+    "Funding\t17M": "Funding\t12.4M",
+}
+
+
+def niger(text: str) -> str:
+    """The report as if written for Niger: country, society, places, codes and numbers."""
+    text = _replace(
+        text, "IN SUPPORT OF THE MALI RED CROSS", "IN SUPPORT OF THE RED CROSS SOCIETY OF NIGER"
+    )
+    text = _replace_line(text, "MALI", "NIGER")
+    text = _replace(text, "Malian Red Cross Society", "Red Cross Society of Niger")
+    text = _replace(text, "Mali Red Cross Society", "Red Cross Society of Niger")
+    text = _replace(text, "Mali Red Cross", "Red Cross Society of Niger")
+    text = _replace(text, "MAAML002", "MAANE001")
+    text = _replace(text, "MDRML018", "MDRNE027")
+    text = _replace(text, "Mali Dengue Outbreak", "Niger Floods 2023")
+    for old, new in (
+        ("Kayes", "Tillabéri"),
+        ("Koulikoro", "Dosso"),
+        ("Ségou", "Maradi"),
+        ("Segou", "Maradi"),
+        ("Mopti", "Tahoua"),
+        ("Timbuktu", "Agadez"),
+        ("Gao", "Diffa"),
+        ("Bamako", "Niamey"),
+        ("Sikasso", "Zinder"),
+    ):
+        text = re.sub(rf"\b{old}\b", new, text)
+    text = re.sub(r"\bMali\b", "Niger", text)
+    for old, new in NIGER_NUMBERS.items():
+        text = _replace_line(text, old, new)
+    for old, new in NIGER_FINANCE.items():
+        text = _replace_line(text, old, new)
+    text = _replace(
+        text,
+        "People trained by National Societies in first aid\t105",
+        "People trained by National Societies in first aid\t310",
+    )
+    text = _replace(
+        text, "has trained 104 people in first aid", "has trained 312 people in first aid"
+    )
+    text = _replace(text, "2023 IFRC network annual report", "2024 IFRC network annual report")
+    return text
+
+
+# --- partners ---------------------------------------------------------------------------
+
+SWISS_ROW = "Swiss Red Cross\t1.5M\t\t●\t\t●\t\t\t✓\t"
+
+
+def partner_added_and_removed(text: str) -> str:
+    """Qatar Red Crescent Society leaves the matrix; the Swiss Red Cross joins it
+    (bilateral disasters and migration, funding 1.5M, and multilateral through IFRC)."""
+    lines = text.split("\n")
+    qatar = [i for i, line in enumerate(lines) if line.startswith("Qatar Red Crescent Society\t")]
+    if len(qatar) != 1:
+        raise AssertionError("variant: no Qatar row in the partner matrix")
+    del lines[qatar[0]]
+    spanish = next(i for i, line in enumerate(lines) if line.startswith("Spanish Red Cross\t"))
+    lines.insert(spanish + 1, SWISS_ROW)
+    text = "\n".join(lines)
+    return _replace(
+        text, "Total Funding Reported **CHF 35.4M**", "Total Funding Reported **CHF 36.9M**"
+    )
+
+
+# --- operations -------------------------------------------------------------------------
+
+SECOND_DREF = """Mali Floods
+
+NAME OF OPERATION\tMali Floods
+MDR-CODE\tMDRML019
+DURATION\t4 months (1 September 2023 to 31 December 2023)
+FUNDING ALLOCATION\tCHF 310,500
+PEOPLE TARGETED\t15,000
+LATEST OPERATION UPDATE\tDREF Final Report
+
+"""
+SECOND_DREF += (
+    "The IFRC-DREF allocation of CHF 310,500 supported the Mali Red Cross in assisting "
+    "15,000 people affected by the floods in Kayes and Ségou.\n"
+)
+
+
+def two_drefs(text: str) -> str:
+    """A second DREF operation table (Mali Floods, MDRML019) after the first."""
+    anchor = "People affected by crises and disasters have their needs met"
+    index = text.index(anchor)
+    return text[:index] + SECOND_DREF + "\n" + text[index:]
+
+
+# --- missing sections -------------------------------------------------------------------
+
+
+def without_lines(text: str, first: str, stop: str) -> str:
+    """Remove the lines from the one equal to ``first`` up to (not including) ``stop``."""
+    lines = text.split("\n")
+    start = lines.index(first)
+    end = lines.index(stop, start + 1)
+    return "\n".join(lines[:start] + lines[end:])
+
+
+def without_financial_overview(text: str) -> str:
+    """No FINANCIAL OVERVIEW (nor NS overview, funding sources, appeal number)."""
+    return without_lines(text, "FINANCIAL OVERVIEW", "ONGOING EMERGENCY INDICATORS")
+
+
+def without_partner_matrix(text: str) -> str:
+    return without_lines(text, "IFRC NETWORK SUPPORTED ACTIVITIES", "OVERALL PROGRESS")
+
+
+def without_migration_narrative(text: str) -> str:
+    """The STRATEGIC PRIORITIES narrative without its Migration and displacement section."""
+    lines = text.split("\n")
+    start = [i for i, line in enumerate(lines) if line == "Migration and displacement"][-1]
+    end = lines.index("Values, power and inclusion", start)
+    return "\n".join(lines[:start] + lines[end:])
+
+
+def without_contacts(text: str) -> str:
+    lines = text.split("\n")
+    return "\n".join(lines[: lines.index("Contact information")])
+
+
+def without_operations(text: str) -> str:
+    """No operation tables at all (their "Key: value" rows removed)."""
+    keys = (
+        "NAME OF OPERATION\t",
+        "MDR-CODE\t",
+        "DURATION\t",
+        "PEOPLE AFFECTED\t",
+        "PEOPLE TARGETED\t",
+        "FUNDING REQUIREMENTS\t",
+        "FUNDING ALLOCATION\t",
+        "LATEST OPERATION UPDATE\t",
+        "Link to ",
+    )
+    return "\n".join(line for line in text.split("\n") if not line.startswith(keys))
+
+
+# --- indicator rows ---------------------------------------------------------------------
+
+
+def reordered_indicators(text: str) -> str:
+    """Each area's indicator rows in reverse order (the area label moves to the new first row)."""
+    lines = text.split("\n")
+    start = lines.index("STRATEGIC PRIORITIES") + 1
+    end = lines.index("IFRC NETWORK SUPPORTED ACTIVITIES")
+    out = lines[:start]
+    group: list[str] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        area, first_rest = group[0].split("\t", 1)
+        rows = ["\t" + first_rest, *group[1:]]
+        rows.reverse()
+        rows[0] = area + rows[0]
+        out.extend(rows)
+        group.clear()
+
+    for line in lines[start:end]:
+        if "\t" in line and not line.startswith("\t"):
+            flush()
+            group.append(line)
+        elif line.startswith("\t"):
+            group.append(line)
+        else:
+            flush()
+            out.append(line)
+    flush()
+    return "\n".join(out + lines[end:])
+
+
+def relabelled_indicators(text: str) -> str:
+    """One label with changed capitals and spacing (same concept), one label unknown."""
+    text = _replace(
+        text,
+        "\tPeople reached with shelter support\t",
+        "\tPeople  Reached with SHELTER support \t",
+    )
+    return _replace(
+        text,
+        "\tPeople donating blood\t103",
+        "\tPeople reached with solar lamps\t640",
+    )
