@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install serve test lint format parse clean
+.PHONY: install serve web browser test lint format parse build bench clean
 
 install: $(VENV)/.installed
 
@@ -16,7 +16,32 @@ $(VENV)/.installed: pyproject.toml
 parse: install
 	@for report in data/reports/*.txt; do $(BIN)/ifrc-kg parse "$$report" || exit $$?; done
 
-serve: parse
+# Parse, map, validate and publish data/reports/*.txt into dist/ (atomically).
+build: install
+	$(BIN)/ifrc-kg build --reports data/reports --out dist
+
+# The browser assets of the site (YASGUI, Swagger UI) from the npm registry into
+# node_modules/; without npm the site serves a plain query form and a link-only /docs.
+web: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: serving without YASGUI (plain query form)"; \
+	fi
+
+# Debian's chromium for the browser test (tests/server/test_browser.py), when missing.
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+# Install, build data/reports/ and serve everything on http://127.0.0.1:8000
+serve: build web
+	$(BIN)/ifrc-kg serve --dist dist --host 127.0.0.1 --port 8000
 
 lint: install
 	$(BIN)/ruff check .
@@ -26,8 +51,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
+test: lint web browser
 	$(BIN)/pytest
+
+# Query engines on report-shaped data (see README, "Performance"); not part of the tests.
+bench: install
+	$(BIN)/python -m bench.engines
 
 clean:
 	rm -rf dist .pytest_cache .hypothesis

@@ -55,3 +55,195 @@ def parse(file: Path, as_json: bool) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(model_to_json(report) if as_json else model_summary(report))
+
+
+@main.command()
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/reports"),
+    show_default=True,
+    help="Directory of *.txt reports.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Output directory (replaced atomically).",
+)
+@click.option("--base", default=None, help="Base IRI (default: IFRC_KG_BASE or w3id.org).")
+@click.option(
+    "--no-personal-contacts",
+    is_flag=True,
+    help="Leave the report's contact persons' names, phones and e-mails out.",
+)
+@_reports_errors
+def build(reports_dir: Path, out: Path, base: str | None, no_personal_contacts: bool) -> None:
+    """Parse, map, validate and publish the reports: dumps, VoID/DCAT, checksums, report.
+
+    Exit 0 published; 1 the graph has violations (nothing written); 2 bad input.
+    """
+    from ifrc_kg.config import Settings
+    from ifrc_kg.publish import BuildValidationFailed
+    from ifrc_kg.publish import build as run_build
+
+    settings = Settings.from_env()
+    personal = settings.include_personal_contacts and not no_personal_contacts
+    try:
+        result = run_build(
+            reports_dir, out, base=base or settings.base, include_personal_contacts=personal
+        )
+    except BuildValidationFailed as failure:
+        click.echo(failure.report.summary(limit=20, warnings=False), err=True)
+        raise
+    manifest = result.manifest
+    click.echo(
+        f"built {out}: {manifest['triples']} triples from {len(manifest['reports'])} report(s), "
+        f"{manifest['violations']} violations, {manifest['warnings']} warnings "
+        f"(see {out / 'validation.html'})"
+    )
+
+
+@main.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@_reports_errors
+def validate_command(files: tuple[Path, ...]) -> None:
+    """Validate RDF files (.ttl .nt .jsonld .trig .nq, optionally .gz) against the shapes.
+
+    The files are read together (with the project vocabulary) and checked with the SHACL
+    shapes and the Data Cube integrity constraints. Exit 0 conforms (warnings printed),
+    1 violations, 2 a file cannot be read.
+    """
+    from ifrc_kg.validate import read_rdf, validate
+
+    report = validate(read_rdf(files))
+    click.echo(report.summary(limit=50))
+    if not report.conforms:
+        sys.exit(1)
+
+
+@main.command("serve")
+@click.option(
+    "--dist",
+    "dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Build directory to serve (default: dist/, or IFRC_KG_DIST_DIR).",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@_reports_errors
+def serve(dist: Path | None, host: str, port: int) -> None:
+    """Serve a build: SPARQL endpoint, linked-data pages, downloads (uvicorn)."""
+    import dataclasses
+
+    import uvicorn
+
+    from ifrc_kg.config import Settings
+    from ifrc_kg.server import create_app
+    from ifrc_kg.store import graph_file
+
+    settings = Settings.from_env()
+    if dist is not None:
+        settings = dataclasses.replace(settings, dist_dir=dist)
+    graph_file(settings.dist_dir)  # fail early, with a one-line error, on a bad dist
+    click.echo(f"serving {settings.dist_dir} on http://{host}:{port}/", err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@main.command("export")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["hxl", "csv"]),
+    default="hxl",
+    show_default=True,
+    help="hxl: CSV with an HXL hashtag row; csv: the same columns without it.",
+)
+@click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Read the figures from a build directory (graph.trig or graph.nq).",
+)
+@click.option(
+    "--reports",
+    "reports_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Or parse and map the *.txt reports of this directory (no validation).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Output file (default: standard output).",
+)
+@_reports_errors
+def export(fmt: str, dist: Path | None, reports_dir: Path | None, out: Path | None) -> None:
+    """Export every figure of the graph as HXL-tagged CSV (for HDX) or plain CSV.
+
+    One row per Data Cube observation: country, society, year, priority/indicator, value,
+    unit, printed value and the quote and line it was read from. Default source: dist/.
+    """
+    from ifrc_kg import export as exporter
+    from ifrc_kg.errors import BuildError
+
+    if dist is not None and reports_dir is not None:
+        raise BuildError("give --dist or --reports, not both")
+    if reports_dir is not None:
+        from ifrc_kg.config import Settings
+        from ifrc_kg.graph import build_dataset
+        from ifrc_kg.report import parse_report
+
+        paths = sorted(reports_dir.glob("*.txt")) if reports_dir.is_dir() else []
+        if not paths:
+            raise BuildError(f"{reports_dir}: no *.txt reports")
+        reports = [parse_report(path) for path in paths]
+        graph = build_dataset(reports, Settings.from_env().base, report_dir=reports_dir)
+    else:
+        graph = exporter.store_from_dist(dist or Path("dist"))
+    rows = exporter.figure_rows(graph)
+    text = exporter.render(rows, fmt)
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise BuildError(f"cannot write {out}: {error}") from error
+        click.echo(f"exported {len(rows)} figures to {out} ({fmt})", err=True)
+
+
+@main.group("reference")
+def reference_group() -> None:
+    """The reference tables of data/reference/ (countries, societies, places, organisations)."""
+
+
+@reference_group.command("regenerate")
+@click.option(
+    "--sources",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Source files (default: data/reference/sources/).",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where to write the tables (default: data/reference/).",
+)
+@_reports_errors
+def reference_regenerate(sources: Path | None, out: Path | None) -> None:
+    """Regenerate the tables from pycountry, hdx-python-country (bundled data, no network),
+    country_converter and the hand-kept sources; each row says where it came from."""
+    from ifrc_kg.config import artefact_dir
+    from ifrc_kg.reference.generate import regenerate
+
+    target = out or artefact_dir("reference")
+    counts = regenerate(sources or target / "sources", target)
+    for name, count in counts.items():
+        click.echo(f"{target / name}: {count} rows")

@@ -36,3 +36,12 @@ class ValidationFailed(IfrcKgError):
 
 class BuildError(IfrcKgError):
     """A build could not complete (bad input directory, unwritable output, …)."""
+
+
+class RdfFormatError(IfrcKgError):
+    """An RDF file cannot be read (unknown extension or a syntax error): names the file."""
+
+    def __init__(self, file: str, message: str) -> None:
+        self.file = file
+        self.message = message
+        super().__init__(f"{file}: {message}")

@@ -1,0 +1,115 @@
+"""Model -> RDF: one named graph per report, plus the vocabulary (and reference) graphs.
+
+``build_dataset`` is the only entry point the rest of the pipeline needs. The contract
+(what is where, which terms to query) is ``.team/GRAPH.md``; every IRI comes from
+``ifrc_kg.uris.Iris`` and no node is blank, so two builds of the same reports give
+the same triples.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import XSD
+
+from ifrc_kg.config import DEFAULT_BASE
+from ifrc_kg.graph.cube import add_tables
+from ifrc_kg.graph.narrative import add_narrative
+from ifrc_kg.graph.operations import add_operations
+from ifrc_kg.graph.organisations import (
+    add_contacts,
+    add_host,
+    add_period,
+    resolve_organisation,
+)
+from ifrc_kg.graph.provenance import ReportContext, add_source, add_text_entity, read_text
+from ifrc_kg.graph.vocabulary import vocabulary_graph
+from ifrc_kg.model import Report
+from ifrc_kg.namespaces import DCTERMS, IFRCKG, PROV, RDF, RDFS, SCHEMA, bind_prefixes
+from ifrc_kg.uris import Iris
+
+log = logging.getLogger(__name__)
+
+__all__ = ["build_dataset", "report_graph", "vocabulary_graph_iri"]
+
+
+def vocabulary_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
+    return URIRef(f"{base}graph/vocabulary")
+
+
+def _add_report(ctx: ReportContext) -> None:
+    report, iri = ctx.report, ctx.report_iri
+    for cls in (IFRCKG.AnnualReport, SCHEMA.Report, PROV.Entity):
+        ctx.add(iri, RDF.type, cls)
+    ctx.add(iri, RDFS.label, Literal(report.title.text, lang="en"))
+    ctx.add(iri, DCTERMS.title, Literal(report.title.text, lang="en"))
+    ctx.add(iri, SCHEMA.name, Literal(report.title.text, lang="en"))
+    ctx.add(iri, IFRCKG.year, Literal(str(report.year), datatype=XSD.gYear))
+    ctx.add(iri, IFRCKG.period, ctx.iris.period(report.year))
+    ctx.add(iri, IFRCKG.country, ctx.iris.country(ctx.iso3))
+    ctx.add(iri, IFRCKG.nationalSociety, ctx.iris.national_society(ctx.iso3))
+    ctx.add(iri, SCHEMA.about, ctx.iris.national_society(ctx.iso3))
+    ctx.add(iri, SCHEMA.spatialCoverage, ctx.iris.country(ctx.iso3))
+    coverage = f"{report.period_start.isoformat()}/{report.period_end.isoformat()}"
+    ctx.add(iri, SCHEMA.temporalCoverage, Literal(coverage))
+    if report.published:
+        ctx.add(iri, SCHEMA.datePublished, Literal(report.published, datatype=XSD.date))
+    if report.appeal_code:
+        ctx.add(iri, IFRCKG.appealCode, Literal(report.appeal_code.text.strip().upper()))
+    ctx.add(iri, PROV.hadPrimarySource, ctx.text_iri)
+    publisher = resolve_organisation(ctx, "IFRC")
+    if publisher is not None:  # the template is IFRC's: "IFRC network annual report"
+        ctx.add(iri, SCHEMA.publisher, publisher)
+    add_source(ctx, iri, report.title.source)
+
+
+def report_graph(
+    report: Report,
+    graph: Graph,
+    iris: Iris,
+    include_personal_contacts: bool = True,
+    report_dir: Path | None = None,
+) -> Graph:
+    """Write every fact of one report into ``graph``."""
+    text = read_text(report, report_dir)
+    ctx = ReportContext(graph=graph, iris=iris, report=report, text=text)
+    add_text_entity(ctx)
+    _add_report(ctx)
+    add_host(ctx)
+    add_period(ctx)
+    add_tables(ctx)
+    add_operations(ctx)
+    add_narrative(ctx)
+    add_contacts(ctx, include_personal_contacts)
+    return graph
+
+
+def build_dataset(
+    reports: Sequence[Report],
+    base: str = DEFAULT_BASE,
+    include_personal_contacts: bool = True,
+    report_dir: Path | None = None,
+) -> Dataset:
+    """The whole knowledge graph: vocabulary, one named graph per report, reference links.
+
+    ``report_dir`` is where the report texts are (for the quotes' prefix and suffix).
+    """
+    iris = Iris(base)
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    vocabulary = dataset.graph(vocabulary_graph_iri(base))
+    vocabulary += vocabulary_graph(base)
+    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year)):
+        graph = dataset.graph(iris.graph(report.country.iso3, report.year))
+        report_graph(report, graph, iris, include_personal_contacts, report_dir)
+        log.info("mapped %s: %d triples", report.source_file, len(graph))
+    try:
+        from ifrc_kg.graph.links import add_links
+    except ImportError:  # the links module is optional until it lands
+        log.info("ifrc_kg.graph.links not available: no reference graph")
+    else:
+        add_links(dataset, reports, iris)
+    return dataset

@@ -1,0 +1,275 @@
+"""Every figure of a report's tables as a W3C Data Cube observation.
+
+One ``qb:DataSet`` per table of the report (``vocabulary.DATASETS``); observation IRIs are
+made of the data set and the notations of the dimension values, so two observations of a
+data set can never share every dimension (IC-12 holds by construction) and a rebuild
+gives the same IRIs. Observations are written in normalised form: typed, every
+dimension, the measure and the attributes on the observation itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from decimal import Decimal
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from ifrc_kg import concepts
+from ifrc_kg.graph.organisations import partner
+from ifrc_kg.graph.provenance import ReportContext, add_source, decimal
+from ifrc_kg.graph.vocabulary import DATASETS, STRUCTURES, UNITS, concept_iri
+from ifrc_kg.model import Figure, FinancialFigure, SourceSpan, Unit
+from ifrc_kg.namespaces import DCTERMS, IFRCKG, PROV, QB, RDF, RDFS, SDMX_ATTRIBUTE, SKOS
+
+log = logging.getLogger(__name__)
+
+INTEGER_MEASURES = {IFRCKG.number, IFRCKG.peopleReached}
+BOOLEAN_MEASURES = {IFRCKG.answer, IFRCKG.bilateralSupport, IFRCKG.multilateralSupport}
+
+
+def concept(ctx: ReportContext, scheme: str, notation: str | None, label: str) -> URIRef:
+    """The concept of a table row; a label the template does not know becomes a concept of
+    the report graph (typed and in the scheme, so code-list checks still hold) and a warning.
+    """
+    if notation is not None:
+        return concept_iri(ctx.iris, scheme, notation)
+    slug = concepts.slugify(label) or "unlabelled"
+    iri = ctx.iris.concept(scheme, slug)
+    log.warning(
+        "%s: %r is not in the %s scheme of the template; published as %s",
+        ctx.report.source_file,
+        label,
+        scheme,
+        iri,
+    )
+    ctx.add(iri, RDF.type, SKOS.Concept)
+    ctx.add(iri, SKOS.inScheme, ctx.iris.scheme(scheme))
+    ctx.add(iri, SKOS.prefLabel, Literal(label, lang="en"))
+    ctx.add(iri, RDFS.label, Literal(label, lang="en"))
+    ctx.add(iri, SKOS.notation, Literal(slug))
+    ctx.add(
+        iri,
+        SKOS.definition,
+        Literal(f"A row the template does not list, as printed in {ctx.report.source_file}.", "en"),
+    )
+    return iri
+
+
+def dataset(ctx: ReportContext, key: str) -> URIRef:
+    """The data set of one table of the report (typed once, on first use)."""
+    structure_key, label = DATASETS[key]
+    iri = ctx.iris.dataset(ctx.iso3, ctx.year, key)
+    if (iri, RDF.type, QB.DataSet) not in ctx.graph:
+        ctx.add(iri, RDF.type, QB.DataSet)
+        ctx.add(iri, QB.structure, ctx.iris.dsd(structure_key))
+        ctx.add(iri, RDFS.label, Literal(f"{ctx.report.title.text}: {label}", lang="en"))
+        ctx.add(iri, DCTERMS.identifier, Literal(key))
+        ctx.add(iri, PROV.wasDerivedFrom, ctx.report_iri)
+        ctx.add(ctx.report_iri, IFRCKG.dataset, iri)
+    return iri
+
+
+def measure_literal(measure: URIRef, value: Decimal | bool) -> Literal:
+    if measure in BOOLEAN_MEASURES:
+        return Literal(bool(value))
+    if measure in INTEGER_MEASURES:
+        return Literal(int(value), datatype=XSD.integer)
+    return decimal(Decimal(value))
+
+
+def observation(
+    ctx: ReportContext,
+    key: str,
+    keys: Sequence[str],
+    dimensions: Sequence[tuple[URIRef, URIRef]],
+    value: Decimal | bool,
+    unit: Unit,
+    printed: str,
+    rounded_to: Decimal | None,
+    source: SourceSpan,
+    label: str,
+) -> URIRef:
+    """One observation of data set ``key``: host society and period first, then the cube's
+    own dimensions, the measure, unit and printed value, and its source."""
+    structure = STRUCTURES[DATASETS[key][0]]
+    iri = ctx.iris.observation(ctx.iso3, ctx.year, key, *keys)
+    if iri in ctx.used:
+        log.warning("%s: %s appears twice; the second is kept as a variant", source.file, iri)
+    iri = ctx.unique(iri)
+    ctx.add(iri, RDF.type, QB.Observation)
+    ctx.add(iri, QB.dataSet, dataset(ctx, key))
+    ctx.add(iri, IFRCKG.nationalSociety, ctx.iris.national_society(ctx.iso3))
+    ctx.add(iri, IFRCKG.refPeriod, ctx.iris.period(ctx.year))
+    for prop, dim_value in dimensions:
+        ctx.add(iri, prop, dim_value)
+    ctx.add(iri, structure.measure, measure_literal(structure.measure, value))
+    ctx.add(iri, SDMX_ATTRIBUTE.unitMeasure, UNITS[unit])
+    ctx.add(iri, IFRCKG.printedValue, Literal(printed))
+    if rounded_to is not None:
+        ctx.add(iri, IFRCKG.roundedTo, decimal(rounded_to))
+    ctx.add(iri, RDFS.label, Literal(f"{label}: {printed} ({ctx.iso3.upper()} {ctx.year})", "en"))
+    add_source(ctx, iri, source)
+    return iri
+
+
+def figure_observation(
+    ctx: ReportContext,
+    key: str,
+    keys: Sequence[str],
+    dimensions: Sequence[tuple[URIRef, URIRef]],
+    figure: Figure,
+    label: str,
+) -> URIRef:
+    return observation(
+        ctx,
+        key,
+        keys,
+        dimensions,
+        figure.value,
+        figure.unit,
+        figure.printed,
+        figure.rounded_to,
+        figure.source,
+        label,
+    )
+
+
+def _notation(iri: URIRef) -> str:
+    return str(iri).rstrip("/").rsplit("/", 1)[-1]
+
+
+def add_key_figures(ctx: ReportContext) -> None:
+    for row in ctx.report.key_figures:
+        code = concept(ctx, "key-figure", row.concept, row.label)
+        obs = figure_observation(
+            ctx, "key-figures", [_notation(code)], [(IFRCKG.keyFigure, code)], row.figure, row.label
+        )
+        ctx.add(obs, IFRCKG.printedLabel, Literal(row.label))
+
+
+def add_people_reached(ctx: ReportContext) -> None:
+    for row in ctx.report.people_reached:
+        code = concept(ctx, "reach-category", row.concept, row.label)
+        obs = figure_observation(
+            ctx,
+            "people-reached",
+            [_notation(code)],
+            [(IFRCKG.reachCategory, code)],
+            row.figure,
+            f"People reached, {row.label}",
+        )
+        ctx.add(obs, IFRCKG.printedLabel, Literal(row.label))
+
+
+def add_indicators(ctx: ReportContext) -> None:
+    for row in ctx.report.indicators:
+        code = concept(ctx, "indicator", row.concept, row.label)
+        if row.concept is None and row.area:
+            area_scheme = (
+                concepts.SP
+                if row.area in {c.notation for c in concepts.STRATEGIC_PRIORITIES}
+                else concepts.EF
+            )
+            ctx.add(code, SKOS.broader, concept_iri(ctx.iris, area_scheme, row.area))
+        key = "indicator-answers" if isinstance(row.figure.value, bool) else "indicators"
+        obs = figure_observation(
+            ctx, key, [_notation(code)], [(IFRCKG.indicator, code)], row.figure, row.label
+        )
+        ctx.add(obs, IFRCKG.printedLabel, Literal(row.label))
+
+
+def _financial(ctx: ReportContext, key: str, rows: Sequence[FinancialFigure]) -> None:
+    for row in rows:
+        funder = concept(ctx, "funder-group", row.funder_group, row.row_label)
+        flow = concept(ctx, "flow-type", row.flow_type, row.row_label)
+        obs = figure_observation(
+            ctx,
+            key,
+            [_notation(funder), _notation(flow)],
+            [(IFRCKG.funderGroup, funder), (IFRCKG.flowType, flow)],
+            row.figure,
+            f"{DATASETS[key][1].capitalize()}, {row.row_label}",
+        )
+        ctx.add(obs, IFRCKG.printedLabel, Literal(row.row_label))
+
+
+def add_financial(ctx: ReportContext) -> None:
+    _financial(ctx, "financial-overview", ctx.report.financial_overview)
+    _financial(ctx, "national-society-overview", ctx.report.national_society_overview)
+    _financial(ctx, "funding-sources", ctx.report.funding_sources)
+
+
+def _support_area(ctx: ReportContext, area: str) -> URIRef:
+    members = concepts.scheme("support-area").members
+    if area in {m.notation for m in members}:
+        return concept_iri(ctx.iris, "support-area", area)
+    found = concepts.lookup("support-area", area)
+    return concept(ctx, "support-area", found.notation if found else None, area)
+
+
+def add_partners(ctx: ReportContext) -> None:
+    """The supported-activities matrix: bilateral support per area (every cell: a blank
+    cell is a recorded "no"), support through the IFRC, and the funding reported."""
+    all_areas = [m.notation for m in concepts.scheme("support-area").members]
+    for row in ctx.report.partners:
+        who = partner(ctx, row.society_name)
+        who_key = _notation(who)
+        marked = {_support_area(ctx, area) for area in row.bilateral_areas}
+        areas = [concept_iri(ctx.iris, "support-area", a) for a in all_areas]
+        areas += sorted(marked - set(areas))
+        for area in areas:
+            observation(
+                ctx,
+                "partner-support",
+                [who_key, _notation(area)],
+                [(IFRCKG.partner, who), (IFRCKG.supportArea, area)],
+                area in marked,
+                Unit.BOOLEAN,
+                "●" if area in marked else "",
+                None,
+                row.source,
+                f"{row.society_name} bilateral support, {_notation(area)}",
+            )
+        observation(
+            ctx,
+            "partner-multilateral",
+            [who_key],
+            [(IFRCKG.partner, who)],
+            row.multilateral_through_ifrc,
+            Unit.BOOLEAN,
+            "✓" if row.multilateral_through_ifrc else "",
+            None,
+            row.source,
+            f"{row.society_name} support through the IFRC",
+        )
+        if row.funding is not None:
+            figure_observation(
+                ctx,
+                "partner-funding",
+                [who_key],
+                [(IFRCKG.partner, who)],
+                row.funding,
+                f"Funding reported by {row.society_name}",
+            )
+    total = ctx.report.total_funding_reported
+    if total is not None:
+        funder = concept_iri(ctx.iris, "funder-group", "participating-national-societies")
+        flow = concept_iri(ctx.iris, "flow-type", "funding")
+        figure_observation(
+            ctx,
+            "partner-funding-total",
+            [_notation(funder), _notation(flow)],
+            [(IFRCKG.funderGroup, funder), (IFRCKG.flowType, flow)],
+            total,
+            "Total funding reported by partners",
+        )
+
+
+def add_tables(ctx: ReportContext) -> None:
+    add_key_figures(ctx)
+    add_people_reached(ctx)
+    add_indicators(ctx)
+    add_financial(ctx)
+    add_partners(ctx)

@@ -1,0 +1,136 @@
+"""The narrative: sections and paragraphs (text kept), numeric claims, and mentions.
+
+Sections are ``doco:Section`` parts of the report keyed by the slugs of their title path
+(``…/section/strategic-priorities/health-and-wellbeing``), paragraphs ``doco:Paragraph``
+keyed by a hash of their text; claims and mentions are keyed by a hash of what they say
+and where, so rebuilding the same text gives the same IRIs. A claim keeps its value,
+printed form, what it counts, its sentence (as the quoted source), its section and
+priority, and the template indicator when the words name one; a mention points at the
+society, organisation or place it names when the reference tables know it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from ifrc_kg import concepts
+from ifrc_kg.concepts import slugify
+from ifrc_kg.graph.organisations import resolve_organisation, resolve_place
+from ifrc_kg.graph.provenance import ReportContext, add_printed, add_source, decimal
+from ifrc_kg.graph.vocabulary import UNITS, concept_iri
+from ifrc_kg.model import Claim, Mention, MentionKind, Section
+from ifrc_kg.namespaces import DCTERMS, DOCO, IFRCKG, RDF, RDFS, SCHEMA, SDMX_ATTRIBUTE
+from ifrc_kg.uris import short_hash
+
+
+def area_concept(ctx: ReportContext, notation: str) -> URIRef:
+    """A strategic priority or enabling function by notation."""
+    priorities = {c.notation for c in concepts.STRATEGIC_PRIORITIES}
+    scheme = concepts.SP if notation in priorities else concepts.EF
+    return concept_iri(ctx.iris, scheme, notation)
+
+
+def add_sections(ctx: ReportContext) -> dict[tuple[str, ...], URIRef]:
+    """Write the section tree; returns title path -> section IRI (first one per path)."""
+    index: dict[tuple[str, ...], URIRef] = {}
+    for position, section in enumerate(ctx.report.narrative, start=1):
+        _section(ctx, section, (), ctx.report_iri, position, index)
+    return index
+
+
+def _section(
+    ctx: ReportContext,
+    section: Section,
+    path: tuple[str, ...],
+    parent: URIRef,
+    position: int,
+    index: dict[tuple[str, ...], URIRef],
+) -> None:
+    titles = (*path, section.title)
+    iri = ctx.part("section", *(slugify(t) or "untitled" for t in titles))
+    index.setdefault(titles, iri)
+    ctx.add(parent, SCHEMA.hasPart, iri)
+    ctx.add(iri, SCHEMA.isPartOf, parent)
+    ctx.add(iri, RDF.type, DOCO.Section)
+    ctx.add(iri, RDFS.label, Literal(section.title, lang="en"))
+    ctx.add(iri, DCTERMS.title, Literal(section.title, lang="en"))
+    ctx.add(iri, IFRCKG.sectionKind, Literal(section.kind))
+    ctx.add(iri, SCHEMA.position, Literal(position, datatype=XSD.integer))
+    if section.concept:
+        ctx.add(iri, DCTERMS.subject, area_concept(ctx, section.concept))
+    add_source(ctx, iri, section.source)
+    for number, paragraph in enumerate(section.paragraphs, start=1):
+        node = ctx.unique(URIRef(f"{iri}/p-{short_hash(paragraph.text)}"))
+        ctx.add(iri, SCHEMA.hasPart, node)
+        ctx.add(node, SCHEMA.isPartOf, iri)
+        ctx.add(node, RDF.type, DOCO.Paragraph)
+        ctx.add(node, RDFS.label, Literal(f"{section.title}, paragraph {number}", lang="en"))
+        ctx.add(node, SCHEMA.text, Literal(paragraph.text, lang="en"))
+        ctx.add(node, SCHEMA.position, Literal(number, datatype=XSD.integer))
+        add_source(ctx, node, paragraph.source)
+    for number, child in enumerate(section.subsections, start=1):
+        _section(ctx, child, titles, iri, number, index)
+
+
+def _section_of(index: dict[tuple[str, ...], URIRef], titles: Sequence[str]) -> URIRef | None:
+    """The deepest known section on a title path (a claim's path may go below headings)."""
+    titles = tuple(titles)
+    while titles:
+        if titles in index:
+            return index[titles]
+        titles = titles[:-1]
+    return None
+
+
+def add_claim(ctx: ReportContext, claim: Claim, sections: dict[tuple[str, ...], URIRef]) -> URIRef:
+    figure = claim.figure
+    iri = ctx.part("claim", short_hash(claim.sentence.text, claim.phrase, figure.printed))
+    ctx.add(ctx.report_iri, IFRCKG.claim, iri)
+    ctx.add(iri, RDF.type, IFRCKG.Claim)
+    ctx.add(iri, RDFS.label, Literal(claim.phrase, lang="en"))
+    ctx.add(iri, IFRCKG.value, decimal(figure.value))
+    ctx.add(iri, SDMX_ATTRIBUTE.unitMeasure, UNITS[figure.unit])
+    add_printed(ctx, iri, figure)
+    ctx.add(iri, IFRCKG.counts, Literal(claim.counts))
+    ctx.add(iri, IFRCKG.phrase, Literal(claim.phrase))
+    section = _section_of(sections, claim.section)
+    if section is not None:
+        ctx.add(iri, IFRCKG.section, section)
+    if claim.concept:
+        ctx.add(iri, DCTERMS.subject, area_concept(ctx, claim.concept))
+    if claim.indicator:
+        ctx.add(iri, IFRCKG.aboutIndicator, concept_iri(ctx.iris, "indicator", claim.indicator))
+    add_source(ctx, iri, claim.sentence.source)
+    return iri
+
+
+def add_mention(
+    ctx: ReportContext, mention: Mention, sections: dict[tuple[str, ...], URIRef]
+) -> URIRef:
+    iri = ctx.part("mention", short_hash(mention.kind, mention.name, str(mention.source.start)))
+    ctx.add(ctx.report_iri, IFRCKG.mention, iri)
+    ctx.add(iri, RDF.type, IFRCKG.Mention)
+    ctx.add(iri, RDFS.label, Literal(mention.name, lang="en"))
+    ctx.add(iri, IFRCKG.mentionKind, Literal(str(mention.kind)))
+    if mention.kind is MentionKind.PLACE:
+        thing = resolve_place(ctx, mention.name)
+    else:
+        thing = resolve_organisation(ctx, mention.name)
+    if thing is not None:
+        ctx.add(iri, IFRCKG.refersTo, thing)
+    section = _section_of(sections, mention.section)
+    if section is not None:
+        ctx.add(iri, IFRCKG.section, section)
+    add_source(ctx, iri, mention.source)
+    return iri
+
+
+def add_narrative(ctx: ReportContext) -> None:
+    sections = add_sections(ctx)
+    for claim in ctx.report.claims:
+        add_claim(ctx, claim, sections)
+    for mention in ctx.report.mentions:
+        add_mention(ctx, mention, sections)

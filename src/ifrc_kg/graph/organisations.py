@@ -1,0 +1,160 @@
+"""Countries, National Societies, other organisations, places and contact points.
+
+Names printed in a report are resolved against the reference tables
+(``ifrc_kg.reference``): a society name becomes ``/id/ns/{iso3}``, a known organisation
+``/id/org/{key}``, a place ``/id/place/{pcode}``. A society name the tables do not know is
+logged as a warning and gets a slug IRI under ``/id/org/`` so the fact is kept. Each
+report graph types and labels every resource it points at, so it validates on its own;
+external identifiers are added to the reference graph by ``graph.links``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+
+from ifrc_kg.graph.provenance import ReportContext, add_source
+from ifrc_kg.model import Contact
+from ifrc_kg.namespaces import IFRCKG, ORG, RDF, RDFS, SCHEMA, TIME
+from ifrc_kg.reference import Reference, load_reference
+from ifrc_kg.uris import short_hash
+
+log = logging.getLogger(__name__)
+
+
+def reference() -> Reference:
+    return load_reference()
+
+
+def add_country(ctx: ReportContext) -> URIRef:
+    country = ctx.iris.country(ctx.iso3)
+    record = reference().country(ctx.iso3)
+    ctx.add(country, RDF.type, SCHEMA.Country)
+    ctx.add(country, RDFS.label, Literal(record.name if record else ctx.report.country.name, "en"))
+    ctx.add(country, IFRCKG.iso3Code, Literal(ctx.iso3.upper()))
+    return country
+
+
+def add_society(ctx: ReportContext, iso3: str, printed: str | None = None) -> URIRef:
+    """A National Society resource, labelled with its reference name (or as printed)."""
+    society = ctx.iris.national_society(iso3)
+    record = reference().society(iso3)
+    label = record.name if record else printed or iso3
+    for cls in (IFRCKG.NationalSociety, ORG.FormalOrganization, ORG.Organization, SCHEMA.NGO):
+        ctx.add(society, RDF.type, cls)
+    ctx.add(society, RDFS.label, Literal(label, lang="en"))
+    ctx.add(society, IFRCKG.country, ctx.iris.country(iso3))
+    country = ctx.iris.country(iso3)
+    country_record = reference().country(iso3)
+    ctx.add(country, RDF.type, SCHEMA.Country)
+    ctx.add(country, IFRCKG.iso3Code, Literal(iso3.upper()))
+    if country_record:
+        ctx.add(country, RDFS.label, Literal(country_record.name, lang="en"))
+    elif iso3.upper() == ctx.iso3.upper():
+        ctx.add(country, RDFS.label, Literal(ctx.report.country.name, lang="en"))
+    else:
+        ctx.add(country, RDFS.label, Literal(iso3.upper(), lang="en"))
+    return society
+
+
+def add_host(ctx: ReportContext) -> URIRef:
+    """The country and host National Society of the report."""
+    add_country(ctx)
+    return add_society(ctx, ctx.iso3, ctx.report.national_society.text)
+
+
+def add_period(ctx: ReportContext) -> URIRef:
+    """The reporting year as an OWL-Time interval with dated beginning and end."""
+    period = ctx.iris.period(ctx.year)
+    begin, end = URIRef(f"{period}#beginning"), URIRef(f"{period}#end")
+    ctx.add(period, RDF.type, TIME.ProperInterval)
+    ctx.add(period, RDFS.label, Literal(str(ctx.year), lang="en"))
+    ctx.add(period, TIME.hasBeginning, begin)
+    ctx.add(period, TIME.hasEnd, end)
+    ctx.add(begin, RDF.type, TIME.Instant)
+    ctx.add(end, RDF.type, TIME.Instant)
+    ctx.add(begin, TIME.inXSDDate, Literal(f"{ctx.year}-01-01", datatype=XSD.date))
+    ctx.add(end, TIME.inXSDDate, Literal(f"{ctx.year}-12-31", datatype=XSD.date))
+    return period
+
+
+def partner(ctx: ReportContext, name: str) -> URIRef:
+    """A partner named in the supported-activities matrix: its National Society if known."""
+    record = reference().society_by_name(name)
+    if record is not None:
+        return add_society(ctx, record.iso3, name)
+    log.warning(
+        "%s: partner %r is not a National Society of the reference tables; kept as organisation %s",
+        ctx.report.source_file,
+        name,
+        ctx.iris.organisation(name),
+    )
+    return add_organisation(ctx, name, name)
+
+
+def add_organisation(ctx: ReportContext, key: str, label: str) -> URIRef:
+    organisation = ctx.iris.organisation(key)
+    ctx.add(organisation, RDF.type, ORG.Organization)
+    ctx.add(organisation, RDF.type, SCHEMA.Organization)
+    ctx.add(organisation, RDFS.label, Literal(label, lang="en"))
+    return organisation
+
+
+def add_place(ctx: ReportContext, pcode: str, name: str) -> URIRef:
+    place = ctx.iris.place(pcode)
+    ctx.add(place, RDF.type, SCHEMA.AdministrativeArea)
+    ctx.add(place, RDFS.label, Literal(name, lang="en"))
+    ctx.add(place, SCHEMA.identifier, Literal(pcode.upper()))
+    return place
+
+
+def resolve_organisation(ctx: ReportContext, name: str) -> URIRef | None:
+    """A society or organisation named in free text, or ``None`` when unknown."""
+    record = reference().society_by_name(name)
+    if record is not None:
+        return add_society(ctx, record.iso3, name)
+    organisation = reference().organisation_by_name(name)
+    if organisation is not None:
+        return add_organisation(ctx, organisation.key, organisation.name)
+    return None
+
+
+def resolve_place(ctx: ReportContext, name: str) -> URIRef | None:
+    """A place of the report's country; the highest administrative level wins a tie
+    ("Mopti" is both a region and its cercle: reports name regions)."""
+    units = reference().places_named(ctx.iso3, name)
+    if not units:
+        return None
+    unit = min(units, key=lambda u: (u.level, u.pcode))
+    return add_place(ctx, unit.pcode, unit.name)
+
+
+def add_contacts(ctx: ReportContext, include_personal: bool) -> None:
+    """Contacts as ``schema:ContactPoint`` of the report, keyed by role and organisation so
+    the IRI never carries a person's name; personal details only when asked for."""
+    for contact in ctx.report.contacts:
+        add_contact(ctx, contact, include_personal)
+
+
+def add_contact(ctx: ReportContext, contact: Contact, include_personal: bool) -> URIRef:
+    point = ctx.part("contact", short_hash(contact.role, contact.organisation))
+    ctx.add(ctx.report_iri, SCHEMA.contactPoint, point)
+    ctx.add(point, RDF.type, SCHEMA.ContactPoint)
+    ctx.add(point, RDFS.label, Literal(f"{contact.role}, {contact.organisation}", lang="en"))
+    ctx.add(point, SCHEMA.contactType, Literal(contact.role, lang="en"))
+    ctx.add(point, IFRCKG.organisationName, Literal(contact.organisation))
+    organisation = resolve_organisation(ctx, contact.organisation)
+    if organisation is not None:
+        ctx.add(point, IFRCKG.organisation, organisation)
+    if contact.url:
+        ctx.add(point, SCHEMA.url, Literal(contact.url, datatype=XSD.anyURI))
+    if include_personal:
+        ctx.add(point, SCHEMA.name, Literal(contact.name))
+        if contact.phone:
+            ctx.add(point, SCHEMA.telephone, Literal(contact.phone))
+        if contact.email:
+            ctx.add(point, SCHEMA.email, Literal(contact.email))
+        add_source(ctx, point, contact.source)
+    return point

@@ -1,0 +1,176 @@
+"""The app factory: settings in, a FastAPI app out; the build is opened in the lifespan."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ifrc_kg.config import Settings
+from ifrc_kg.server import downloads, linked_data, pages, sparql
+from ifrc_kg.server.charts import format_number
+from ifrc_kg.server.describe import curie
+from ifrc_kg.server.problems import EXCEPTION_HANDLERS
+from ifrc_kg.server.site import Site, find_node_modules
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).parent
+UNCACHED = ("/health",)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    dist: Path | None = None,
+    node_modules: Path | bool | None = True,
+) -> FastAPI:
+    """A server for the build in ``dist`` (default ``settings.dist_dir``).
+
+    ``node_modules``: where YASGUI and Swagger UI were installed by npm; ``True`` looks in
+    the usual places, ``None``/``False`` serves without them (plain query form, no /docs UI).
+    """
+    settings = settings or Settings.from_env()
+    dist_dir = Path(dist or settings.dist_dir)
+    modules = find_node_modules() if node_modules is True else (node_modules or None)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        site = Site.open(settings, dist_dir, modules)  # type: ignore[arg-type]
+        app.state.site = site
+        log.info("serving %s: %d triples", dist_dir, len(site.store))
+        try:
+            yield
+        finally:
+            site.runner.close()
+
+    app = FastAPI(
+        title="ifrc-kg",
+        summary="IFRC network annual reports as linked data: SPARQL, pages, downloads",
+        description=(
+            "Read-only SPARQL 1.1 endpoint, dereferenceable IRIs (`/id/…` → 303 → `/doc/…`), "
+            "the ontology, and the build's dumps. Queries run under a time limit "
+            f"({settings.query_timeout_s:g} s) and results are capped at "
+            f"{settings.max_result_rows} rows (header `X-Result-Truncated: true` when cut)."
+        ),
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        exception_handlers=EXCEPTION_HANDLERS,
+    )
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals |= {"format_number": format_number, "curie": curie}
+    app.state.templates = templates
+    app.state.settings = settings
+
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["X-Result-Truncated", "X-Result-Limit", "ETag", "Last-Modified", "Link"],
+    )
+    app.middleware("http")(_conditional_get)
+    app.add_middleware(HeadAsGet)
+
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    if modules:
+        yasgui = Path(modules) / "@zazuko/yasgui/build"
+        swagger = Path(modules) / "swagger-ui-dist"
+        if yasgui.is_dir():
+            app.mount("/assets/yasgui", StaticFiles(directory=str(yasgui)), name="yasgui")
+        if swagger.is_dir():
+            app.mount("/assets/swagger-ui", StaticFiles(directory=str(swagger)), name="swagger")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        """OpenAPI docs from the local Swagger UI copy; a plain link when npm was skipped."""
+        if request.app.state.site.swagger_dir is None:
+            return HTMLResponse(
+                "<!doctype html><title>ifrc-kg API</title><h1>ifrc-kg API</h1>"
+                '<p>The OpenAPI description is at <a href="/openapi.json">/openapi.json</a> '
+                "(install the web assets with <code>npm ci</code> for the interactive docs).</p>"
+            )
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="ifrc-kg API",
+            swagger_js_url="/assets/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/assets/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/favicon.svg",
+        )
+
+    app.include_router(pages.router)
+    app.include_router(sparql.router)
+    app.include_router(linked_data.router)
+    app.include_router(downloads.router)
+    return app
+
+
+class HeadAsGet:
+    """Answer HEAD like GET without the body (RFC 9110 §9.3.2), for every GET route."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+                if sent_body:
+                    return
+                sent_body.append(True)
+            await send(message)
+
+        sent_body: list[bool] = []
+        await self.app(dict(scope, method="GET"), receive, send_headers_only)
+
+
+async def _conditional_get(
+    request: Request, call_next: Callable[[Request], Awaitable[Response]]
+) -> Response:
+    """ETag and Last-Modified from the build; 304 when the client's copy is current.
+
+    The data cannot change while a build is served, so the tag is the build's identity plus
+    what selects the representation (path, query string, Accept).
+    """
+    if request.method not in ("GET", "HEAD") or request.url.path.startswith(UNCACHED):
+        return await call_next(request)
+    site: Site | None = getattr(request.app.state, "site", None)
+    if site is None:
+        return await call_next(request)
+    selector = "\x1f".join((request.url.path, request.url.query, request.headers.get("accept", "")))
+    etag = f'W/"{site.build_id}-{hashlib.sha256(selector.encode()).hexdigest()[:16]}"'
+    validators = {"ETag": etag, "Last-Modified": site.last_modified}
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match:
+        tags = {tag.strip() for tag in if_none_match.split(",")}
+        if etag in tags or "*" in tags or etag.removeprefix("W/") in tags:
+            return Response(status_code=304, headers=validators | {"Vary": "Accept"})
+    elif request.headers.get("if-modified-since"):
+        try:
+            since = parsedate_to_datetime(request.headers["if-modified-since"])
+            if since >= parsedate_to_datetime(site.last_modified):
+                return Response(status_code=304, headers=validators | {"Vary": "Accept"})
+        except (TypeError, ValueError):
+            pass
+    response = await call_next(request)
+    if response.status_code == 200:
+        for name, value in validators.items():
+            response.headers[name] = value
+    return response

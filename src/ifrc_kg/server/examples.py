@@ -1,0 +1,94 @@
+"""Example queries of the query page: the questions users ask. A test runs each one and
+checks that it returns rows. Each starts from its most selective pattern (Oxigraph
+evaluates patterns in the order written) and carries its own prefixes (the endpoint adds
+none)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Example:
+    key: str
+    title: str
+    query: str
+
+
+PEOPLE_REACHED = """\
+PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+# People reached, by strategic priority, for every National Society and year
+SELECT DISTINCT ?society ?year ?priority ?peopleReached ?printed WHERE {
+  ?figure ifrckg:peopleReached ?peopleReached ;
+          ifrckg:reachCategory ?category ;
+          ifrckg:nationalSociety ?ns ;
+          ifrckg:refPeriod ?period .
+  OPTIONAL { ?figure ifrckg:printedValue ?printed }
+  ?category skos:prefLabel ?priority .
+  FILTER(LANG(?priority) = "en")
+  OPTIONAL { ?ns rdfs:label ?society }
+  OPTIONAL { ?period rdfs:label ?year }
+}
+ORDER BY ?society DESC(?peopleReached)
+"""
+
+PARTNERS = """\
+PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+# Partners and the funding they reported (CHF), largest first
+SELECT DISTINCT ?partner ?name ?amount ?printed WHERE {
+  ?figure ifrckg:partner ?partner ;
+          ifrckg:amount ?amount .
+  OPTIONAL { ?figure ifrckg:printedValue ?printed }
+  OPTIONAL { ?partner rdfs:label ?name }
+}
+ORDER BY DESC(?amount)
+"""
+
+OPERATIONS = """\
+PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX schema: <http://schema.org/>
+
+# Emergency operations named in the reports, with their IFRC codes
+SELECT DISTINCT ?report ?code ?operation ?name ?start ?end WHERE {
+  ?report ifrckg:operation ?operation .
+  ?operation skos:notation ?code .
+  OPTIONAL { ?operation rdfs:label ?name }
+  OPTIONAL { ?operation schema:startDate ?start }
+  OPTIONAL { ?operation schema:endDate ?end }
+}
+ORDER BY ?code
+"""
+
+PROVENANCE = """\
+PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX oa: <http://www.w3.org/ns/oa#>
+
+# Where each people-reached figure came from: the quoted text and its lines in the report
+SELECT DISTINCT ?figure ?printed ?quote ?lineStart ?lineEnd ?file WHERE {
+  ?figure ifrckg:peopleReached ?value ;
+          ifrckg:printedValue ?printed ;
+          prov:wasDerivedFrom ?source .
+  ?source oa:hasSelector ?selector .
+  ?selector oa:exact ?quote .
+  OPTIONAL { ?source ifrckg:lineStart ?lineStart }
+  OPTIONAL { ?source ifrckg:lineEnd ?lineEnd }
+  OPTIONAL { ?source oa:hasSource ?file }
+}
+LIMIT 50
+"""
+
+EXAMPLES: tuple[Example, ...] = (
+    Example("people-reached", "People reached by strategic priority", PEOPLE_REACHED),
+    Example("partners", "Partners and their funding", PARTNERS),
+    Example("operations", "Emergency operations", OPERATIONS),
+    Example("provenance", "Where a figure came from", PROVENANCE),
+)

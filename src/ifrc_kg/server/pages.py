@@ -1,0 +1,312 @@
+"""HTML pages: the landing page, report pages, resource and graph pages, health.
+
+Every page carries the dataset's metadata (title, licence, source) and links to its
+machine-readable twin (``<link rel="alternate">`` and a visible link).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+
+from ifrc_kg.export import report_export_files
+from ifrc_kg.server import queries
+from ifrc_kg.server.charts import bar_chart
+from ifrc_kg.server.describe import Description, curie, label, quotes
+from ifrc_kg.server.site import Site
+
+log = logging.getLogger(__name__)
+router = APIRouter(tags=["Pages"])
+
+SCHEMA_REPORT = "http://schema.org/Report"
+SH = "http://www.w3.org/ns/shacl#"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+DEFAULT_TITLE = "IFRC network annual reports — knowledge graph"
+
+
+def _site(request: Request) -> Site:
+    return request.app.state.site
+
+
+def metadata(site: Site) -> dict[str, str]:
+    """Title, licence and source shown on every page (cached per process)."""
+    if "metadata" not in site.cache:
+        found = {"title": DEFAULT_TITLE}
+        try:
+            found |= queries.catalog_metadata(site.store, site.base)
+        except Exception as error:  # a build without a catalog still serves
+            log.info("no catalog metadata: %s", error)
+        files = [report.get("file") for report in site.manifest.get("reports", [])]
+        named = ", ".join(file for file in files if file)
+        found["source"] = f"IFRC network annual reports ({named or 'data/reports/'})"
+        site.cache["metadata"] = found
+    return site.cache["metadata"]
+
+
+def render(request: Request, template: str, context: dict[str, Any], **kwargs: Any) -> Response:
+    site = _site(request)
+    full = {"site": site, "meta": metadata(site)} | context
+    return request.app.state.templates.TemplateResponse(request, template, full, **kwargs)
+
+
+# --- data-quality findings ---------------------------------------------------------------
+
+
+@dataclass
+class Finding:
+    focus: str
+    severity: str
+    message: str
+    path: str | None
+
+
+def findings(site: Site) -> list[Finding]:
+    """The validation report's results (``validation.ttl`` of the build), parsed once."""
+    if "findings" in site.cache:
+        return site.cache["findings"]
+    found: list[Finding] = []
+    report = site.dist / "validation.ttl"
+    if report.is_file():
+        graph = ox.Store()
+        try:
+            graph.load(path=str(report), format=ox.RdfFormat.TURTLE)
+        except (SyntaxError, OSError) as error:
+            log.warning("%s: %s", report, error)
+        rows = graph.query(
+            f"""SELECT ?focus ?severity ?message ?path WHERE {{
+  ?result <{SH}resultSeverity> ?severity .
+  OPTIONAL {{ ?result <{SH}focusNode> ?focus }}
+  OPTIONAL {{ ?result <{SH}resultMessage> ?message }}
+  OPTIONAL {{ ?result <{SH}resultPath> ?path }}
+}}"""
+        )
+        for row in rows:
+            focus, severity, message, path = (
+                row[name] for name in ("focus", "severity", "message", "path")
+            )
+            found.append(
+                Finding(
+                    focus=focus.value if focus is not None else "",
+                    severity=severity.value.rsplit("#", 1)[-1],
+                    message=message.value if message is not None else "",
+                    path=path.value if isinstance(path, ox.NamedNode) else None,
+                )
+            )
+    site.cache["findings"] = found
+    return found
+
+
+def report_findings(site: Site, graph_iri: str | None) -> list[Finding]:
+    """Findings whose focus node is described in the report's named graph."""
+    if not graph_iri:
+        return []
+    graph = ox.NamedNode(graph_iri)
+    out = []
+    for finding in findings(site):
+        if not finding.focus.startswith(("http://", "https://")):
+            continue
+        node = ox.NamedNode(finding.focus)
+        if next(iter(site.store.oxigraph.quads_for_pattern(node, None, None, graph)), None):
+            out.append(finding)
+    return out
+
+
+# --- routes -------------------------------------------------------------------------------
+
+
+@router.get("/", summary="Landing page", response_class=Response)
+def landing(request: Request) -> Response:
+    site = _site(request)
+    reports = queries.reports(site.store)
+    files = site.manifest.get("files", [])
+    return render(
+        request,
+        "index.html",
+        {
+            "reports": reports,
+            "counts": queries.counts(site.store),
+            "files": files,
+            "manifest": site.manifest,
+            "findings": findings(site),
+            "twin": ("/.well-known/void", "text/turtle", "dataset description (VoID/DCAT)"),
+        },
+    )
+
+
+@router.get("/health", summary="Liveness and what is loaded")
+def health(request: Request) -> JSONResponse:
+    site = _site(request)
+    return JSONResponse(
+        {
+            "status": "ok",
+            "triples": site.triples,
+            "graphs": site.graphs,
+            "built": site.manifest.get("built"),
+            "version": site.manifest.get("version"),
+            "queries_running": site.runner.running,
+        }
+    )
+
+
+def _object_view(site: Site, term: ox.Term) -> dict[str, Any]:
+    if isinstance(term, ox.NamedNode):
+        return {
+            "kind": "iri",
+            "iri": term.value,
+            "href": site.local(term.value) or term.value,
+            "text": label(site.store, term.value) or site.local(term.value) or curie(term.value),
+        }
+    if isinstance(term, ox.Literal):
+        datatype = term.datatype.value
+        shown = None if datatype.endswith(("#string", "#langString")) else curie(datatype)
+        return {"kind": "literal", "text": term.value, "lang": term.language, "datatype": shown}
+    return {"kind": "other", "text": str(term)}
+
+
+def _property_rows(site: Site, description: Description, subject: str) -> list[dict[str, Any]]:
+    rows: dict[str, dict[str, Any]] = {}
+    for triple in description.about(subject):
+        predicate = triple.predicate.value
+        row = rows.setdefault(
+            predicate,
+            {
+                "iri": predicate,
+                "href": site.local(predicate) or predicate,
+                "name": curie(predicate),
+                "values": [],
+            },
+        )
+        row["values"].append(_object_view(site, triple.object))
+    return sorted(rows.values(), key=lambda row: (row["iri"] != RDF_TYPE, row["name"]))
+
+
+def render_resource(
+    request: Request, description: Description, doc_path: str, headers: dict[str, str]
+) -> Response:
+    """The HTML page of one resource; a report gets its figures, charts and findings too."""
+    site = _site(request)
+    iri = description.iri
+    context: dict[str, Any] = {
+        "iri": iri,
+        "doc_path": doc_path,
+        "label": label(site.store, iri) or curie(iri),
+        "types": [
+            {"iri": t, "href": site.local(t) or t, "text": label(site.store, t) or curie(t)}
+            for t in description.types
+        ],
+        "properties": _property_rows(site, description, iri),
+        "parts": [
+            {
+                "iri": part,
+                "fragment": part.split("#", 1)[1],
+                "properties": _property_rows(site, description, part),
+            }
+            for part in description.parts
+        ],
+        "inbound": [
+            {
+                "subject": _object_view(site, triple.subject),
+                "predicate": curie(triple.predicate.value),
+                "predicate_href": site.local(triple.predicate.value) or triple.predicate.value,
+            }
+            for triple in description.inbound
+        ],
+        "quotes": quotes(site.store, iri),
+        "twin": (doc_path + ".ttl", "text/turtle", "Turtle"),
+        "formats": [
+            ("ttl", "Turtle"),
+            ("jsonld", "JSON-LD"),
+            ("nt", "N-Triples"),
+            ("rdf", "RDF/XML"),
+        ],
+    }
+    template = "resource.html"
+    if SCHEMA_REPORT in description.types:
+        template = "report.html"
+        context |= report_context(site, iri, description)
+    return render(request, template, context, headers=headers)
+
+
+def report_context(site: Site, iri: str, description: Description) -> dict[str, Any]:
+    figures = queries.report_figures(site.store, iri)
+    reached = [
+        (figure.concept_label or figure.label, float(figure.value))
+        for figure in figures.get("people-reached")
+        if figure.value is not None
+    ]
+    funding = [
+        (figure.label, float(figure.value))
+        for figure in figures.get("funding-sources")
+        if figure.value is not None
+    ]
+    partners = [
+        (figure.concept_label or figure.label, float(figure.value))
+        for figure in figures.get("partner-funding")
+        if figure.value is not None
+    ]
+    graph = None
+    exports: dict[str, str] = {}
+    for report in site.manifest.get("reports", []):
+        if report.get("iri") == iri:
+            graph = report.get("graph")
+            files = report_export_files(report["iso3"], report["year"])
+            exports = {fmt: name for fmt, name in files.items() if (site.dist / name).is_file()}
+    if graph is None:
+        candidate = iri.replace("/id/report/", "/graph/", 1)
+        graph = candidate if site.store.has_graph(candidate) else None
+    return {
+        "figures": figures,
+        "key_figures": figures.get("key-figures"),
+        "reached_chart": bar_chart(reached, title="People reached by strategic priority"),
+        "funding_chart": bar_chart(funding, title="Funding by source", unit="CHF"),
+        "partners_chart": bar_chart(partners, title="Funding reported by partners", unit="CHF"),
+        "partner_figures": figures.get("partner-funding"),
+        "operations": queries.operations(site.store, iri),
+        "findings": report_findings(site, graph),
+        "graph": graph,
+        "graph_href": site.local(graph) if graph else None,
+        "exports": exports,
+    }
+
+
+def render_graph(request: Request, iri: str, path: str, headers: dict[str, str]) -> Response:
+    site = _site(request)
+    subjects: dict[str, int] = {}
+    triples = 0
+    for triple in site.store.graph_triples(iri):
+        triples += 1
+        subject = triple.subject
+        if isinstance(subject, ox.NamedNode) and "#" not in subject.value:
+            subjects[subject.value] = subjects.get(subject.value, 0) + 1
+    listed = sorted(subjects)[:500]
+    return render(
+        request,
+        "graph.html",
+        {
+            "iri": iri,
+            "triples": triples,
+            "subjects": [
+                {"iri": s, "href": site.local(s) or s, "text": label(site.store, s) or curie(s)}
+                for s in listed
+            ],
+            "more": max(0, len(subjects) - len(listed)),
+            "path": path,
+            "twin": (path + ".trig", "application/trig", "TriG"),
+        },
+        headers=headers,
+    )
+
+
+def dist_file(site: Site, relative: str) -> Path | None:
+    """A file of the build by its manifest path, refusing anything outside ``dist``."""
+    root = site.dist.resolve()
+    candidate = (root / relative).resolve()
+    if root not in candidate.parents or not candidate.is_file():
+        return None
+    return candidate

@@ -1,0 +1,136 @@
+"""One map from errors to HTTP answers: RFC 9457 problem+json bodies with stable codes.
+
+Browsers (an HTML Accept) get the same message as a small HTML page; linked-data routes
+answer 404 in the asked RDF syntax themselves (see ``linked_data``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ifrc_kg.errors import IfrcKgError
+from ifrc_kg.server.negotiation import NotAcceptable
+from ifrc_kg.store import (
+    QueryError,
+    QuerySyntaxError,
+    QueryTimeout,
+    ServiceRefused,
+    StoreLoadError,
+    UpdateRefused,
+)
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class HttpProblem(Exception):
+    """An error with its HTTP status and a stable code, raised by the routes."""
+
+    def __init__(self, status: int, code: str, detail: str, headers: dict | None = None) -> None:
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers or {}
+        super().__init__(detail)
+
+
+def bad_request(detail: str) -> HttpProblem:
+    return HttpProblem(400, "bad-request", detail)
+
+
+def not_found(detail: str) -> HttpProblem:
+    return HttpProblem(404, "not-found", detail)
+
+
+# error type -> (status, code); the most specific class listed first wins
+STATUS: list[tuple[type[Exception], int, str]] = [
+    (QuerySyntaxError, 400, "query-syntax"),
+    (UpdateRefused, 403, "update-refused"),
+    (ServiceRefused, 403, "service-refused"),
+    (QueryTimeout, 503, "query-timeout"),
+    (NotAcceptable, 406, "not-acceptable"),
+    (StoreLoadError, 500, "store-unavailable"),
+    (QueryError, 400, "query-failed"),
+    (IfrcKgError, 400, "bad-input"),
+]
+
+TITLES = {
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    406: "Not Acceptable",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def problem_response(
+    request: Request, status: int, code: str, detail: str, headers: dict | None = None
+) -> Response:
+    """The error body: HTML for a browser, problem+json for everyone else."""
+    title = TITLES.get(status, "Error")
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept and "json" not in accept.split(",")[0]:
+        templates = getattr(request.app.state, "templates", None)
+        if templates is not None:
+            return templates.TemplateResponse(
+                request,
+                "error.html",
+                {"status": status, "title": title, "detail": detail, "code": code},
+                status_code=status,
+                headers=headers,
+            )
+        return HTMLResponse(f"<h1>{status} {title}</h1><p>{detail}</p>", status, headers)
+    body = {"type": f"urn:ifrc-kg:problem:{code}", "title": title, "status": status}
+    body |= {"detail": detail, "code": code}
+    return JSONResponse(body, status, headers=headers, media_type=PROBLEM_JSON)
+
+
+async def _on_problem(request: Request, error: Exception) -> Response:
+    assert isinstance(error, HttpProblem)
+    return problem_response(request, error.status, error.code, error.detail, error.headers)
+
+
+async def _on_project_error(request: Request, error: Exception) -> Response:
+    for error_type, status, code in STATUS:
+        if isinstance(error, error_type):
+            if status >= 500:
+                log.warning("%s: %s", code, error)
+            return problem_response(request, status, code, str(error))
+    return problem_response(request, 500, "internal", "unexpected error")
+
+
+async def _on_http(request: Request, error: Exception) -> Response:
+    assert isinstance(error, StarletteHTTPException)
+    code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+    detail = str(error.detail)
+    return problem_response(request, error.status_code, code, detail, dict(error.headers or {}))
+
+
+async def _on_validation(request: Request, error: Exception) -> Response:
+    assert isinstance(error, RequestValidationError)
+    messages = "; ".join(
+        f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}" for item in error.errors()
+    )
+    return problem_response(request, 400, "bad-parameter", messages)
+
+
+EXCEPTION_HANDLERS: dict[Any, Callable[..., Any]] = {
+    HttpProblem: _on_problem,
+    IfrcKgError: _on_project_error,
+    NotAcceptable: _on_project_error,
+    StarletteHTTPException: _on_http,
+    RequestValidationError: _on_validation,
+}

@@ -1,0 +1,235 @@
+"""The site's own SPARQL: what the landing page and report pages show.
+
+Oxigraph evaluates triple patterns in the order written, so every query starts from its
+most selective pattern (a bound report or data set IRI) and only then widens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+
+from ifrc_kg.store import GraphStore
+
+PREFIXES = """\
+PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX schema: <http://schema.org/>
+PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
+"""
+
+
+def _iri(value: str) -> str:
+    """An IRI as a SPARQL term; refuses characters IRIREF does not allow (§19.5)."""
+    if any(char in value for char in '<>"{}|^`\\ \n'):
+        raise ValueError(f"not an IRI: {value!r}")
+    return f"<{value}>"
+
+
+def _text(term: ox.Term | None) -> str | None:
+    return term.value if term is not None else None
+
+
+def _number(term: ox.Term | None) -> Decimal | None:
+    if not isinstance(term, ox.Literal):
+        return None
+    try:
+        return Decimal(term.value)
+    except InvalidOperation:
+        return None
+
+
+@dataclass
+class ReportSummary:
+    iri: str
+    title: str
+    year: str | None
+    country: str | None
+    graph: str | None = None
+    figures: int = 0
+
+
+def reports(store: GraphStore) -> list[ReportSummary]:
+    """Every report, newest first: the report type is the selective pattern here."""
+    rows = store.select(
+        PREFIXES
+        + """SELECT ?report ?title ?year ?countryLabel WHERE {
+  ?report a schema:Report .
+  OPTIONAL { ?report dcterms:title ?title }
+  OPTIONAL { ?report ifrckg:year ?year }
+  OPTIONAL { ?report ifrckg:country ?country . ?country rdfs:label ?countryLabel }
+} ORDER BY DESC(?year) ?title"""
+    )
+    found: dict[str, ReportSummary] = {}
+    for row in rows:
+        iri = row["report"].value
+        if iri in found:
+            continue
+        found[iri] = ReportSummary(
+            iri=iri,
+            title=_text(row.get("title")) or iri,
+            year=_text(row.get("year")),
+            country=_text(row.get("countryLabel")),
+        )
+    return list(found.values())
+
+
+@dataclass
+class Figure:
+    observation: str
+    dataset: str
+    label: str
+    printed: str | None
+    value: Decimal | None
+    text: str | None = None
+    concept: str | None = None
+    concept_label: str | None = None
+    unit: str | None = None
+
+
+@dataclass
+class ReportFigures:
+    """A report's figures by data set key (the last segment of the data set IRI)."""
+
+    by_dataset: dict[str, list[Figure]] = field(default_factory=dict)
+    dataset_labels: dict[str, str] = field(default_factory=dict)
+
+    def get(self, key: str) -> list[Figure]:
+        return self.by_dataset.get(key, [])
+
+
+# the measure of each structure (see graph/vocabulary.py STRUCTURES)
+MEASURES = (
+    "ifrckg:number",
+    "ifrckg:peopleReached",
+    "ifrckg:indicatorValue",
+    "ifrckg:amount",
+    "ifrckg:answer",
+    "ifrckg:bilateralSupport",
+    "ifrckg:multilateralSupport",
+)
+DIMENSIONS = (
+    "ifrckg:keyFigure",
+    "ifrckg:reachCategory",
+    "ifrckg:indicator",
+    "ifrckg:funderGroup",
+    "ifrckg:partner",
+)
+
+
+def report_figures(store: GraphStore, report: str) -> ReportFigures:
+    """Every observation of a report's data sets, with its concept, label and value."""
+    measures = " ".join(MEASURES)
+    dimensions = " ".join(DIMENSIONS)
+    rows = store.select(
+        PREFIXES
+        + f"""SELECT ?ds ?dsLabel ?obs ?printedLabel ?printed ?value ?concept ?conceptLabel ?unit
+WHERE {{
+  {_iri(report)} ifrckg:dataset ?ds .
+  ?obs qb:dataSet ?ds .
+  OPTIONAL {{ ?ds rdfs:label ?dsLabel }}
+  OPTIONAL {{ ?obs ifrckg:printedLabel ?printedLabel }}
+  OPTIONAL {{ ?obs ifrckg:printedValue ?printed }}
+  OPTIONAL {{ VALUES ?measure {{ {measures} }} ?obs ?measure ?value }}
+  OPTIONAL {{ VALUES ?dimension {{ {dimensions} }} ?obs ?dimension ?concept .
+             OPTIONAL {{ ?concept skos:prefLabel|rdfs:label ?conceptLabel
+                         FILTER(LANGMATCHES(LANG(?conceptLabel), "en")) }} }}
+  OPTIONAL {{ ?obs sdmx-attribute:unitMeasure ?unit }}
+}} ORDER BY ?ds ?obs"""
+    )
+    figures = ReportFigures()
+    seen: set[str] = set()
+    for row in rows:
+        obs = row["obs"].value
+        if obs in seen:
+            continue
+        seen.add(obs)
+        dataset = row["ds"].value
+        key = dataset.rstrip("/").rsplit("/", 1)[-1]
+        figures.dataset_labels.setdefault(key, _text(row.get("dsLabel")) or key)
+        concept_label = _text(row.get("conceptLabel"))
+        figures.by_dataset.setdefault(key, []).append(
+            Figure(
+                observation=obs,
+                dataset=dataset,
+                label=_text(row.get("printedLabel")) or concept_label or obs.rsplit("/", 1)[-1],
+                printed=_text(row.get("printed")),
+                value=_number(row.get("value")),
+                text=_text(row.get("value")),
+                concept=_text(row.get("concept")),
+                concept_label=concept_label,
+                unit=_text(row.get("unit")),
+            )
+        )
+    return figures
+
+
+@dataclass
+class Operation:
+    iri: str
+    label: str
+    code: str | None
+    kinds: list[str] = field(default_factory=list)
+
+
+def operations(store: GraphStore, report: str) -> list[Operation]:
+    rows = store.select(
+        PREFIXES
+        + f"""SELECT ?op ?label ?code ?kindLabel WHERE {{
+  {_iri(report)} ifrckg:operation ?op .
+  OPTIONAL {{ ?op rdfs:label ?label }}
+  OPTIONAL {{ ?op skos:notation ?code }}
+  OPTIONAL {{ ?op a ?kind . ?kind rdfs:label ?kindLabel }}
+}} ORDER BY ?code"""
+    )
+    found: dict[str, Operation] = {}
+    for row in rows:
+        iri = row["op"].value
+        item = found.setdefault(
+            iri,
+            Operation(iri, _text(row.get("label")) or iri, _text(row.get("code"))),
+        )
+        kind = _text(row.get("kindLabel"))
+        if kind and kind not in item.kinds:
+            item.kinds.append(kind)
+    return list(found.values())
+
+
+def counts(store: GraphStore) -> dict[str, int]:
+    """Headline counts for the landing page (one pass per class, class pattern first)."""
+    rows = store.select(
+        PREFIXES
+        + """SELECT ?kind (COUNT(DISTINCT ?thing) AS ?n) WHERE {
+  VALUES (?class ?kind) {
+    (schema:Report "reports") (qb:Observation "figures") (ifrckg:Operation "operations")
+    (skos:Concept "concepts")
+  }
+  ?thing a ?class .
+} GROUP BY ?kind"""
+    )
+    found = {row["kind"].value: int(row["n"].value) for row in rows if "n" in row}
+    found["triples"] = len(store)
+    found["graphs"] = len(store.named_graphs())
+    return found
+
+
+def catalog_metadata(store: GraphStore, base: str) -> dict[str, str]:
+    """Title, licence (or rights statement), publisher and sources of the dataset, from its
+    DCAT/VoID description (the build's ``void.ttl``)."""
+    rows = store.select(
+        PREFIXES
+        + f"""SELECT ?title ?license ?rights ?publisher WHERE {{
+  {_iri(base + "id/dataset")} dcterms:title ?title .
+  OPTIONAL {{ {_iri(base + "id/dataset")} dcterms:license ?license }}
+  OPTIONAL {{ {_iri(base + "id/dataset")} dcterms:rights/rdfs:label ?rights }}
+  OPTIONAL {{ {_iri(base + "id/dataset")} dcterms:publisher/(rdfs:label|schema:name) ?publisher }}
+}} LIMIT 1"""
+    )
+    if not rows:
+        return {}
+    return {name: term.value for name, term in rows[0].items()}

@@ -1,0 +1,347 @@
+"""Validation: the project's SHACL shapes (pySHACL) plus the W3C Data Cube constraints.
+
+One typed :class:`ValidationReport` comes out whatever checked the graph: SHACL results
+split by severity (violations stop a publish; warnings are data-quality findings that
+are published, never blocking), and the Data Cube integrity constraints that fired.
+
+The data graph handed to pySHACL is the union of every named graph plus the vocabulary
+(ontology) graph, so class hierarchies, labels and ranges resolve; it is a private
+copy, so pySHACL may run in place (no second clone) and SHACL-AF rules cannot leak into
+the caller's graph. The shapes file is itself checked against SHACL's meta-shapes
+(shacl-shacl, baked into pySHACL, so it works offline) by :func:`check_shapes`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.namespace import PROV, RDF, SH
+from rdflib.term import Node
+
+from ifrc_kg.config import DEFAULT_BASE, artefact_dir
+from ifrc_kg.datacube import IC_TITLES, check_integrity, union_graph, violations_only
+from ifrc_kg.errors import RdfFormatError
+from ifrc_kg.namespaces import OA, bind_prefixes
+
+log = logging.getLogger(__name__)
+
+#: File extension → rdflib parser name; the parser for ``FILE.ext.gz`` is the one of ``.ext``.
+RDF_FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".trig": "trig",
+    ".nq": "nquads",
+    ".rdf": "xml",
+    ".owl": "xml",
+}
+
+
+@dataclass(frozen=True)
+class ValidationIssue:
+    """One SHACL result, flattened into what a person needs to act on it."""
+
+    severity: str
+    focus_node: str
+    path: str | None
+    value: str | None
+    message: str
+    source_shape: str
+    constraint: str
+    quote: str | None = None
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Everything one validation found.
+
+    ``conforms`` is true when there is no SHACL violation and no Data Cube integrity
+    violation; warnings and infos never affect it.
+    """
+
+    conforms: bool
+    violations: tuple[ValidationIssue, ...]
+    warnings: tuple[ValidationIssue, ...]
+    infos: tuple[ValidationIssue, ...] = ()
+    integrity: dict[str, list[str]] = field(default_factory=dict)
+    triples: int = 0
+    report_graph: Graph = field(default_factory=Graph, repr=False, compare=False)
+
+    @property
+    def integrity_violations(self) -> int:
+        return sum(len(messages) for messages in self.integrity.values())
+
+    def headline(self) -> str:
+        """One line: the verdict and the counts."""
+        verdict = "conforms" if self.conforms else "does NOT conform"
+        return (
+            f"{verdict}: {len(self.violations)} SHACL violation(s), "
+            f"{self.integrity_violations} Data Cube integrity violation(s), "
+            f"{len(self.warnings)} warning(s) over {self.triples} triples"
+        )
+
+    def summary(self, limit: int | None = None, warnings: bool = True) -> str:
+        """A readable text summary (``validation.txt``).
+
+        ``limit`` caps the issues listed per section; ``warnings=False`` lists only what
+        blocks a publish (the warnings are still counted in the headline).
+        """
+        lines = [f"Validation {self.headline()}", ""]
+        sections = [("Violations", self.violations)]
+        if warnings:
+            sections.append(("Warnings", self.warnings))
+        for title, issues in sections:
+            lines.append(f"{title} ({len(issues)})")
+            lines.append("=" * len(lines[-1]))
+            shown = issues if limit is None else issues[:limit]
+            for number, issue in enumerate(shown, 1):
+                lines.extend(_issue_lines(number, issue))
+            if len(shown) < len(issues):
+                lines.append(f"… and {len(issues) - len(shown)} more")
+            if not issues:
+                lines.append("none")
+            lines.append("")
+        fired = violations_only(self.integrity)
+        lines.append(f"Data Cube integrity constraints ({self.integrity_violations})")
+        lines.append("=" * len(lines[-1]))
+        if not self.integrity:
+            lines.append("not checked")
+        elif not fired:
+            lines.append(f"all {len(self.integrity)} constraints hold (IC-1 … IC-21)")
+        for ic_id, messages in fired.items():
+            lines.append(f"{ic_id} {IC_TITLES.get(ic_id, '')}")
+            shown_messages = messages if limit is None else messages[:limit]
+            lines.extend(f"   - {message}" for message in shown_messages)
+            if len(shown_messages) < len(messages):
+                lines.append(f"   … and {len(messages) - len(shown_messages)} more")
+        return "\n".join(lines).rstrip() + "\n"
+
+
+def _issue_lines(number: int, issue: ValidationIssue) -> list[str]:
+    lines = [f"{number}. {issue.message}", f"   focus node: {issue.focus_node}"]
+    if issue.path:
+        lines.append(f"   path: {issue.path}")
+    if issue.value and issue.value != issue.focus_node:
+        lines.append(f"   value: {issue.value}")
+    lines.append(f"   shape: {issue.source_shape}")
+    if issue.quote:
+        lines.append(f"   source quote: “{issue.quote}”")
+    return lines
+
+
+# --- artefacts -----------------------------------------------------------------------------
+
+
+def _parse_dir(directory: Path) -> Graph:
+    graph = Graph()
+    for path in sorted(directory.glob("*.ttl")):
+        graph.parse(path, format="turtle")
+    bind_prefixes(graph)
+    return graph
+
+
+def shapes_graph(directory: Path | None = None) -> Graph:
+    """The project's shapes: every ``shapes/*.ttl``."""
+    return _parse_dir(directory or artefact_dir("shapes"))
+
+
+def vocabulary_graph(directory: Path | None = None) -> Graph:
+    """The project's ontology and concept schemes: every ``ontology/*.ttl``."""
+    return _parse_dir(directory or artefact_dir("ontology"))
+
+
+# --- reading RDF files ----------------------------------------------------------------------
+
+
+def rdf_format(path: Path) -> str:
+    """The rdflib parser for a file name.
+
+    >>> rdf_format(Path("dist/graph.nt.gz"))
+    'nt'
+    >>> rdf_format(Path("x.jsonld"))
+    'json-ld'
+    """
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes = suffixes[:-1]
+    if not suffixes or suffixes[-1] not in RDF_FORMATS:
+        known = " ".join(sorted(RDF_FORMATS))
+        raise RdfFormatError(str(path), f"unknown RDF file extension (known: {known}, also .gz)")
+    return RDF_FORMATS[suffixes[-1]]
+
+
+def read_rdf(paths: Iterable[Path]) -> Dataset:
+    """Read RDF files into one dataset (named graphs kept), format from each extension."""
+    dataset = Dataset()
+    for path in paths:
+        format_name = rdf_format(path)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise RdfFormatError(str(path), f"cannot read the file: {error.strerror}") from None
+        try:
+            if path.suffix.lower() == ".gz":
+                data = gzip.decompress(data)
+            dataset.parse(data=data, format=format_name, publicID=path.resolve().as_uri())
+        except RdfFormatError:
+            raise
+        except Exception as error:  # rdflib raises many types; the user needs one line
+            detail = " ".join(str(error).split()) or type(error).__name__
+            raise RdfFormatError(str(path), f"cannot read as {format_name}: {detail}") from error
+    return dataset
+
+
+# --- validation ------------------------------------------------------------------------------
+
+
+def _term(node: Node | None, graph: Graph) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, Literal):
+        return str(node)
+    if isinstance(node, BNode):
+        return _describe_blank(node, graph)
+    return str(node)
+
+
+def _describe_blank(node: BNode, graph: Graph) -> str:
+    """A blank path or shape in words: a SHACL path expression or the shape's parent."""
+    if (inverse := graph.value(node, SH.inversePath)) is not None:
+        return f"^{_term(inverse, graph)}"
+    if (parent := graph.value(None, SH.property, node)) is not None:
+        path = _term(graph.value(node, SH.path), graph)
+        return f"{_term(parent, graph)} (property {path})"
+    if (path := graph.value(node, SH.path)) is not None:
+        return f"property shape on {_term(path, graph)}"
+    if graph.value(node, RDF.first) is not None:
+        return "/".join(_term(item, graph) or "" for item in graph.items(node))
+    return "(anonymous)"
+
+
+def source_quote(data: Graph, node: Node) -> str | None:
+    """The exact report text a node was read from, when it has one.
+
+    Follows ``prov:wasDerivedFrom`` to the source node and its ``oa:TextQuoteSelector``;
+    the focus node may also be the source node or the selector itself.
+    """
+    candidates = [node, *data.objects(node, PROV.wasDerivedFrom)]
+    for candidate in candidates:
+        exact = data.value(candidate, OA.exact)
+        if exact is not None:
+            return str(exact)
+        for selector in sorted(data.objects(candidate, OA.hasSelector)):
+            exact = data.value(selector, OA.exact)
+            if exact is not None:
+                return str(exact)
+    return None
+
+
+def _issues(report: Graph, shapes: Graph, data: Graph) -> list[ValidationIssue]:
+    lookup = report + shapes
+    issues = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        messages = sorted(str(m) for m in report.objects(result, SH.resultMessage))
+        severity = report.value(result, SH.resultSeverity)
+        issues.append(
+            ValidationIssue(
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                focus_node=_term(focus, lookup) or "",
+                path=_term(report.value(result, SH.resultPath), lookup),
+                value=_term(report.value(result, SH.value), lookup),
+                message="; ".join(messages) or "(no message)",
+                source_shape=_term(report.value(result, SH.sourceShape), lookup) or "",
+                constraint=str(report.value(result, SH.sourceConstraintComponent) or ""),
+                quote=source_quote(data, focus) if focus is not None else None,
+            )
+        )
+    return sorted(
+        issues, key=lambda i: (i.source_shape, i.focus_node, i.path or "", i.message, i.value or "")
+    )
+
+
+def skolemised_report(report: Graph, base: str = DEFAULT_BASE) -> Graph:
+    """The SHACL report graph with blank nodes replaced by stable skolem IRIs.
+
+    pySHACL's report is made of blank nodes whose labels change between runs; the
+    canonical labelling (``rdflib.compare``) depends only on the graph's content, so
+    the published ``validation.ttl`` is byte-identical across builds (RDF 1.1 §3.5
+    skolem IRIs under ``/.well-known/genid/``).
+    """
+    canonical = to_canonical_graph(report)
+    skolem = Graph()
+    bind_prefixes(skolem)
+
+    def name(term: Node) -> Node:
+        if isinstance(term, BNode):
+            return URIRef(f"{base}.well-known/genid/validation-{term}")
+        return term
+
+    for s, p, o in canonical:
+        skolem.add((name(s), p, name(o)))
+    return skolem
+
+
+def validate(
+    data: Graph,
+    *,
+    shapes: Graph | None = None,
+    vocabulary: Graph | None = None,
+    data_cube: bool = True,
+) -> ValidationReport:
+    """Validate a graph or dataset against the shapes (and the Data Cube ICs)."""
+    from pyshacl import validate as shacl_validate
+
+    shapes = shapes if shapes is not None else shapes_graph()
+    vocabulary = vocabulary if vocabulary is not None else vocabulary_graph()
+    union = union_graph(data)
+    triples = len(union)
+    union += vocabulary
+    log.info("validating %d triples (+ %d vocabulary)", triples, len(vocabulary))
+    integrity = check_integrity(union) if data_cube else {}
+    _, report_graph, _ = shacl_validate(
+        union,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        inplace=True,
+        allow_warnings=True,
+        allow_infos=True,
+    )
+    issues = _issues(report_graph, shapes, union)
+    violations = tuple(i for i in issues if i.severity == "Violation")
+    report = ValidationReport(
+        conforms=not violations and not violations_only(integrity),
+        violations=violations,
+        warnings=tuple(i for i in issues if i.severity == "Warning"),
+        infos=tuple(i for i in issues if i.severity == "Info"),
+        integrity=integrity,
+        triples=triples,
+        report_graph=report_graph,
+    )
+    log.info("validation %s", report.headline())
+    return report
+
+
+def check_shapes(shapes: Graph | None = None) -> ValidationReport:
+    """Meta-validation: the shapes graph against SHACL's own shapes (shacl-shacl)."""
+    from pyshacl.entrypoints import meta_validate
+
+    shapes = shapes if shapes is not None else shapes_graph()
+    conforms, report_graph, _ = meta_validate(shapes, inference="none")
+    issues = _issues(report_graph, Graph(), shapes)
+    violations = tuple(i for i in issues if i.severity == "Violation")
+    return ValidationReport(
+        conforms=bool(conforms) and not violations,
+        violations=violations,
+        warnings=tuple(i for i in issues if i.severity == "Warning"),
+        triples=len(shapes),
+        report_graph=report_graph,
+    )

@@ -1,0 +1,341 @@
+"""The Mali 2023 report as a graph: expected triples, asked by SPARQL against the build."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from rdflib import BNode, Graph, Literal, URIRef
+from tests.graph.helpers import (
+    BASE,
+    IRIS,
+    PREFIXES,
+    mali_dataset,
+    mali_report,
+    report_only,
+    shacl,
+    union,
+    variant,
+)
+from tests.variants import mali_text, relabelled_indicators
+
+from ifrc_kg.graph import vocabulary_graph_iri
+from ifrc_kg.namespaces import IFRCKG, RDFS, SKOS
+
+
+@pytest.fixture(scope="module")
+def graph() -> Graph:
+    return union(mali_dataset())
+
+
+def ask(graph: Graph, where: str) -> bool:
+    return bool(graph.query(f"{PREFIXES} ASK {{ {where} }}").askAnswer)
+
+
+def rows(graph: Graph, query: str) -> list[tuple]:
+    return [tuple(row) for row in graph.query(PREFIXES + query)]
+
+
+def _py(term: object) -> object:
+    return str(term) if isinstance(term, URIRef) else term.toPython()  # type: ignore[attr-defined]
+
+
+def test_named_graphs() -> None:
+    names = {str(g.identifier) for g in mali_dataset().graphs() if len(g)}
+    assert f"{BASE}graph/mli/2023" in names
+    assert str(vocabulary_graph_iri(BASE)) in names
+
+
+def test_report_node(graph: Graph) -> None:
+    assert ask(
+        graph,
+        """<https://w3id.org/ifrc-kg/id/report/mli/2023> a ifrckg:AnnualReport, schema:Report ;
+            ifrckg:year "2023"^^xsd:gYear ;
+            ifrckg:period <https://w3id.org/ifrc-kg/id/period/2023> ;
+            ifrckg:country <https://w3id.org/ifrc-kg/id/country/mli> ;
+            ifrckg:nationalSociety <https://w3id.org/ifrc-kg/id/ns/mli> ;
+            ifrckg:appealCode "MAAML002" ;
+            schema:datePublished "2024-09-03"^^xsd:date ;
+            prov:hadPrimarySource ?text .
+           ?text ifrckg:sha256 ?sha ;
+               dcterms:identifier "ifrc-network-annual-report-mali-2023.txt" .
+        """,
+    )
+    assert ask(
+        graph,
+        """<https://w3id.org/ifrc-kg/id/ns/mli> a ifrckg:NationalSociety, org:FormalOrganization ;
+            rdfs:label ?label ; ifrckg:country <https://w3id.org/ifrc-kg/id/country/mli> .
+           <https://w3id.org/ifrc-kg/id/country/mli> ifrckg:iso3Code "MLI" .""",
+    )
+
+
+def test_key_figure_volunteers(graph: Graph) -> None:
+    found = rows(
+        graph,
+        """SELECT ?value ?printed ?unit ?line WHERE {
+            ?obs a qb:Observation ; ifrckg:keyFigure ?kf ; ifrckg:number ?value ;
+                 ifrckg:printedValue ?printed ; sdmx-attribute:unitMeasure ?unit ;
+                 ifrckg:nationalSociety <https://w3id.org/ifrc-kg/id/ns/mli> ;
+                 ifrckg:refPeriod <https://w3id.org/ifrc-kg/id/period/2023> ;
+                 prov:wasDerivedFrom ?src .
+            ?kf skos:notation "volunteers" .
+            ?src ifrckg:lineStart ?line .
+        }""",
+    )
+    assert [tuple(_py(term) for term in row) for row in found] == [
+        (8998, "8,998", "http://qudt.org/vocab/unit/NUM", 27)
+    ]
+
+
+def test_people_reached_health(graph: Graph) -> None:
+    obs = IRIS.observation("MLI", 2023, "people-reached", "health-and-wellbeing")
+    assert ask(
+        graph,
+        f"""<{obs}> a qb:Observation ; ifrckg:peopleReached 240612 ;
+            ifrckg:reachCategory <{IRIS.concept("strategic-priority", "health-and-wellbeing")}> ;
+            qb:dataSet <{IRIS.dataset("MLI", 2023, "people-reached")}> .""",
+    )
+
+
+def test_financial_figure_rounded(graph: Graph) -> None:
+    obs = IRIS.observation("MLI", 2023, "financial-overview", "country", "funding-requirement")
+    found = rows(
+        graph,
+        f"""SELECT ?amount ?printed ?rounded ?exact ?start ?end WHERE {{
+            <{obs}> ifrckg:amount ?amount ; ifrckg:printedValue ?printed ;
+                ifrckg:roundedTo ?rounded ; sdmx-attribute:unitMeasure unit:CCY_CHF ;
+                ifrckg:funderGroup/skos:notation "country" ;
+                ifrckg:flowType/skos:notation "funding-requirement" ;
+                prov:wasDerivedFrom <{obs}#source> .
+            <{obs}#source> oa:hasSelector <{obs}#quote>, <{obs}#position> .
+            <{obs}#quote> a oa:TextQuoteSelector ; oa:exact ?exact .
+            <{obs}#position> a oa:TextPositionSelector ; oa:start ?start ; oa:end ?end .
+        }}""",
+    )
+    assert len(found) == 1
+    amount, printed, rounded, exact, start, end = found[0]
+    assert amount.toPython() == Decimal("15600000")
+    assert (str(printed), rounded.toPython(), str(exact)) == ("15.6M", Decimal("100000"), "15.6M")
+    assert mali_text()[int(start) : int(end)] == "15.6M"
+
+
+def test_exact_figure_has_no_rounding(graph: Graph) -> None:
+    obs = IRIS.observation("MLI", 2023, "financial-overview", "ifrc-secretariat", "expenditure")
+    assert ask(graph, f'<{obs}> ifrckg:amount 780000.0 ; ifrckg:printedValue "780,000" .')
+    assert not ask(graph, f"<{obs}> ifrckg:roundedTo ?r .")
+
+
+def test_indicators(graph: Graph) -> None:
+    first_aid = IRIS.observation("MLI", 2023, "indicators", "people-trained-first-aid")
+    assert ask(
+        graph,
+        f"""<{first_aid}> ifrckg:indicatorValue 105.0 ; ifrckg:printedValue "105" ;
+            ifrckg:indicator ?ind . ?ind skos:broader ?sp .
+            ?sp skos:notation "health-and-wellbeing" .
+        """,
+    )
+    cash = IRIS.observation("MLI", 2023, "indicators", "share-assistance-cash-vouchers")
+    assert ask(
+        graph, f"<{cash}> ifrckg:indicatorValue 94.0 ; sdmx-attribute:unitMeasure unit:PERCENT ."
+    )
+    answer = IRIS.observation("MLI", 2023, "indicator-answers", "nature-based-solutions")
+    assert ask(graph, f'<{answer}> ifrckg:answer true ; ifrckg:printedValue "Yes" .')
+
+
+def test_partner_row(graph: Graph) -> None:
+    dnk = IRIS.national_society("DNK")
+    funding = IRIS.observation("MLI", 2023, "partner-funding", "dnk")
+    assert ask(
+        graph,
+        f"""<{funding}> ifrckg:partner <{dnk}> ; ifrckg:amount 15700000.0 ;
+              ifrckg:printedValue "15.7M" .
+            <{dnk}> a ifrckg:NationalSociety ; rdfs:label ?label .""",
+    )
+    health = IRIS.observation("MLI", 2023, "partner-support", "dnk", "health-and-wellbeing")
+    climate = IRIS.observation("MLI", 2023, "partner-support", "dnk", "climate-and-environment")
+    assert ask(graph, f"<{health}> ifrckg:bilateralSupport true .")
+    assert ask(graph, f"<{climate}> ifrckg:bilateralSupport false .")
+    usa = IRIS.observation("MLI", 2023, "partner-multilateral", "usa")
+    assert ask(graph, f"<{usa}> ifrckg:multilateralSupport true .")
+    total = IRIS.observation(
+        "MLI", 2023, "partner-funding-total", "participating-national-societies", "funding"
+    )
+    assert ask(graph, f'<{total}> ifrckg:amount 35400000.0 ; ifrckg:printedValue "CHF 35.4M" .')
+
+
+def test_every_partner_is_a_society(graph: Graph) -> None:
+    partners = rows(graph, "SELECT DISTINCT ?p WHERE { ?obs ifrckg:partner ?p }")
+    assert len(partners) == 12
+    assert all(str(p).startswith(f"{BASE}id/ns/") for (p,) in partners)
+
+
+def test_dref_operation(graph: Graph) -> None:
+    op = IRIS.operation("MDRML018")
+    assert ask(
+        graph,
+        f"""<{op}> a ifrckg:DrefOperation, ifrckg:Operation ; dcterms:identifier "MDRML018" ;
+            schema:name "Mali Dengue Outbreak"@en ;
+            schema:startDate "2023-12-13"^^xsd:date ; schema:endDate "2024-03-31"^^xsd:date ;
+            ifrckg:durationMonths 3 ;
+            ifrckg:peopleTargeted [ schema:value 322013.0 ; ifrckg:printedValue "322,013" ] ;
+            ifrckg:funding [ a schema:MonetaryAmount ; schema:value 204222.0 ;
+                             schema:currency "CHF" ; prov:wasDerivedFrom ?src ] .
+            <https://w3id.org/ifrc-kg/id/report/mli/2023> ifrckg:operation <{op}> .""",
+    )
+
+
+def test_emergency_appeal(graph: Graph) -> None:
+    op = IRIS.operation("MGR60001")
+    assert ask(
+        graph,
+        f"""<{op}> a ifrckg:EmergencyAppeal ; schema:startDate "2021-05-15"^^xsd:date ;
+            schema:endDate "2024-12-31"^^xsd:date ;
+            ifrckg:event [ schema:startDate "2021-07-19"^^xsd:date ] .
+            <https://w3id.org/ifrc-kg/id/report/mli/2023> ifrckg:ongoingEmergency <{op}> .""",
+    )
+    amounts = rows(
+        graph,
+        f"""SELECT ?value ?channel WHERE {{ <{op}> ifrckg:funding ?f .
+            ?f schema:value ?value ; ifrckg:fundingChannel ?channel }} ORDER BY ?value""",
+    )
+    assert [int(v.toPython()) for v, _ in amounts] == [
+        5_000_000,
+        8_000_000,
+        232_500_000,
+        318_000_000,
+    ]
+
+
+def test_claim_with_quote(graph: Graph) -> None:
+    found = rows(
+        graph,
+        """SELECT ?claim ?quote ?line ?section WHERE {
+            ?claim a ifrckg:Claim ; ifrckg:value 104.0 ; ifrckg:printedValue "104" ;
+                ifrckg:counts ?counts ; ifrckg:phrase ?phrase ;
+                ifrckg:aboutIndicator ?ind ; ifrckg:section ?s ;
+                prov:wasDerivedFrom/oa:hasSelector/oa:exact ?quote ;
+                prov:wasDerivedFrom/ifrckg:lineStart ?line .
+            ?ind skos:notation "people-trained-first-aid" .
+            ?s dcterms:title ?section .
+            <https://w3id.org/ifrc-kg/id/report/mli/2023> ifrckg:claim ?claim .
+            FILTER (CONTAINS(?phrase, "first aid"))
+        }""",
+    )
+    assert len(found) == 1
+    _, quote, line, _ = found[0]
+    assert "trained 104 people in first aid" in str(quote)
+    assert int(line) == 333
+
+
+def test_mentions_resolve(graph: Graph) -> None:
+    icrc = IRIS.organisation("icrc")
+    assert ask(graph, f"?m a ifrckg:Mention ; ifrckg:refersTo <{icrc}> ; prov:wasDerivedFrom ?s .")
+    assert ask(graph, f'?m ifrckg:refersTo <{IRIS.place("ML05")}> ; ifrckg:mentionKind "place" .')
+
+
+def test_sections_keep_text(graph: Graph) -> None:
+    assert ask(
+        graph,
+        """<https://w3id.org/ifrc-kg/id/report/mli/2023> schema:hasPart+ ?s .
+           ?s a doco:Section ; schema:hasPart ?p . ?p a doco:Paragraph ; schema:text ?t .
+           FILTER (CONTAINS(?t, "landlocked country in West Africa"))""",
+    )
+
+
+def test_contacts_with_personal_details(graph: Graph) -> None:
+    assert ask(
+        graph,
+        """<https://w3id.org/ifrc-kg/id/report/mli/2023> schema:contactPoint ?c .
+           ?c schema:contactType "Secretary General"@en ; schema:email ?e ;
+              ifrckg:organisation <https://w3id.org/ifrc-kg/id/ns/mli> .""",
+    )
+
+
+def test_no_blank_nodes() -> None:
+    for s, p, o, _ in mali_dataset().quads((None, None, None, None)):
+        assert not isinstance(s, BNode) and not isinstance(o, BNode), (s, p, o)
+
+
+def test_every_figure_has_a_source(graph: Graph) -> None:
+    missing = rows(
+        graph,
+        """SELECT ?x WHERE {
+            { ?x a qb:Observation } UNION { ?x a ifrckg:Claim } UNION { ?x a ifrckg:Mention }
+            UNION { ?x a schema:MonetaryAmount } UNION { ?x a schema:QuantitativeValue }
+            FILTER NOT EXISTS { ?x prov:wasDerivedFrom/oa:hasSelector/oa:exact ?q }
+        }""",
+    )
+    assert missing == []
+
+
+def test_quotes_match_the_text(graph: Graph) -> None:
+    """Every position selector slices exactly its quote out of the report text."""
+    text = mali_text()
+    found = rows(
+        graph,
+        """SELECT ?exact ?start ?end WHERE { ?src oa:hasSelector ?q, ?p .
+            ?q oa:exact ?exact . ?p oa:start ?start ; oa:end ?end }""",
+    )
+    assert len(found) > 500
+    bad = [e for e, s, t in found if text[int(s) : int(t)] != str(e)]
+    assert bad == []
+
+
+def test_every_core_term_used_is_declared(graph: Graph) -> None:
+    """The data uses only ifrckg terms the ontology defines (links included)."""
+    core = "https://w3id.org/ifrc-kg/def/core#"
+    declared = {
+        str(s)
+        for s in mali_dataset().graph(vocabulary_graph_iri(BASE)).subjects()
+        if str(s).startswith(core)
+    }
+    used = {
+        str(t)
+        for triple in graph
+        for t in triple
+        if isinstance(t, URIRef) and str(t).startswith(core) and str(t) != core
+    }
+    assert used - declared == set()
+
+
+def test_data_cube_integrity_constraints(graph: Graph) -> None:
+    """IC-1..21 of the W3C Data Cube Recommendation hold on the build."""
+    from ifrc_kg.datacube import check_integrity
+
+    failures = {ic: found for ic, found in check_integrity(graph).items() if found}
+    assert failures == {}
+
+
+def test_unknown_partner_gets_an_organisation_iri(caplog: pytest.LogCaptureFixture) -> None:
+    report = mali_report()
+    partners = tuple(
+        replace(p, society_name="Red Cross of Atlantis")
+        if p.society_name.startswith("Danish")
+        else p
+        for p in report.partners
+    )
+    with caplog.at_level(logging.WARNING, logger="ifrc_kg.graph"):
+        graph = report_only(replace(report, partners=partners))
+    atlantis = IRIS.organisation("Red Cross of Atlantis")
+    assert str(atlantis) == f"{BASE}id/org/red-cross-of-atlantis"
+    assert (None, IFRCKG.partner, atlantis) in graph
+    assert (atlantis, RDFS.label, Literal("Red Cross of Atlantis", lang="en")) in graph
+    assert any("Red Cross of Atlantis" in r.getMessage() for r in caplog.records)
+
+
+def test_unknown_indicator_label_becomes_a_concept_of_the_report() -> None:
+    graph = variant(relabelled_indicators(mali_text()))
+    lamps = IRIS.concept("indicator", "people-reached-with-solar-lamps")
+    assert (lamps, SKOS.inScheme, IRIS.scheme("indicator")) in graph
+    assert (
+        lamps,
+        SKOS.broader,
+        IRIS.concept("strategic-priority", "health-and-wellbeing"),
+    ) in graph
+    obs = IRIS.observation("MLI", 2023, "indicators", "people-reached-with-solar-lamps")
+    assert (obs, IFRCKG.indicator, lamps) in graph
+    shelter = IRIS.observation("MLI", 2023, "indicators", "people-reached-shelter")
+    assert (shelter, IFRCKG.indicatorValue, None) in graph
+    assert [r for r in shacl(graph, focus=[obs, lamps]) if r.severity == "Violation"] == []

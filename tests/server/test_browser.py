@@ -1,0 +1,102 @@
+"""A real browser (Debian's chromium, headless, driven by Playwright) uses the site: the
+landing page, a report page, and an example query on the query page — with YASGUI when npm
+installed it, and with the plain form on a server without the npm assets. The pages must
+not reach any host but the server (no CDN)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.server.servers import RunningServer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="module")
+def browser_context() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        message = "Debian chromium is not installed (`make test` installs it)"
+        if os.environ.get("CI"):
+            pytest.fail(message)  # CI must run the browser test, never skip it
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright, tempfile.TemporaryDirectory() as profile:
+        context = playwright.chromium.launch_persistent_context(
+            profile, executable_path=str(CHROMIUM), args=ARGS, headless=True
+        )
+        yield context
+        context.close()
+
+
+def _page(context, server: RunningServer):  # type: ignore[no-untyped-def]
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    elsewhere: list[str] = []
+
+    def watch(request) -> None:  # type: ignore[no-untyped-def]
+        if not request.url.startswith((server.url, "data:", "blob:", "about:")):
+            elsewhere.append(request.url)
+
+    page.on("request", watch)
+    return page, elsewhere
+
+
+def _landing_to_report(page, server: RunningServer) -> None:  # type: ignore[no-untyped-def]
+    page.goto(server.url + "/")
+    assert page.locator("h1").inner_text()
+    assert page.locator("#count-reports").inner_text() == "1"
+    page.locator("a.report-link").first.click()
+    page.wait_for_url("**/doc/report/mli/2023")
+    assert page.locator("h2", has_text="Key figures").count() == 1
+    assert page.locator("svg.chart").count() >= 2
+    assert "Danish Red Cross" in page.locator("table.partners").inner_text()
+    assert "MDRML018" in page.locator("ul.operations").inner_text()
+
+
+def test_landing_report_and_yasgui_query(browser_context, site: RunningServer) -> None:  # type: ignore[no-untyped-def]
+    page, elsewhere = _page(browser_context, site)
+    _landing_to_report(page, site)
+    page.locator("header nav a", has_text="Query").click()
+    page.wait_for_url("**/sparql")
+    page.wait_for_selector("#yasgui .yasqe")  # YASGUI, from node_modules, is in use
+    page.locator("button.example", has_text="Partners and their funding").click()
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() >= 5
+    assert "Danish Red Cross" in page.locator(".yasr table").inner_text()
+    assert elsewhere == []
+    page.close()
+
+
+def test_plain_form_query_without_yasgui(browser_context, plain_site: RunningServer) -> None:  # type: ignore[no-untyped-def]
+    page, elsewhere = _page(browser_context, plain_site)
+    _landing_to_report(page, plain_site)
+    page.goto(plain_site.url + "/sparql")
+    assert page.locator("#yasgui").count() == 0
+    page.locator("button.example", has_text="Emergency operations").click()
+    assert "MDRML018" not in page.url
+    assert "ifrckg:operation" in page.locator("#query-text").input_value()
+    page.locator("#run-query").click()
+    page.wait_for_selector("#results tbody tr")
+    text = page.locator("#results").inner_text()
+    assert "MDRML018" in text
+    assert "MGR60001" in text
+    assert elsewhere == []
+    page.close()

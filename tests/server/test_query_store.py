@@ -1,0 +1,155 @@
+"""The query engine without HTTP: dataset rules, guards, deadline, row cap, load errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from click.testing import CliRunner
+
+from ifrc_kg.cli import main
+from ifrc_kg.store import (
+    Deadline,
+    GraphStore,
+    QuerySyntaxError,
+    QueryTimeout,
+    ServiceRefused,
+    StoreLoadError,
+    UpdateRefused,
+    is_update,
+    service_endpoints,
+)
+
+EX = "http://example.org/"
+
+
+@pytest.fixture(scope="module")
+def store() -> GraphStore:
+    oxigraph = ox.Store()
+    for graph in ("g1", "g2"):
+        for number in range(60):
+            oxigraph.add(
+                ox.Quad(
+                    ox.NamedNode(f"{EX}{graph}/s{number}"),
+                    ox.NamedNode(f"{EX}p"),
+                    ox.Literal(f"{graph} value {number}"),
+                    ox.NamedNode(f"{EX}{graph}"),
+                )
+            )
+    return GraphStore(oxigraph)
+
+
+def test_default_graph_is_the_union(store: GraphStore) -> None:
+    result = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}")
+    assert result.rows[0][0].value == "120"
+
+
+def test_from_clause_is_respected(store: GraphStore) -> None:
+    result = store.query(f"SELECT (COUNT(*) AS ?n) FROM <{EX}g1> WHERE {{ ?s <{EX}p> ?o }}")
+    assert result.rows[0][0].value == "60"
+
+
+def test_protocol_dataset_replaces_the_default(store: GraphStore) -> None:
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}p> ?o }}"
+    assert store.query(query, default_graphs=[f"{EX}g2"]).rows[0][0].value == "60"
+    named = store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[f"{EX}g1"]
+    )
+    assert [row[0].value for row in named.rows] == [f"{EX}g1"]
+
+
+def test_rows_are_capped(store: GraphStore) -> None:
+    result = store.query("SELECT * WHERE { ?s ?p ?o }", max_rows=25)
+    assert len(result.rows) == 25
+    assert result.truncated
+    assert not store.query("SELECT * WHERE { ?s ?p ?o }", max_rows=120).truncated
+
+
+def test_a_streaming_query_is_stopped_at_its_deadline(store: GraphStore) -> None:
+    endless = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"  # 120^4 rows
+    deadline = Deadline(60)
+    deadline.cancel.set()  # what the server does when it gives up waiting
+    with pytest.raises(QueryTimeout):
+        store.query(endless, deadline=deadline, max_rows=10**9)
+    with pytest.raises(QueryTimeout, match=r"limit of 0\.2 s"):
+        store.query(endless, deadline=Deadline(0.2), max_rows=10**9)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "INSERT DATA { <http://a> <http://b> <http://c> }",
+        "PREFIX ex: <http://ex/>\nDELETE WHERE { ?s ex:p ?o }",
+        "WITH <http://g> DELETE { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "# a comment\nLOAD <http://example.org/x.ttl>",
+        "clear all",
+        "BASE <http://x/> DROP GRAPH <g>",
+    ],
+)
+def test_updates_are_refused(store: GraphStore, update: str) -> None:
+    assert is_update(update)
+    with pytest.raises(UpdateRefused):
+        store.query(update)
+
+
+def test_update_words_in_strings_are_not_updates(store: GraphStore) -> None:
+    query = 'SELECT * WHERE { ?s ?p "INSERT DATA" } # DROP ALL'
+    assert not is_update(query)
+    assert store.query(query).rows == []
+
+
+@pytest.mark.parametrize(
+    ("query", "endpoints"),
+    [
+        ("SELECT * { SERVICE SILENT <http://a/sparql> { ?s ?p ?o } }", ["http://a/sparql"]),
+        ("PREFIX e: <http://b/> SELECT * { service e:sparql { ?s ?p ?o } }", ["http://b/sparql"]),
+        ("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", None),
+        ('SELECT * { ?s ?p "SERVICE <http://c/>" }', []),
+        ("# SERVICE <http://c/>\nSELECT * { ?s <http://d/SERVICE> ?o }", []),
+        ("PREFIX service: <http://e/> SELECT ?service { ?service service:p 1 }", []),
+    ],
+)
+def test_service_detection_parses_rather_than_matches(
+    query: str, endpoints: list[str] | None
+) -> None:
+    assert service_endpoints(query) == endpoints
+
+
+def test_service_refused_unless_allowed(store: GraphStore) -> None:
+    query = "SELECT * { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    with pytest.raises(ServiceRefused, match=r"127\.0\.0\.1:9"):
+        store.query(query)
+    with pytest.raises(ServiceRefused):
+        store.query(query, service_allow_list=("http://127.0.0.1:8/sparql",))
+
+
+def test_syntax_errors_carry_the_parser_message(store: GraphStore) -> None:
+    with pytest.raises(QuerySyntaxError, match="error at 1:"):
+        store.query("SELECT * WHERE {")
+
+
+def test_load_errors_name_the_file(tmp_path: Path) -> None:
+    with pytest.raises(StoreLoadError, match=r"no graph\.trig or graph\.nq"):
+        GraphStore.from_dist(tmp_path)
+    broken = tmp_path / "graph.trig"
+    broken.write_text("<http://a> <http://b> .\n")
+    with pytest.raises(StoreLoadError, match=r"graph\.trig"):
+        GraphStore.from_dist(tmp_path)
+
+
+def test_hash_parts_are_indexed() -> None:
+    oxigraph = ox.Store()
+    thing = f"{EX}figure"
+    oxigraph.add(ox.Quad(ox.NamedNode(thing + "#source"), ox.NamedNode(f"{EX}p"), ox.Literal("x")))
+    store = GraphStore(oxigraph)
+    assert store.hash_parts(thing) == [thing + "#source"]
+    assert store.is_mentioned(thing)
+    assert not store.is_mentioned(f"{EX}other")
+
+
+def test_serve_without_a_build_is_a_one_line_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["serve", "--dist", str(tmp_path), "--port", "1"])
+    assert result.exit_code == 2
+    assert result.output.strip().startswith("error:")
+    assert "graph.trig" in result.output

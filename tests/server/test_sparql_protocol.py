@@ -1,0 +1,517 @@
+"""The SPARQL endpoint over real HTTP against the real build: methods, formats, errors,
+guards (read-only, SERVICE, time limit, row cap, body size), CORS and caching."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+
+import httpx
+import pyoxigraph as ox
+import pytest
+from tests.server.servers import SITE_MAX_BODY, SITE_MAX_ROWS, RunningServer
+
+from ifrc_kg.server.examples import EXAMPLES
+from ifrc_kg.store import Deadline, GraphStore, ServiceRefused
+
+IFRCKG = "https://w3id.org/ifrc-kg/def/core#"
+BASE = "https://w3id.org/ifrc-kg/"
+OPERATIONS = f"""PREFIX ifrckg: <{IFRCKG}>
+SELECT ?operation ?code WHERE {{
+  <{BASE}id/report/mli/2023> ifrckg:operation ?operation .
+  ?operation <http://www.w3.org/2004/02/skos/core#notation> ?code .
+}} ORDER BY ?code"""
+CONSTRUCT = f"""PREFIX ifrckg: <{IFRCKG}>
+CONSTRUCT {{ <{BASE}id/report/mli/2023> ifrckg:operation ?operation .
+             ?operation <http://www.w3.org/2000/01/rdf-schema#label> ?label }}
+WHERE {{ <{BASE}id/report/mli/2023> ifrckg:operation ?operation .
+         ?operation <http://www.w3.org/2000/01/rdf-schema#label> ?label }}"""
+# A cross product whose rare matches stream out slowly: each solution costs many MD5s, so it
+# runs for minutes (hundreds of millions of pairs) but yields rows often enough for the
+# worker's deadline checks to stop it.
+SLOW = """SELECT ?a ?c WHERE { ?a ?p ?b . ?c ?q ?d .
+  FILTER(STRSTARTS(MD5(CONCAT(STR(?b), STR(?d))), "000")) }"""
+
+RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+RDF_TYPES = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+    "application/trig": ox.RdfFormat.TRIG,
+}
+
+
+def _media(response: httpx.Response) -> str:
+    return response.headers["content-type"].split(";")[0].strip()
+
+
+def _rows(response: httpx.Response) -> list[dict[str, str]]:
+    """Solutions of any result format, as plain {variable: lexical value}."""
+    media = _media(response)
+    if media == "text/csv":
+        return [
+            {key: value for key, value in row.items() if value}
+            for row in csv.DictReader(io.StringIO(response.text))
+        ]
+    parsed = ox.parse_query_results(response.content, format=RESULT_FORMATS[media])
+    names = [variable.value for variable in parsed.variables]
+    return [
+        {name: solution[name].value for name in names if solution[name] is not None}
+        for solution in parsed
+    ]
+
+
+def _triples(response: httpx.Response) -> set[ox.Triple]:
+    fmt = RDF_TYPES[_media(response)]
+    return {quad.triple for quad in ox.parse(response.content, format=fmt)}
+
+
+# --- methods and formats -----------------------------------------------------------------
+
+
+def test_get_form_and_direct_post_agree(site: RunningServer) -> None:
+    accept = {"Accept": "application/sparql-results+json"}
+    with site.client() as client:
+        by_get = client.get("/sparql", params={"query": OPERATIONS}, headers=accept)
+        by_form = client.post("/sparql", data={"query": OPERATIONS}, headers=accept)
+        by_body = client.post(
+            "/sparql",
+            content=OPERATIONS.encode(),
+            headers=accept | {"Content-Type": "application/sparql-query"},
+        )
+    for response in (by_get, by_form, by_body):
+        assert response.status_code == 200, response.text
+    codes = [row["code"] for row in _rows(by_get)]
+    assert codes == ["MDRML018", "MGR60001"]
+    assert _rows(by_form) == _rows(by_get) == _rows(by_body)
+
+
+@pytest.mark.parametrize("media", [*RESULT_FORMATS, "text/csv"])
+def test_every_solution_format_parses_back_to_the_same_rows(
+    site: RunningServer, media: str
+) -> None:
+    with site.client() as client:
+        expected = _rows(client.get("/sparql", params={"query": OPERATIONS, "format": "json"}))
+        response = client.get("/sparql", params={"query": OPERATIONS}, headers={"Accept": media})
+    assert response.status_code == 200
+    assert _media(response) == media
+    assert response.headers["vary"].startswith("Accept")
+    assert _rows(response) == expected
+    assert {row["code"] for row in expected} == {"MDRML018", "MGR60001"}
+
+
+@pytest.mark.parametrize(
+    ("format_param", "media"),
+    [
+        ("json", "application/sparql-results+json"),
+        ("xml", "application/sparql-results+xml"),
+        ("csv", "text/csv"),
+        ("tsv", "text/tab-separated-values"),
+    ],
+)
+def test_format_parameter_overrides_accept(
+    site: RunningServer, format_param: str, media: str
+) -> None:
+    with site.client() as client:
+        response = client.get(
+            "/sparql",
+            params={"query": OPERATIONS, "format": format_param},
+            headers={"Accept": "text/turtle"},
+        )
+    assert response.status_code == 200
+    assert _media(response) == media
+
+
+@pytest.mark.parametrize("media", list(RDF_TYPES))
+def test_every_graph_format_parses_back_to_the_same_triples(
+    site: RunningServer, media: str
+) -> None:
+    with site.client() as client:
+        reference = _triples(
+            client.get("/sparql", params={"query": CONSTRUCT}, headers={"Accept": "text/turtle"})
+        )
+        response = client.post("/sparql", data={"query": CONSTRUCT}, headers={"Accept": media})
+    assert response.status_code == 200
+    assert _media(response) == media
+    assert _triples(response) == reference
+    labels = {t.object.value for t in reference if t.predicate.value.endswith("#label")}
+    assert "Mali Dengue Outbreak" in labels
+    links = {t.object.value for t in reference if t.predicate.value == IFRCKG + "operation"}
+    assert links == {f"{BASE}id/operation/MDRML018", f"{BASE}id/operation/MGR60001"}
+
+
+def test_describe_returns_rdf(site: RunningServer) -> None:
+    query = f"DESCRIBE <{BASE}id/operation/MDRML018>"
+    with site.client() as client:
+        response = client.get("/sparql", params={"query": query, "format": "ntriples"})
+    assert response.status_code == 200
+    subjects = {t.subject.value for t in _triples(response)}
+    assert f"{BASE}id/operation/MDRML018" in subjects
+
+
+@pytest.mark.parametrize(
+    "media", ["application/sparql-results+json", "application/sparql-results+xml"]
+)
+def test_ask(site: RunningServer, media: str) -> None:
+    with site.client() as client:
+        yes = client.get(
+            "/sparql",
+            params={"query": f"ASK {{ <{BASE}id/ns/mli> ?p ?o }}"},
+            headers={"Accept": media},
+        )
+        no = client.get(
+            "/sparql",
+            params={"query": f"ASK {{ <{BASE}id/ns/nowhere> ?p ?o }}"},
+            headers={"Accept": media},
+        )
+    assert bool(ox.parse_query_results(yes.content, format=RESULT_FORMATS[media])) is True
+    assert bool(ox.parse_query_results(no.content, format=RESULT_FORMATS[media])) is False
+
+
+def test_default_graph_is_the_union_and_protocol_dataset_replaces_it(site: RunningServer) -> None:
+    report_graph = f"{BASE}graph/mli/2023"
+    vocabulary = f"{BASE}graph/vocabulary"
+    query = f"ASK {{ <{BASE}id/report/mli/2023> a <http://schema.org/Report> }}"
+    with site.client() as client:
+        union = client.get("/sparql", params={"query": query, "format": "json"}).json()
+        own = client.get(
+            "/sparql", params={"query": query, "default-graph-uri": report_graph, "format": "json"}
+        ).json()
+        other = client.get(
+            "/sparql", params={"query": query, "default-graph-uri": vocabulary, "format": "json"}
+        ).json()
+        named = client.get(
+            "/sparql",
+            params={
+                "query": "SELECT DISTINCT ?g { GRAPH ?g { ?s ?p ?o } }",
+                "named-graph-uri": report_graph,
+                "format": "json",
+            },
+        ).json()
+    assert union["boolean"] is True
+    assert own["boolean"] is True
+    assert other["boolean"] is False
+    assert [b["g"]["value"] for b in named["results"]["bindings"]] == [report_graph]
+
+
+def test_queries_run_as_written_without_injected_prefixes(site: RunningServer) -> None:
+    with site.client() as client:
+        response = client.get("/sparql", params={"query": "SELECT * { ?s ifrckg:year ?y }"})
+    assert response.status_code == 400
+    assert "Prefix not found" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[example.key for example in EXAMPLES])
+def test_every_example_query_returns_rows(site: RunningServer, example) -> None:  # type: ignore[no-untyped-def]
+    with site.client() as client:
+        response = client.post("/sparql", data={"query": example.query, "format": "json"})
+    assert response.status_code == 200, response.text
+    rows = response.json()["results"]["bindings"]
+    assert rows, f"example {example.key} returned no rows"
+    assert "X-Result-Truncated" not in response.headers
+
+
+def test_example_values(site: RunningServer) -> None:
+    by_key = {example.key: example for example in EXAMPLES}
+    with site.client() as client:
+        reached = _rows(client.post("/sparql", data={"query": by_key["people-reached"].query}))
+        partners = _rows(client.post("/sparql", data={"query": by_key["partners"].query}))
+    health = [row for row in reached if row["priority"] == "Health and wellbeing"]
+    assert health and health[0]["peopleReached"] == "240612"
+    assert any(row.get("name") == "Danish Red Cross" for row in partners)
+
+
+# --- service description and query page ---------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/sparql/"])
+def test_service_description_names_the_requested_endpoint(site: RunningServer, path: str) -> None:
+    with site.client() as client:
+        response = client.get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    store = ox.Store()
+    store.load(response.content, format=ox.RdfFormat.TURTLE)
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    endpoint = site.url + path
+    assert store.query(f"ASK {{ ?s a <{sd}Service> ; <{sd}endpoint> <{endpoint}> }}")
+    assert store.query(f"ASK {{ ?s <{sd}supportedLanguage> <{sd}SPARQL11Query> }}")
+    assert store.query(f"ASK {{ ?s <{sd}feature> <{sd}UnionDefaultGraph> }}")
+    formats = {
+        solution["f"].value for solution in store.query(f"SELECT ?f {{ ?s <{sd}resultFormat> ?f }}")
+    }
+    assert "http://www.w3.org/ns/formats/SPARQL_Results_CSV" in formats
+    names = {s["g"].value for s in store.query(f"SELECT ?g {{ ?n <{sd}name> ?g }}")}
+    assert f"{BASE}graph/mli/2023" in names
+
+
+def test_browser_gets_the_query_page(site: RunningServer) -> None:
+    with site.client() as client:
+        response = client.get("/sparql", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert response.status_code == 200
+    assert "text/html" in response.headers["content-type"]
+    assert "/assets/yasgui/yasgui.min.js" in response.text
+    for example in EXAMPLES:
+        assert example.title in response.text
+
+
+def test_html_results_table(site: RunningServer) -> None:
+    with site.client() as client:
+        response = client.get("/sparql", params={"query": OPERATIONS, "format": "html"})
+    assert response.status_code == 200
+    assert 'id="results"' in response.text
+    assert "MDRML018" in response.text
+    assert 'href="/id/operation/MDRML018"' in response.text
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+def test_malformed_query_is_400_with_the_parser_message(site: RunningServer) -> None:
+    with site.client() as client:
+        response = client.get("/sparql", params={"query": "SELECT * WHERE { ?s ?p "})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["code"] == "query-syntax"
+    assert "error at 1:" in body["detail"]
+
+
+def test_unacceptable_accept_is_406(site: RunningServer) -> None:
+    with site.client() as client:
+        select = client.get(
+            "/sparql", params={"query": OPERATIONS}, headers={"Accept": "image/png"}
+        )
+        construct = client.get(
+            "/sparql", params={"query": CONSTRUCT}, headers={"Accept": "text/csv"}
+        )
+        bad_format = client.get("/sparql", params={"query": OPERATIONS, "format": "pdf"})
+    for response in (select, construct, bad_format):
+        assert response.status_code == 406
+        assert "offered" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "request_args",
+    [
+        {
+            "method": "POST",
+            "content": b"INSERT DATA { <http://a> <http://b> <http://c> }",
+            "headers": {"Content-Type": "application/sparql-update"},
+        },
+        {"method": "POST", "data": {"update": "CLEAR ALL"}},
+        {"method": "GET", "params": {"update": "DROP ALL"}},
+        {"method": "POST", "data": {"query": "LOAD <http://example.org/data.ttl>"}},
+        {
+            "method": "GET",
+            "params": {"query": "PREFIX ex: <http://ex/> DELETE WHERE { ?s ex:p ?o }"},
+        },
+        {
+            "method": "POST",
+            "content": b"CLEAR DEFAULT",
+            "headers": {"Content-Type": "application/sparql-query"},
+        },
+    ],
+    ids=[
+        "direct-update",
+        "form-update",
+        "get-update",
+        "load-as-query",
+        "delete-as-query",
+        "clear-as-query-body",
+    ],
+)
+def test_updates_are_refused(site: RunningServer, request_args: dict) -> None:
+    with site.client() as client:
+        before = client.get("/health").json()["triples"]
+        response = client.request(url="/sparql", **request_args)
+        after = client.get("/health").json()["triples"]
+    assert response.status_code == 403
+    assert response.json()["code"] == "update-refused"
+    assert "read-only" in response.json()["detail"]
+    assert before == after
+
+
+def test_service_is_refused(site: RunningServer) -> None:
+    query = "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+    with site.client() as client:
+        response = client.post("/sparql", data={"query": query})
+        variable = client.post(
+            "/sparql", data={"query": "SELECT * { SERVICE ?where { ?s ?p ?o } }"}
+        )
+    assert response.status_code == 403
+    assert response.json()["code"] == "service-refused"
+    assert "http://127.0.0.1:9/sparql" in response.json()["detail"]
+    assert variable.status_code == 403
+
+
+def test_service_in_a_comment_or_string_is_not_a_false_positive(site: RunningServer) -> None:
+    query = f"""# SERVICE <http://example.org/sparql> {{ }}
+PREFIX service: <{BASE}id/>
+SELECT ?service WHERE {{
+  BIND("SERVICE <http://example.org/sparql>" AS ?text)
+  VALUES ?service {{ service:ns\\/mli }}
+  ?service ?p ?o .
+}} LIMIT 1"""
+    with site.client() as client:
+        response = client.post("/sparql", data={"query": query, "format": "json"})
+    assert response.status_code == 200, response.text
+    assert response.json()["results"]["bindings"][0]["service"]["value"] == f"{BASE}id/ns/mli"
+
+
+def test_service_allow_list(w3c: RunningServer) -> None:
+    """An allow-listed endpoint is called (here: the W3C test server on 127.0.0.1)."""
+    store = GraphStore(ox.Store())
+    endpoint = w3c.url + "/sparql"
+    query = f"SELECT ?s WHERE {{ SERVICE <{endpoint}> {{ ?s a ?type }} }} ORDER BY ?s"
+    with pytest.raises(ServiceRefused):
+        store.query(query)
+    result = store.query(query, service_allow_list=(endpoint,), deadline=Deadline(30))
+    assert [row[0].value for row in result.rows] == [
+        "http://kasei.us/2009/09/sparql/data/data1.rdf",
+        "http://kasei.us/2009/09/sparql/data/data2.rdf",
+        "http://kasei.us/2009/09/sparql/data/data3.rdf",
+    ]
+
+
+def test_body_over_the_limit_is_413(site: RunningServer) -> None:
+    huge = "SELECT * WHERE { ?s ?p ?o } #" + "x" * (SITE_MAX_BODY + 10)
+    with site.client() as client:
+        direct = client.post(
+            "/sparql", content=huge.encode(), headers={"Content-Type": "application/sparql-query"}
+        )
+        form = client.post("/sparql", data={"query": huge})
+
+        def chunks():  # no Content-Length: the limit applies while reading
+            for start in range(0, len(huge), 8192):
+                yield huge[start : start + 8192].encode()
+
+        streamed = client.post(
+            "/sparql", content=chunks(), headers={"Content-Type": "application/sparql-query"}
+        )
+    for response in (direct, form, streamed):
+        assert response.status_code == 413
+        assert response.json()["code"] == "body-too-large"
+
+
+def test_other_protocol_errors(site: RunningServer) -> None:
+    with site.client() as client:
+        no_type = client.post("/sparql", content=b"ASK {}")
+        text_plain = client.post(
+            "/sparql", content=b"ASK {}", headers={"Content-Type": "text/plain"}
+        )
+        two_queries = client.get("/sparql", params=[("query", "ASK {}"), ("query", "ASK {}")])
+        put = client.put("/sparql", content=b"ASK {}")
+        utf16 = client.post(
+            "/sparql",
+            content="ASK {}".encode("utf-16"),
+            headers={"Content-Type": "application/sparql-query; charset=UTF-16"},
+        )
+        not_utf8 = client.post(
+            "/sparql", content=b"ASK { \xff }", headers={"Content-Type": "application/sparql-query"}
+        )
+    assert no_type.status_code == 415
+    assert text_plain.status_code == 415
+    assert two_queries.status_code == 400
+    assert put.status_code == 405
+    assert utf16.status_code == 415
+    assert not_utf8.status_code == 400
+
+
+# --- bounds --------------------------------------------------------------------------------
+
+
+def test_results_are_capped_and_the_response_says_so(site: RunningServer) -> None:
+    with site.client() as client:
+        response = client.get(
+            "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o }", "format": "json"}
+        )
+        small = client.get("/sparql", params={"query": OPERATIONS, "format": "json"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]["bindings"]) == SITE_MAX_ROWS
+    assert response.headers["X-Result-Truncated"] == "true"
+    assert response.headers["X-Result-Limit"] == str(SITE_MAX_ROWS)
+    assert "X-Result-Truncated" not in small.headers
+
+
+def _wait_for(condition, what: str, limit_s: float = 60) -> None:  # type: ignore[no-untyped-def]
+    """Poll a condition (a bound, not a timing assertion: fails only if it never holds)."""
+    give_up = time.monotonic() + limit_s
+    while not condition():
+        if time.monotonic() > give_up:
+            pytest.fail(f"gave up waiting for {what}")
+        threading.Event().wait(0.02)
+
+
+def test_slow_query_times_out_while_other_queries_are_answered(site: RunningServer) -> None:
+    outcome: dict[str, httpx.Response] = {}
+
+    def slow() -> None:
+        with site.client() as client:
+            outcome["slow"] = client.post("/sparql", data={"query": SLOW, "format": "json"})
+
+    worker = threading.Thread(target=slow)
+    health = site.client()
+    worker.start()
+    _wait_for(lambda: health.get("/health").json()["queries_running"] >= 1, "the slow query")
+    with site.client() as client:
+        quick = client.get("/sparql", params={"query": OPERATIONS, "format": "json"})
+    assert quick.status_code == 200
+    assert len(quick.json()["results"]["bindings"]) == 2
+    worker.join()
+    response = outcome["slow"]
+    assert response.status_code == 503
+    assert response.json()["code"] == "query-timeout"
+    assert "limit of 1 s" in response.json()["detail"]
+    # the work is stopped, not abandoned: the worker returns
+    _wait_for(lambda: health.get("/health").json()["queries_running"] == 0, "the worker to stop")
+    health.close()
+
+
+# --- CORS and caching ----------------------------------------------------------------------
+
+
+def test_cors_is_open_for_get_and_post(site: RunningServer) -> None:
+    origin = {"Origin": "https://example.org"}
+    with site.client() as client:
+        get = client.get("/sparql", params={"query": "ASK {}"}, headers=origin)
+        preflight = client.options(
+            "/sparql",
+            headers=origin
+            | {
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "content-type",
+            },
+        )
+    assert get.headers["access-control-allow-origin"] == "*"
+    assert preflight.status_code == 200
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+
+
+def test_etag_and_last_modified_from_the_build(site: RunningServer) -> None:
+    with site.client() as client:
+        first = client.get("/sparql", params={"query": OPERATIONS, "format": "csv"})
+        etag = first.headers["etag"]
+        again = client.get(
+            "/sparql",
+            params={"query": OPERATIONS, "format": "csv"},
+            headers={"If-None-Match": etag},
+        )
+        other = client.get(
+            "/sparql",
+            params={"query": OPERATIONS, "format": "json"},
+            headers={"If-None-Match": etag},
+        )
+        since = client.get("/", headers={"If-Modified-Since": first.headers["last-modified"]})
+    assert first.status_code == 200
+    assert first.headers["last-modified"].endswith("GMT")
+    assert again.status_code == 304
+    assert again.content == b""
+    assert other.status_code == 200
+    assert since.status_code == 304

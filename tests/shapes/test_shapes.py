@@ -1,0 +1,166 @@
+"""The structural shapes: they pass SHACL's meta-shapes, the Mali build conforms, and
+each one rejects a graph broken on purpose."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from pyshacl.entrypoints import meta_validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import XSD
+from tests.graph.helpers import IRIS, mali_dataset, mali_graph, shacl, shapes, union
+
+from ifrc_kg.graph.provenance import decimal
+from ifrc_kg.namespaces import DCTERMS, IFRCKG, OA, PROV, RDF, RDFS, SDMX_ATTRIBUTE, SH
+
+OBS_HEALTH = IRIS.observation("MLI", 2023, "people-reached", "health-and-wellbeing")
+OBS_CASH = IRIS.observation("MLI", 2023, "indicators", "share-assistance-cash-vouchers")
+OBS_FUNDING = IRIS.observation("MLI", 2023, "financial-overview", "country", "funding-requirement")
+OBS_VOLUNTEERS = IRIS.observation("MLI", 2023, "key-figures", "volunteers")
+DREF = IRIS.operation("MDRML018")
+NS = IRIS.national_society("MLI")
+COUNTRY = IRIS.country("MLI")
+
+
+def test_shapes_pass_the_shacl_meta_shapes() -> None:
+    conforms, _, text = meta_validate(shapes(), inference="none")
+    assert conforms, text
+
+
+def test_every_class_the_data_uses_has_a_shape() -> None:
+    graph = union(mali_dataset())
+    used = set(graph.objects(None, RDF.type))
+    targeted = set(shapes().objects(None, SH.targetClass))
+    # prov:Entity / prov:Activity / schema:Report / schema:NGO / schema:Event /
+    # schema:Organization / org:FormalOrganization / schema:DigitalDocument and the
+    # ontology-level classes are supertypes or vocabulary: their nodes are checked through
+    # a more specific class (or sh:node from the report).
+    supertypes = (
+        {URIRef(f"http://www.w3.org/ns/prov#{n}") for n in ("Entity", "Activity")}
+        | {
+            URIRef(f"http://schema.org/{n}")
+            for n in ("Report", "NGO", "Event", "Organization", "DigitalDocument")
+        }
+        | {
+            URIRef("http://www.w3.org/ns/org#FormalOrganization"),
+            IFRCKG.DrefOperation,
+            IFRCKG.EmergencyAppeal,
+            URIRef("http://www.w3.org/2002/07/owl#Ontology"),
+            URIRef("http://www.w3.org/2000/01/rdf-schema#Class"),
+            URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#Property"),
+            URIRef("http://purl.org/linked-data/cube#DimensionProperty"),
+            URIRef("http://purl.org/linked-data/cube#MeasureProperty"),
+            URIRef("http://purl.org/linked-data/cube#AttributeProperty"),
+            URIRef("http://purl.org/linked-data/cube#CodedProperty"),
+            URIRef("http://www.w3.org/2002/07/owl#Class"),
+        }
+    )
+    data_classes = {c for c in used if not str(c).startswith("http://www.w3.org/2002/07/owl#")}
+    assert data_classes - targeted - supertypes == set()
+
+
+def test_mali_build_conforms() -> None:
+    results = shacl(union(mali_dataset()))
+    violations = [r for r in results if r.severity == "Violation"]
+    assert violations == []
+
+
+def _set(graph: Graph, s: URIRef, p: URIRef, o: Literal | URIRef) -> None:
+    graph.set((s, p, o))
+
+
+BREAKS: dict[str, tuple[Callable[[Graph], None], URIRef, str]] = {
+    "negative count": (
+        lambda g: _set(g, OBS_VOLUNTEERS, IFRCKG.number, Literal(-3, datatype=XSD.integer)),
+        OBS_VOLUNTEERS,
+        "ObservationShape",
+    ),
+    "negative people reached": (
+        lambda g: _set(g, OBS_HEALTH, IFRCKG.peopleReached, Literal(-1, datatype=XSD.integer)),
+        OBS_HEALTH,
+        "ObservationShape",
+    ),
+    "negative amount": (
+        lambda g: _set(g, OBS_FUNDING, IFRCKG.amount, decimal(Decimal("-15600000"))),
+        OBS_FUNDING,
+        "ObservationShape",
+    ),
+    "count as a decimal": (
+        lambda g: _set(g, OBS_HEALTH, IFRCKG.peopleReached, decimal(Decimal("240612.5"))),
+        OBS_HEALTH,
+        "ObservationShape",
+    ),
+    "percent over 100": (
+        lambda g: _set(g, OBS_CASH, IFRCKG.indicatorValue, decimal(Decimal("140"))),
+        OBS_CASH,
+        "PercentShape",
+    ),
+    "missing label": (
+        lambda g: g.remove((NS, RDFS.label, None)),
+        NS,
+        "NationalSocietyShape",
+    ),
+    "missing provenance": (
+        lambda g: g.remove((OBS_HEALTH, PROV.wasDerivedFrom, None)),
+        OBS_HEALTH,
+        "ObservationShape",
+    ),
+    "missing unit": (
+        lambda g: g.remove((OBS_HEALTH, SDMX_ATTRIBUTE.unitMeasure, None)),
+        OBS_HEALTH,
+        "ObservationShape",
+    ),
+    "bad operation code": (
+        lambda g: _set(g, DREF, DCTERMS.identifier, Literal("DREF-18")),
+        DREF,
+        "OperationShape",
+    ),
+    "operation ends before it starts": (
+        lambda g: _set(
+            g, DREF, URIRef("http://schema.org/endDate"), Literal("2023-01-01", datatype=XSD.date)
+        ),
+        DREF,
+        "OperationShape",
+    ),
+    "bad ISO3": (
+        lambda g: _set(g, COUNTRY, IFRCKG.iso3Code, Literal("ML")),
+        COUNTRY,
+        "CountryShape",
+    ),
+    "bad appeal code": (
+        lambda g: _set(g, IRIS.report("MLI", 2023), IFRCKG.appealCode, Literal("ML002")),
+        IRIS.report("MLI", 2023),
+        "AnnualReportShape",
+    ),
+    "quote selector without text": (
+        lambda g: _set(g, URIRef(f"{OBS_HEALTH}#quote"), OA.exact, Literal("")),
+        URIRef(f"{OBS_HEALTH}#quote"),
+        "QuoteSelectorShape",
+    ),
+    "position end before start": (
+        lambda g: _set(
+            g, URIRef(f"{OBS_HEALTH}#position"), OA.end, Literal(0, datatype=XSD.nonNegativeInteger)
+        ),
+        URIRef(f"{OBS_HEALTH}#position"),
+        "PositionSelectorShape",
+    ),
+}
+
+
+# Property shapes shared by several node shapes (labels, sources, units…) report as
+# themselves.
+SHARED = ["labelled", "hasSource", "printedValue", "roundedTo", "unit"]
+
+
+@pytest.mark.parametrize("case", sorted(BREAKS))
+def test_shape_rejects_a_broken_graph(case: str) -> None:
+    breaker, focus, shape = BREAKS[case]
+    graph = mali_graph()
+    assert [r for r in shacl(graph, focus=[focus]) if r.severity == "Violation"] == []
+    breaker(graph)
+    violations = [r for r in shacl(graph, focus=[focus]) if r.severity == "Violation"]
+    assert violations, case
+    assert {v.shape for v in violations} <= {shape, *SHARED}
+    assert all(v.focus == str(focus) and v.message for v in violations)
