@@ -57,6 +57,7 @@ test: lint web browser
 # Query engines on report-shaped data (see README, "Performance"); not part of the tests.
 bench: install
 	$(BIN)/python -m bench.engines
+	$(BIN)/python -m bench.server
 
 clean:
 	rm -rf dist .pytest_cache .hypothesis

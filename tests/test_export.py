@@ -164,7 +164,7 @@ def test_cli_export_from_dist(tmp_path: Path) -> None:
     ("arguments", "message"),
     [
         (["--dist", "nowhere"], "no graph.trig or graph.nq"),
-        (["--reports", "nowhere"], "nowhere: no *.txt reports"),
+        (["--reports", "nowhere"], "nowhere: not a directory of reports"),
         (["--dist", "a", "--reports", str(MALI_PATH.parent)], "give --dist or --reports"),
     ],
 )

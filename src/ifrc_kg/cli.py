@@ -196,12 +196,9 @@ def export(fmt: str, dist: Path | None, reports_dir: Path | None, out: Path | No
     if reports_dir is not None:
         from ifrc_kg.config import Settings
         from ifrc_kg.graph import build_dataset
-        from ifrc_kg.report import parse_report
+        from ifrc_kg.publish import parse_reports, report_paths
 
-        paths = sorted(reports_dir.glob("*.txt")) if reports_dir.is_dir() else []
-        if not paths:
-            raise BuildError(f"{reports_dir}: no *.txt reports")
-        reports = [parse_report(path) for path in paths]
+        reports = parse_reports(report_paths(reports_dir))
         graph = build_dataset(reports, Settings.from_env().base, report_dir=reports_dir)
     else:
         graph = exporter.store_from_dist(dist or Path("dist"))

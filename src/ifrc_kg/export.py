@@ -26,6 +26,7 @@ import pyoxigraph as ox
 from rdflib import Dataset
 
 from ifrc_kg.errors import BuildError
+from ifrc_kg.store import GraphStore
 
 log = logging.getLogger(__name__)
 
@@ -160,17 +161,22 @@ def collapse_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
-def _store_of(dataset: Dataset) -> ox.Store:
+def _graph_store(graph: Dataset | GraphStore) -> GraphStore:
+    """The query engine over a built dataset: its default graph is the union of the reports."""
+    if isinstance(graph, GraphStore):
+        return graph
     store = ox.Store()
-    store.load(dataset.serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
-    return store
+    store.load(graph.serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
+    graph_store = GraphStore(store)
+    graph_store.materialise_union()
+    return graph_store
 
 
-def figure_rows(graph: Dataset | ox.Store) -> list[dict[str, str]]:
-    """One row per observation of a built dataset (rdflib) or store (pyoxigraph)."""
-    store = graph if isinstance(graph, ox.Store) else _store_of(graph)
+def figure_rows(graph: Dataset | GraphStore) -> list[dict[str, str]]:
+    """One row per observation of a built dataset (rdflib) or a build's store."""
+    store = _graph_store(graph).oxigraph
     rows: dict[str, dict[str, str]] = {}
-    for solution in store.query(OBSERVATIONS, use_default_graph_as_union=True):
+    for solution in store.query(OBSERVATIONS):
         obs = _text(solution["obs"])
         value = solution["value"]
         is_boolean = isinstance(value, ox.Literal) and value.datatype == ox.NamedNode(
@@ -209,7 +215,7 @@ def figure_rows(graph: Dataset | ox.Store) -> list[dict[str, str]]:
             )
     things: dict[str, dict[str, tuple[str, str]]] = {}
     areas: dict[str, tuple[str, str]] = {}
-    for solution in store.query(DIMENSIONS, use_default_graph_as_union=True):
+    for solution in store.query(DIMENSIONS):
         obs = _text(solution["obs"])
         dim = _text(solution["dim"])
         thing = _text(solution["thing"])
@@ -248,7 +254,7 @@ def render(rows: Sequence[dict[str, str]], fmt: str) -> str:
     return buffer.getvalue()
 
 
-def write_export(graph: Dataset | ox.Store, out: Path, fmt: str = "hxl") -> int:
+def write_export(graph: Dataset | GraphStore, out: Path, fmt: str = "hxl") -> int:
     """Write the figures of a built graph to ``out``; returns the number of rows."""
     rows = figure_rows(graph)
     text = render(rows, fmt)
@@ -271,7 +277,7 @@ def report_export_files(iso3: str, year: int | str) -> dict[str, str]:
     return {"hxl": f"{stem}.hxl.csv", "csv": f"{stem}.csv"}
 
 
-def write_exports(dataset: Dataset | ox.Store, directory: Path) -> list[str]:
+def write_exports(dataset: Dataset | GraphStore, directory: Path) -> list[str]:
     """For the build: every figure (``figures.hxl.csv``, ``figures.csv``) and each report's
     own (``figures-mli-2023.hxl.csv``…), from one SPARQL pass. Returns the names written."""
     rows = figure_rows(dataset)
@@ -289,8 +295,6 @@ def write_exports(dataset: Dataset | ox.Store, directory: Path) -> list[str]:
     return written
 
 
-def store_from_dist(dist: Path) -> ox.Store:
+def store_from_dist(dist: Path) -> GraphStore:
     """The built graph of a ``dist/`` directory (``graph.trig`` or ``graph.nq``)."""
-    from ifrc_kg.store import GraphStore
-
-    return GraphStore.from_dist(dist).oxigraph
+    return GraphStore.from_dist(dist)

@@ -124,7 +124,8 @@ def package_version() -> str:
 # --- inputs ----------------------------------------------------------------------------------
 
 
-def _report_paths(reports_dir: Path) -> list[Path]:
+def report_paths(reports_dir: Path) -> list[Path]:
+    """The ``*.txt`` reports of a directory, sorted; ``BuildError`` when there are none."""
     if not reports_dir.is_dir():
         raise BuildError(f"{reports_dir}: not a directory of reports")
     paths = sorted(reports_dir.glob("*.txt"))
@@ -149,7 +150,8 @@ def _check_out(out: Path) -> None:
         )
 
 
-def _parse_all(paths: Sequence[Path]) -> list[Report]:
+def parse_reports(paths: Sequence[Path]) -> list[Report]:
+    """Parse every report, logging each one's warnings; the first bad one raises."""
     from ifrc_kg.report import parse_report
 
     reports = []
@@ -273,9 +275,9 @@ def build(
     from ifrc_kg import dumps
 
     _check_base(base)
-    paths = _report_paths(reports_dir)
+    paths = report_paths(reports_dir)
     _check_out(out)
-    reports = _parse_all(paths)
+    reports = parse_reports(paths)
     dataset = _build_dataset(reports, base, include_personal_contacts, reports_dir)
     shapes, vocabulary = shapes_graph(), vocabulary_graph()
     meta = check_shapes(shapes)

@@ -45,6 +45,25 @@ def test_default_graph_is_the_union(store: GraphStore) -> None:
     assert result.rows[0][0].value == "120"
 
 
+def test_loaded_default_graph_is_the_union_as_a_set(tmp_path: Path) -> None:
+    """A triple two report graphs both state (an operation, a partner's label) counts once,
+    and a join over such triples does not multiply: SPARQL's default graph is a set."""
+    shared = f'<{EX}op> <{EX}code> "MDRML018"'
+    lines = [f"{shared} <{EX}g{graph}> ." for graph in (1, 2, 3)] + [
+        f'<{EX}op> <{EX}name> "Dengue" <{EX}g{graph}> .' for graph in (1, 2, 3)
+    ]
+    path = tmp_path / "graph.nq"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    loaded = GraphStore.load(path)
+    count = loaded.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s <{EX}code> ?o }}")
+    assert count.rows[0][0].value == "1"
+    join = loaded.query(f"SELECT * WHERE {{ ?op <{EX}code> ?c ; <{EX}name> ?n }}")
+    assert len(join.rows) == 1
+    assert len(loaded) == 6  # the statements of the named graphs, not their union's copy
+    named = loaded.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{EX}code> ?o }} }}")
+    assert named.rows[0][0].value == "3"
+
+
 def test_from_clause_is_respected(store: GraphStore) -> None:
     result = store.query(f"SELECT (COUNT(*) AS ?n) FROM <{EX}g1> WHERE {{ ?s <{EX}p> ?o }}")
     assert result.rows[0][0].value == "60"

@@ -225,7 +225,9 @@ def test_example_values(site: RunningServer) -> None:
         partners = _rows(client.post("/sparql", data={"query": by_key["partners"].query}))
     health = [row for row in reached if row["priority"] == "Health and wellbeing"]
     assert health and health[0]["peopleReached"] == "240612"
-    assert any(row.get("name") == "Danish Red Cross" for row in partners)
+    danish = [row for row in partners if row.get("name") == "Danish Red Cross"]
+    assert len(danish) == 1
+    assert danish[0]["society"] == "Mali Red Cross" and danish[0]["amount"] == "15700000"
 
 
 # --- service description and query page ---------------------------------------------------

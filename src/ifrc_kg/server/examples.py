@@ -37,17 +37,20 @@ ORDER BY ?society DESC(?peopleReached)
 
 PARTNERS = """\
 PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
-PREFIX qb: <http://purl.org/linked-data/cube#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
-# Partners and the funding they reported (CHF), largest first
-SELECT DISTINCT ?partner ?name ?amount ?printed WHERE {
+# Partner National Societies, whom they support and the funding they reported (CHF)
+SELECT DISTINCT ?society ?year ?partner ?name ?amount ?printed WHERE {
   ?figure ifrckg:partner ?partner ;
-          ifrckg:amount ?amount .
+          ifrckg:amount ?amount ;
+          ifrckg:nationalSociety ?ns ;
+          ifrckg:refPeriod ?period .
   OPTIONAL { ?figure ifrckg:printedValue ?printed }
   OPTIONAL { ?partner rdfs:label ?name }
+  OPTIONAL { ?ns rdfs:label ?society }
+  OPTIONAL { ?period rdfs:label ?year }
 }
-ORDER BY DESC(?amount)
+ORDER BY ?society ?year DESC(?amount)
 """
 
 OPERATIONS = """\
