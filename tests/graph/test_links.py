@@ -8,14 +8,13 @@ import functools
 import logging
 import re
 import socket
-from collections.abc import Iterator
 from pathlib import Path
-from unittest import mock
 
 import pycountry
 import pytest
 from rdflib import Dataset, Graph, Literal, URIRef
 from tests.graph.helpers import BASE, IRIS, MALI_PATH, REPORT_DIR, mali_dataset, mali_report
+from tests.network import recorded_network_attempts
 from tests.variants import mali_text, niger
 
 from ifrc_kg.config import artefact_dir
@@ -53,30 +52,6 @@ def reference_graph() -> Graph:
 
 def report_graph() -> Graph:
     return mali_dataset().graph(IRIS.graph("MLI", 2023))
-
-
-@contextlib.contextmanager
-def recorded_network_attempts() -> Iterator[list[object]]:
-    """Connections beyond the loopback fail and are recorded (a library may swallow errors)."""
-    attempts: list[object] = []
-    real_connect = socket.socket.connect
-
-    def guarded_connect(self: socket.socket, address: object) -> object:
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if self.family != socket.AF_UNIX and host not in ("127.0.0.1", "::1", "localhost"):
-            attempts.append(address)
-            raise OSError(f"network access attempted: {address}")
-        return real_connect(self, address)
-
-    def guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-        attempts.append(host)
-        raise OSError(f"name lookup attempted: {host}")
-
-    with (
-        mock.patch.object(socket.socket, "connect", guarded_connect),
-        mock.patch.object(socket, "getaddrinfo", guarded_getaddrinfo),
-    ):
-        yield attempts
 
 
 @functools.cache

@@ -6,10 +6,12 @@ import contextlib
 import csv
 import re
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pycountry
 import pytest
+from tests.network import recorded_network_attempts
 
 from ifrc_kg.config import artefact_dir
 from ifrc_kg.errors import BuildError
@@ -26,25 +28,10 @@ def _rows(name: str) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def network_attempts(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+def network_attempts() -> Iterator[list[object]]:
     """Connections beyond the loopback fail, and are recorded (a library may swallow errors)."""
-    attempts: list[object] = []
-    real_connect = socket.socket.connect
-
-    def guarded_connect(self: socket.socket, address: object) -> object:
-        host = address[0] if isinstance(address, tuple) else str(address)
-        if self.family != socket.AF_UNIX and host not in ("127.0.0.1", "::1", "localhost"):
-            attempts.append(address)
-            raise OSError(f"network access attempted: {address}")
-        return real_connect(self, address)
-
-    def guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
-        attempts.append(host)
-        raise OSError(f"name lookup attempted: {host}")
-
-    monkeypatch.setattr(socket.socket, "connect", guarded_connect)
-    monkeypatch.setattr(socket, "getaddrinfo", guarded_getaddrinfo)
-    return attempts
+    with recorded_network_attempts() as attempts:
+        yield attempts
 
 
 def test_the_guard_records_attempts_even_when_swallowed(network_attempts: list[object]) -> None:

@@ -81,6 +81,7 @@ def test_landing_page(site: RunningServer, built_dist) -> None:  # type: ignore[
 
 def test_report_page(site: RunningServer) -> None:
     page = _html(site, "/doc/report/mli/2023")
+    assert "Mali · Mali Red Cross · 2023" in page
     assert "Key figures" in page
     assert "8,998" in page  # volunteers, as printed
     assert page.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') >= 3

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 router = APIRouter(tags=["Pages"])
 
 SCHEMA_REPORT = "http://schema.org/Report"
+NATIONAL_SOCIETY = "https://w3id.org/ifrc-kg/def/core#nationalSociety"
 SH = "http://www.w3.org/ns/shacl#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DEFAULT_TITLE = "IFRC network annual reports — knowledge graph"
@@ -252,9 +253,23 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
     ]
     graph = None
     exports: dict[str, str] = {}
+    about: dict[str, Any] | None = None
     for report in site.manifest.get("reports", []):
         if report.get("iri") == iri:
             graph = report.get("graph")
+            society = next(
+                (
+                    triple.object.value
+                    for triple in description.about(iri)
+                    if triple.predicate.value == NATIONAL_SOCIETY
+                ),
+                None,
+            )
+            about = {
+                "country": report["country"],
+                "society": label(site.store, society) if society else "",
+                "year": report["year"],
+            }
             files = report_export_files(report["iso3"], report["year"])
             exports = {fmt: name for fmt, name in files.items() if (site.dist / name).is_file()}
     if graph is None:
@@ -272,6 +287,7 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
         "graph": graph,
         "graph_href": site.local(graph) if graph else None,
         "exports": exports,
+        "about": about,
     }
 
 
