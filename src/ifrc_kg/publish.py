@@ -47,7 +47,6 @@ from ifrc_kg.validate import (
     shapes_graph,
     skolemised_report,
     validate,
-    vocabulary_graph,
 )
 
 log = logging.getLogger(__name__)
@@ -279,12 +278,13 @@ def build(
     _check_out(out)
     reports = parse_reports(paths)
     dataset = _build_dataset(reports, base, include_personal_contacts, reports_dir)
-    shapes, vocabulary = shapes_graph(), vocabulary_graph()
+    # the dataset carries its vocabulary (for its own base) in <base>graph/vocabulary
+    shapes = shapes_graph()
     meta = check_shapes(shapes)
     if not meta.conforms:
         first = meta.violations[0].message if meta.violations else "see pyshacl"
         raise BuildError(f"shapes/ does not pass SHACL meta-validation: {first}")
-    report = validate(dataset, shapes=shapes, vocabulary=vocabulary)
+    report = validate(dataset, shapes=shapes, vocabulary=Graph())
     if not report.conforms:
         raise BuildValidationFailed(report)
 

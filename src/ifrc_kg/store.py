@@ -80,6 +80,11 @@ _UPDATE_KEYWORDS = frozenset(
 )
 
 
+def _masked(query: str) -> str:
+    """The query with strings, IRIs and comments blanked out."""
+    return _OPAQUE.sub(lambda m: "<>" if m.group(0).startswith("<") else " ", query)
+
+
 def keywords(query: str) -> list[str]:
     """The bare words of a query outside strings, IRIs and comments, upper-cased.
 
@@ -88,8 +93,7 @@ def keywords(query: str) -> list[str]:
     >>> keywords("PREFIX service: <http://x/> ASK { ?service service:p 1 }")
     ['PREFIX', 'ASK']
     """
-    stripped = _OPAQUE.sub(lambda m: "<>" if m.group(0).startswith("<") else " ", query)
-    return [word.upper() for word in _WORD.findall(stripped)]
+    return [word.upper() for word in _WORD.findall(_masked(query))]
 
 
 def is_update(query: str) -> bool:
@@ -129,8 +133,15 @@ def service_endpoints(query: str) -> list[str] | None:
     []
     >>> service_endpoints("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     ['http://example.org/sparql']
+    >>> service_endpoints("SELECT * { ?a ?b ?c .SERVICE <http://example.org/s> { ?s ?p ?o } }")
+    ['http://example.org/s']
+    >>> service_endpoints("SELECT ?service { ?service ?p ?o }")
+    []
     """
-    if "SERVICE" not in keywords(query):
+    # Any "SERVICE" outside strings, IRIs and comments sends the query to the parser: a word
+    # scan alone can be fooled (".SERVICE" is a keyword to SPARQL, not to a word boundary),
+    # and a false alarm (a variable ?service) costs one parse, never a refusal.
+    if "SERVICE" not in _masked(query).upper():
         return []
     from rdflib.plugins.sparql import prepareQuery
     from rdflib.plugins.sparql.parserutils import CompValue

@@ -339,3 +339,19 @@ def test_unknown_indicator_label_becomes_a_concept_of_the_report() -> None:
     shelter = IRIS.observation("MLI", 2023, "indicators", "people-reached-shelter")
     assert (shelter, IFRCKG.indicatorValue, None) in graph
     assert [r for r in shacl(graph, focus=[obs, lamps]) if r.severity == "Violation"] == []
+
+
+def test_a_repeated_table_row_is_a_report_error_naming_its_line() -> None:
+    """Two figures for one cube cell cannot both stand (Data Cube IC-12): the build says
+    which line repeats, instead of publishing one or failing later on the constraint."""
+    from ifrc_kg.errors import ReportFormatError
+    from ifrc_kg.graph import build_dataset
+    from ifrc_kg.report import parse_text
+
+    row = "\tPeople donating blood\t103\n"
+    text = mali_text().replace(row, row + row.replace("103", "110"), 1)
+    report = parse_text(text, "variant.txt")
+    with pytest.raises(ReportFormatError) as raised:
+        build_dataset([report])
+    assert (raised.value.file, raised.value.line) == ("variant.txt", 132)
+    assert "repeats a row" in str(raised.value)

@@ -208,3 +208,23 @@ def test_claim_sources_are_exact(mali, mali_source):
     for claim in mali.claims:
         span = claim.figure.source
         assert mali_source[span.start : span.end] == span.quote == claim.figure.printed
+
+
+@pytest.mark.parametrize(
+    ("sentence", "printed", "value"),
+    [
+        ("The appeal seeks CHF 232.5 M for the region.", "CHF 232.5 M", D(232500000)),
+        ("The operation reached 2.5 mn people.", "2.5 mn", D(2500000)),
+        ("Partners raised CHF 1.2bn in all.", "CHF 1.2bn", D(1200000000)),
+    ],
+)
+def test_every_magnitude_print_reads_in_the_narrative(sentence, printed, value):
+    """The narrative may print magnitudes as the tables do ("CHF 232.5 M"): never 232.5."""
+    from tests.variants import mali_text
+
+    from ifrc_kg.report import parse_text
+
+    anchor = "Recent years were marked by an exacerbation of violence"
+    report = parse_text(mali_text().replace(anchor, f"{sentence} {anchor}", 1), "variant.txt")
+    found = [claim for claim in report.claims if claim.figure.printed == printed]
+    assert [claim.figure.value for claim in found] == [value]

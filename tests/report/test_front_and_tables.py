@@ -268,3 +268,17 @@ def test_quotes_point_into_the_text(mali, mali_source, quote):
     for span in (s for s in spans if s.quote == quote):
         assert mali_source[span.start : span.end] == quote
         assert mali_source.splitlines()[span.line_start - 1].find(quote) >= 0
+
+
+def test_society_name_missing_above_the_overview_falls_back_to_the_front_page():
+    """Without the name above "Overview", the caption "in Swiss francs (CHF)" higher up is
+    no society name: the front page's is used."""
+    from tests.variants import mali_text
+
+    from ifrc_kg.report import parse_text
+
+    text = mali_text().replace("\nMali Red Cross\n\nOverview", "\n\nOverview", 1)
+    report = parse_text(text, "variant.txt")
+    assert report.national_society.text == "Mali Red Cross"
+    assert report.national_society.source.line_start == 11
+    assert len(report.national_society_overview) == 2

@@ -347,6 +347,13 @@ def test_service_is_refused(site: RunningServer) -> None:
         variable = client.post(
             "/sparql", data={"query": "SELECT * { SERVICE ?where { ?s ?p ?o } }"}
         )
+        glued = client.post(  # "." then SERVICE with no space: a keyword all the same
+            "/sparql",
+            data={
+                "query": "SELECT * { ?a ?b ?c .SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"
+            },
+        )
+    assert glued.status_code == 403
     assert response.status_code == 403
     assert response.json()["code"] == "service-refused"
     assert "http://127.0.0.1:9/sparql" in response.json()["detail"]
@@ -517,3 +524,36 @@ def test_etag_and_last_modified_from_the_build(site: RunningServer) -> None:
     assert again.content == b""
     assert other.status_code == 200
     assert since.status_code == 304
+
+
+def test_conditional_requests_never_hide_an_error(site: RunningServer) -> None:
+    """``If-None-Match: *`` and a date match only a representation that exists (RFC 9110)."""
+    with site.client() as client:
+        star = client.get("/doc/no-such-thing", headers={"If-None-Match": "*"})
+        dated = client.get(
+            "/doc/no-such-thing", headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}
+        )
+        existing = client.get("/doc/ns/mli", headers={"If-None-Match": "*"})
+    assert star.status_code == 404
+    assert dated.status_code == 404
+    assert existing.status_code == 304
+
+
+def test_html_results_never_link_a_script_iri(site: RunningServer) -> None:
+    query = 'SELECT ?x WHERE { BIND(IRI("javascript:alert(1)") AS ?x) }'
+    with site.client() as client:
+        page = client.get("/sparql", params={"query": query, "format": "html"})
+    assert page.status_code == 200
+    assert "javascript:alert(1)" in page.text  # shown as text
+    assert 'href="javascript:' not in page.text
+
+
+@pytest.mark.parametrize("path", ["/dumps", "/sparql"])
+def test_negotiated_pages_vary_on_accept(site: RunningServer, path: str) -> None:
+    with site.client() as client:
+        html = client.get(path, headers={"Accept": "text/html"})
+        data = client.get(path, headers={"Accept": "application/json, text/turtle;q=0.9"})
+    assert html.headers["content-type"].startswith("text/html")
+    assert not data.headers["content-type"].startswith("text/html")
+    for response in (html, data):
+        assert "Accept" in response.headers["vary"]

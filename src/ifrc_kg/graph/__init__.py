@@ -17,6 +17,7 @@ from rdflib.namespace import XSD
 
 from ifrc_kg.config import DEFAULT_BASE
 from ifrc_kg.graph.cube import add_tables
+from ifrc_kg.graph.links import add_links
 from ifrc_kg.graph.narrative import add_narrative
 from ifrc_kg.graph.operations import add_operations
 from ifrc_kg.graph.organisations import (
@@ -106,10 +107,5 @@ def build_dataset(
         graph = dataset.graph(iris.graph(report.country.iso3, report.year))
         report_graph(report, graph, iris, include_personal_contacts, report_dir)
         log.info("mapped %s: %d triples", report.source_file, len(graph))
-    try:
-        from ifrc_kg.graph.links import add_links
-    except ImportError:  # the links module is optional until it lands
-        log.info("ifrc_kg.graph.links not available: no reference graph")
-    else:
-        add_links(dataset, reports, iris)
+    add_links(dataset, reports, iris)
     return dataset

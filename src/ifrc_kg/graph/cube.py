@@ -17,6 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from ifrc_kg import concepts
+from ifrc_kg.errors import ReportFormatError
 from ifrc_kg.graph.organisations import partner
 from ifrc_kg.graph.provenance import ReportContext, add_source, decimal
 from ifrc_kg.graph.vocabulary import DATASETS, STRUCTURES, UNITS, concept_iri
@@ -96,8 +97,14 @@ def observation(
     structure = STRUCTURES[DATASETS[key][0]]
     iri = ctx.iris.observation(ctx.iso3, ctx.year, key, *keys)
     if iri in ctx.used:
-        log.warning("%s: %s appears twice; the second is kept as a variant", source.file, iri)
-    iri = ctx.unique(iri)
+        # Two figures for the same cell of a cube (a repeated row, or two partner names of
+        # one society) cannot both stand: Data Cube IC-12 forbids it. Say where.
+        raise ReportFormatError(
+            source.file,
+            source.line_start,
+            f"a second figure for {label!r} ({'/'.join(keys)}): the table repeats a row",
+        )
+    ctx.used.add(iri)
     ctx.add(iri, RDF.type, QB.Observation)
     ctx.add(iri, QB.dataSet, dataset(ctx, key))
     ctx.add(iri, IFRCKG.nationalSociety, ctx.iris.national_society(ctx.iso3))

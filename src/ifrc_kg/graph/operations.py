@@ -76,6 +76,7 @@ def add_operation(ctx: ReportContext, op: Operation) -> URIRef:
         ctx.add(node, RDFS.label, Literal(f"{event.day.isoformat()}: {event.description}", "en"))
         ctx.add(node, SCHEMA.startDate, Literal(event.day, datatype=XSD.date))
         ctx.add(node, SCHEMA.description, Literal(event.description, lang="en"))
+        add_source(ctx, node, op.duration.source)  # events are read from the DURATION row
     for figure in op.people_affected:
         node = ctx.part("operation", code, "people-affected", slugify(figure.printed))
         ctx.add(operation, IFRCKG.peopleAffected, _quantity(ctx, node, figure, "People affected"))

@@ -35,7 +35,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)*]*\s+(?=[A-Z\[(“\"*])")
 _ABBREVIATIONS = ("No.", "e.g.", "i.e.", "Dr.", "St.", "Mr.", "Ms.", "Mrs.", "vs.", "approx.")
 NUMBER = re.compile(
     r"(?<![\w.,+/\-])(?:CHF\s*)?\d+(?:,\d+)*(?:\.\d+)?"
-    r"(?:\s*(?:million|billion|thousand)\b|[mM](?![\w]))?"
+    r"(?:\s*(?:million|billion|thousand|bn|mn)\b|\s?M(?![\w])|m(?![\w]))?"
     r"(?:\s*(?:%|per\s+cent\b|percent\b))?"
     r"(?![\w\-]|[.,]\d)"
 )

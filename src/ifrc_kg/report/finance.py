@@ -76,6 +76,7 @@ def parse_finance(
                 part = "sources"
             previous_text = heading
             continue
+        previous_text = None  # the society's name stands right above "Overview", no row between
         cells = _cells(line)
         if part == "overview":
             if len(cells) != 3:

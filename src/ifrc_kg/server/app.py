@@ -157,20 +157,27 @@ async def _conditional_get(
     selector = "\x1f".join((request.url.path, request.url.query, request.headers.get("accept", "")))
     etag = f'W/"{site.build_id}-{hashlib.sha256(selector.encode()).hexdigest()[:16]}"'
     validators = {"ETag": etag, "Last-Modified": site.last_modified}
+    not_modified = Response(status_code=304, headers=validators | {"Vary": "Accept"})
     if_none_match = request.headers.get("if-none-match")
-    if if_none_match:
-        tags = {tag.strip() for tag in if_none_match.split(",")}
-        if etag in tags or "*" in tags or etag.removeprefix("W/") in tags:
-            return Response(status_code=304, headers=validators | {"Vary": "Accept"})
-    elif request.headers.get("if-modified-since"):
-        try:
-            since = parsedate_to_datetime(request.headers["if-modified-since"])
-            if since >= parsedate_to_datetime(site.last_modified):
-                return Response(status_code=304, headers=validators | {"Vary": "Accept"})
-        except (TypeError, ValueError):
-            pass
+    tags = {tag.strip() for tag in if_none_match.split(",")} if if_none_match else set()
+    if etag in tags or etag.removeprefix("W/") in tags:
+        return not_modified  # the tag came from an earlier 200 of this very representation
     response = await call_next(request)
-    if response.status_code == 200:
-        for name, value in validators.items():
-            response.headers[name] = value
+    if response.status_code != 200:
+        return response  # "*" and dates match only a representation that exists (RFC 9110)
+    if "*" in tags or (not tags and _unmodified_since(request, site.last_modified)):
+        return not_modified
+    for name, value in validators.items():
+        response.headers[name] = value
     return response
+
+
+def _unmodified_since(request: Request, last_modified: str) -> bool:
+    """Whether ``If-Modified-Since`` is at or after the build (an unreadable date: no)."""
+    header = request.headers.get("if-modified-since")
+    if not header:
+        return False
+    try:
+        return parsedate_to_datetime(header) >= parsedate_to_datetime(last_modified)
+    except (TypeError, ValueError):
+        return False

@@ -56,10 +56,11 @@ def dumps(request: Request) -> Response:
         (neg.HTML, neg.Format("json", "application/json")),
     )
     files = _listing(site)
+    vary = {"Vary": "Accept"}
     if fmt.key == "json":
-        return JSONResponse({"built": site.manifest.get("built"), "files": files})
+        return JSONResponse({"built": site.manifest.get("built"), "files": files}, headers=vary)
     twin = ("/dumps/manifest.json", "application/json", "manifest.json")
-    return render(request, "dumps.html", {"files": files, "twin": twin})
+    return render(request, "dumps.html", {"files": files, "twin": twin}, headers=vary)
 
 
 @router.get("/dumps/{path:path}", summary="One file of the build")

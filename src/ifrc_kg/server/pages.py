@@ -160,7 +160,7 @@ def _object_view(site: Site, term: ox.Term) -> dict[str, Any]:
         return {
             "kind": "iri",
             "iri": term.value,
-            "href": site.local(term.value) or term.value,
+            "href": site.href(term.value),
             "text": label(site.store, term.value) or site.local(term.value) or curie(term.value),
         }
     if isinstance(term, ox.Literal):
@@ -178,7 +178,7 @@ def _property_rows(site: Site, description: Description, subject: str) -> list[d
             predicate,
             {
                 "iri": predicate,
-                "href": site.local(predicate) or predicate,
+                "href": site.href(predicate),
                 "name": curie(predicate),
                 "values": [],
             },
@@ -198,7 +198,7 @@ def render_resource(
         "doc_path": doc_path,
         "label": label(site.store, iri) or curie(iri),
         "types": [
-            {"iri": t, "href": site.local(t) or t, "text": label(site.store, t) or curie(t)}
+            {"iri": t, "href": site.href(t), "text": label(site.store, t) or curie(t)}
             for t in description.types
         ],
         "properties": _property_rows(site, description, iri),
@@ -214,7 +214,7 @@ def render_resource(
             {
                 "subject": _object_view(site, triple.subject),
                 "predicate": curie(triple.predicate.value),
-                "predicate_href": site.local(triple.predicate.value) or triple.predicate.value,
+                "predicate_href": site.href(triple.predicate.value),
             }
             for triple in description.inbound
         ],
@@ -308,7 +308,7 @@ def render_graph(request: Request, iri: str, path: str, headers: dict[str, str])
             "iri": iri,
             "triples": triples,
             "subjects": [
-                {"iri": s, "href": site.local(s) or s, "text": label(site.store, s) or curie(s)}
+                {"iri": s, "href": site.href(s), "text": label(site.store, s) or curie(s)}
                 for s in listed
             ],
             "more": max(0, len(subjects) - len(listed)),

@@ -45,12 +45,15 @@ class QueryRunner:
     def __init__(self, store: GraphStore, settings: Settings, workers: int | None = None) -> None:
         self.store = store
         self.settings = settings
-        self._pool = ThreadPoolExecutor(
-            max_workers=workers or max(4, (os.cpu_count() or 2) * 2),
-            thread_name_prefix="sparql",
-        )
+        self._workers = workers or max(4, (os.cpu_count() or 2) * 2)
+        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="sparql")
         self._running = 0
+        self._overdue = 0  # answered 503 already, still finishing native work
         self._lock = threading.Lock()
+
+    def _release_overdue(self, _: object) -> None:
+        with self._lock:
+            self._overdue -= 1
 
     @property
     def running(self) -> int:
@@ -77,6 +80,14 @@ class QueryRunner:
         base_iri: str | None = None,
     ) -> QueryResult:
         timeout = self.settings.query_timeout_s if timeout_s is None else timeout_s
+        with self._lock:
+            if self._overdue >= self._workers:
+                # every worker is still finishing a stopped query: queueing would only make
+                # this one wait out its own limit too
+                raise QueryTimeout(
+                    f"all {self._workers} query workers are finishing queries that ran past "
+                    "the time limit; try again shortly"
+                )
         deadline = Deadline(timeout)
         options = {
             "default_graphs": default_graphs,
@@ -91,6 +102,10 @@ class QueryRunner:
             return await asyncio.wait_for(asyncio.wrap_future(future), timeout + 0.5)
         except TimeoutError as error:
             deadline.cancel.set()  # the worker stops at its next check
+            with self._lock:
+                if not future.done():
+                    self._overdue += 1
+                    future.add_done_callback(self._release_overdue)
             log.warning("query stopped after %.1f s", timeout)
             raise QueryTimeout(f"the query ran longer than the limit of {timeout:g} s") from error
 
@@ -154,6 +169,14 @@ class Site:
         if iri.startswith(self.base):
             return "/" + iri[len(self.base) :]
         return None
+
+    def href(self, iri: str) -> str:
+        """A link target for an IRI: its site path, the IRI itself when it is http(s), else
+        nothing (a query can return ``javascript:`` IRIs; a page must not make them links)."""
+        local = self.local(iri)
+        if local is not None:
+            return local
+        return iri if iri.startswith(("http://", "https://")) else ""
 
     def iri(self, path: str) -> str:
         """The IRI a site path stands for (``/id/x`` → ``<base>id/x``)."""

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from ifrc_kg.server import negotiation as neg
 from ifrc_kg.server.examples import EXAMPLES
@@ -164,11 +165,13 @@ async def sparql(request: Request) -> Response:
             "limit": site.settings.max_result_rows,
             "twin": twin,
         }
-        return render(request, "results.html", context, headers=headers)
+        # rendering up to the row cap is real work: off the event loop, like the query
+        return await run_in_threadpool(render, request, "results.html", context, headers=headers)
     media = fmt.media_type
     if media.startswith("text/") or media.endswith("+xml") or "json" in media:
         media += "; charset=utf-8"
-    return Response(serialise(result, fmt), media_type=media, headers=headers)
+    body = await run_in_threadpool(serialise, result, fmt)
+    return Response(body, media_type=media, headers=headers)
 
 
 _RESPONSES: dict[int | str, dict[str, str]] = {
@@ -197,7 +200,9 @@ for _path in ("/sparql", "/sparql/"):
 def _service_or_page(request: Request, accept: str | None, format_param: str | None) -> Response:
     fmt = neg.choose(accept, format_param, (neg.HTML, *SD_FORMATS))
     if fmt.key == "html":
-        return query_page(request)
+        page = query_page(request)
+        page.headers["Vary"] = "Accept"
+        return page
     endpoint = str(request.url.replace(query="", fragment=""))
     body = to_rdf(service_description(_site(request), endpoint), fmt)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
