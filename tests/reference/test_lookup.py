@@ -140,3 +140,19 @@ def test_gazetteer_lists_a_place_name_once_with_the_resolved_unit() -> None:
     assert ("Kayes", "ML01") in places and ("Timbuktu", "ML06") in places
     afghan = dict((n, k) for n, kind, k in REFERENCE.gazetteer("AFG") if kind is MentionKind.PLACE)
     assert afghan["Qara Bagh"] is None  # two districts: found, never linked to either
+
+
+def test_a_damaged_reference_table_is_a_clear_error(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A missing column names the directory and the column, never a traceback."""
+    import shutil
+
+    from ifrc_kg.config import artefact_dir
+    from ifrc_kg.errors import BuildError
+
+    for table in artefact_dir("reference").glob("*.csv"):
+        shutil.copy(table, tmp_path)
+    (tmp_path / "organisations.csv").write_text("name,acronym\nX,Y\n", encoding="utf-8")
+    with pytest.raises(BuildError, match="'key'"):
+        load_reference(tmp_path)
+    with pytest.raises(BuildError, match="reference table missing"):
+        load_reference(tmp_path / "nowhere")

@@ -130,3 +130,24 @@ def test_relabelled_indicators(mali_source):
         "People reached with solar lamps"
     ]
     assert len(report.warnings) == 1
+
+
+def test_template_headings_match_whatever_their_capitals():
+    """A heading printed in title case is the same heading ("Financial Overview")."""
+    from tests.variants import mali_text
+
+    from ifrc_kg.report import parse_text
+
+    text = (
+        mali_text()
+        .replace("FINANCIAL OVERVIEW", "Financial Overview", 1)
+        .replace("PEOPLE REACHED\n", "People Reached\n", 1)
+        .replace("OVERALL PROGRESS", "Overall progress", 1)
+    )
+    report = parse_text(text, "variant.txt")
+    assert len(report.financial_overview) == 10
+    assert len(report.people_reached) == 6
+    assert [section.title for section in report.narrative][:2] == [
+        "Overall progress",
+        "IFRC NETWORK ACTION",
+    ]

@@ -18,10 +18,10 @@ from rdflib.namespace import XSD
 
 from ifrc_kg import concepts
 from ifrc_kg.concepts import slugify
-from ifrc_kg.graph.organisations import resolve_organisation, resolve_place
+from ifrc_kg.graph.organisations import resolve_mention
 from ifrc_kg.graph.provenance import ReportContext, add_printed, add_source, decimal
 from ifrc_kg.graph.vocabulary import UNITS, concept_iri
-from ifrc_kg.model import Claim, Mention, MentionKind, Section
+from ifrc_kg.model import Claim, Mention, Section
 from ifrc_kg.namespaces import DCTERMS, DOCO, IFRCKG, RDF, RDFS, SCHEMA, SDMX_ATTRIBUTE
 from ifrc_kg.uris import short_hash
 
@@ -115,10 +115,7 @@ def add_mention(
     ctx.add(iri, RDF.type, IFRCKG.Mention)
     ctx.add(iri, RDFS.label, Literal(mention.name, lang="en"))
     ctx.add(iri, IFRCKG.mentionKind, Literal(str(mention.kind)))
-    if mention.kind is MentionKind.PLACE:
-        thing = resolve_place(ctx, mention.name)
-    else:
-        thing = resolve_organisation(ctx, mention.name)
+    thing = resolve_mention(ctx, mention)
     if thing is not None:
         ctx.add(iri, IFRCKG.refersTo, thing)
     section = _section_of(sections, mention.section)

@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from ifrc_kg.graph.provenance import ReportContext, add_source
-from ifrc_kg.model import Contact
+from ifrc_kg.model import Contact, Mention, MentionKind
 from ifrc_kg.namespaces import IFRCKG, ORG, RDF, RDFS, SCHEMA, TIME
 from ifrc_kg.reference import Reference, load_reference
 from ifrc_kg.uris import short_hash
@@ -121,14 +121,20 @@ def resolve_organisation(ctx: ReportContext, name: str) -> URIRef | None:
     return None
 
 
-def resolve_place(ctx: ReportContext, name: str) -> URIRef | None:
-    """A place of the report's country; the highest administrative level wins a tie
-    ("Mopti" is both a region and its cercle: reports name regions)."""
-    units = reference().places_named(ctx.iso3, name)
-    if not units:
+def resolve_mention(ctx: ReportContext, mention: Mention) -> URIRef | None:
+    """The resource a narrative mention names, by the reference's one set of rules (the
+    links report uses the same): unknown or ambiguous names stay unlinked, never guessed."""
+    resolution = reference().resolve(mention, ctx.iso3)
+    if resolution.key is None:
         return None
-    unit = min(units, key=lambda u: (u.level, u.pcode))
-    return add_place(ctx, unit.pcode, unit.name)
+    if resolution.kind is MentionKind.PLACE:
+        unit = reference().place(resolution.key)
+        return add_place(ctx, resolution.key, unit.name if unit else mention.name)
+    if resolution.kind is MentionKind.NATIONAL_SOCIETY:
+        return add_society(ctx, resolution.key, mention.name)
+    organisation = reference().organisation(resolution.key)
+    name = organisation.name if organisation else mention.name
+    return add_organisation(ctx, resolution.key, name)
 
 
 def add_contacts(ctx: ReportContext, include_personal: bool) -> None:

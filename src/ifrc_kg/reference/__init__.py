@@ -246,6 +246,8 @@ def _rows(directory: Path, name: str) -> list[dict[str, str]]:
         raise BuildError(
             f"reference table missing: {path} (run `ifrc-kg reference regenerate`)"
         ) from error
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise BuildError(f"reference table unreadable: {path}: {error}") from error
 
 
 def _blank(value: str | None) -> str | None:
@@ -331,9 +333,12 @@ def _read_admin_units(directory: Path) -> list[AdminUnit]:
 def load_reference(directory: Path | None = None) -> Reference:
     """The reference tables, read once per process."""
     directory = directory or artefact_dir("reference")
-    return Reference(
-        countries=_read_countries(directory),
-        societies=_read_societies(directory),
-        organisations=_read_organisations(directory),
-        admin_units=_read_admin_units(directory),
-    )
+    try:
+        return Reference(
+            countries=_read_countries(directory),
+            societies=_read_societies(directory),
+            organisations=_read_organisations(directory),
+            admin_units=_read_admin_units(directory),
+        )
+    except (KeyError, ValueError) as error:  # a column missing or a level not a number
+        raise BuildError(f"{directory}: a reference table lacks or garbles {error}") from error

@@ -22,14 +22,9 @@ from decimal import Decimal
 from ifrc_kg.concepts import IND, Concept, scheme
 from ifrc_kg.model import Claim, Figure, Paragraph, Section, Text, Unit
 from ifrc_kg.report.dates import MONTH_PATTERN
-from ifrc_kg.report.lines import Document
+from ifrc_kg.report.lines import Document, word_set
 from ifrc_kg.report.narrative import walk
 from ifrc_kg.report.numbers import NUMBER_WORDS, number_word, read_number
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)*]*\s+(?=[A-Z\[(“\"*])")
 _ABBREVIATIONS = ("No.", "e.g.", "i.e.", "Dr.", "St.", "Mr.", "Ms.", "Mrs.", "vs.", "approx.")
@@ -52,20 +47,20 @@ _LABEL_BEFORE = re.compile(r"(?:^|[\s(])[A-Z][A-Za-z]*\.?\s*$")
 _LOWER_WORD_AFTER = re.compile(r"^\s*[a-z'‘]")
 _NUMBER_OF = re.compile(r"\bnumber\s+of\s+(?P<noun>[a-z]+)", re.IGNORECASE)
 
-STOP = _word_set(
+STOP = word_set(
     "in on for with from to of by at across through who which that were was have has had is "
     "are be been being will would could should and or but as per during into under over within "
     "about against than after before while including along among each whose where when also "
     "this these those it its their his her they them we our he she one"
 )
-LEAD_IN = _word_set(
+LEAD_IN = word_set(
     "of about over around almost approximately nearly some more than to the a an at least up "
     "additional another total further only just estimated"
 )
-COMPLEMENT = _word_set("for in with on from about across")
-ARTICLES = _word_set("the a an")
-POSSESSIVES = _word_set("their its his her")
-PEOPLE = _word_set(
+COMPLEMENT = word_set("for in with on from about across")
+ARTICLES = word_set("the a an")
+POSSESSIVES = word_set("their its his her")
+PEOPLE = word_set(
     "people persons individuals volunteers children women men girls boys mothers midwives "
     "nurses staff members principals migrants beneficiaries participants husbands families "
     "refugees students teachers masons craftsmen farmers patients survivors"

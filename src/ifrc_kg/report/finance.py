@@ -21,10 +21,6 @@ NATIONAL_SOCIETY_GROUP = "national-society"
 FUNDING_FLOW = "funding"
 
 
-def _cells(line: Line) -> list[tuple[str, int, int]]:
-    return line.fields()
-
-
 def _amount(doc: Document, line: Line, cell: tuple[str, int, int], what: str):
     text, start, end = cell
     try:
@@ -77,7 +73,7 @@ def parse_finance(
             previous_text = heading
             continue
         previous_text = None  # the society's name stands right above "Overview", no row between
-        cells = _cells(line)
+        cells = line.fields()
         if part == "overview":
             if len(cells) != 3:
                 raise doc.error(

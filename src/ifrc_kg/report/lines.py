@@ -117,17 +117,9 @@ class Document:
         yield from self.lines[max(first - 1, 0) : max(last - 1, 0)]
 
 
-def find_in_line(line: Line, needle: str, after: int = 0) -> tuple[int, int]:
-    """File offsets of ``needle`` inside a line (searching from file offset ``after``).
-
-    >>> line = Document("r.txt", "ab\\tCHF 5M").lines[0]
-    >>> find_in_line(line, "5M")
-    (7, 9)
-    """
-    index = line.text.find(needle, max(after - line.start, 0))
-    if index < 0:
-        raise ValueError(f"{needle!r} not in line {line.number}")
-    return line.start + index, line.start + index + len(needle)
+def word_set(words: str) -> frozenset[str]:
+    """A set of words written as one string (stop lists and the like)."""
+    return frozenset(words.split())
 
 
 def warn(warnings: list[str], doc: Document, line: Line | None, message: str) -> None:

@@ -18,13 +18,8 @@ from dataclasses import dataclass
 
 from ifrc_kg.model import Mention, MentionKind, Section
 from ifrc_kg.reference import Reference
-from ifrc_kg.report.lines import Document
+from ifrc_kg.report.lines import Document, word_set
 from ifrc_kg.report.narrative import walk
-
-
-def _word_set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
-
 
 _SOCIETY_PREFIX = re.compile(
     r"(?P<prefix>(?:[A-Z][\w'’-]*\s+){1,4})Red\s+(?:Cross|Crescent)(?:\s+Society)?\b"
@@ -33,7 +28,7 @@ _SOCIETY_OF = re.compile(
     r"\bRed\s+(?:Cross|Crescent)\s+Society\s+of\s+(?:the\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?"
 )
 # Capitalised words that begin a longer name, not a country's society.
-_NOT_A_SOCIETY_WORD = _word_set(
+_NOT_A_SOCIETY_WORD = word_set(
     "The National International Federation Movement IFRC ICRC RCRC Red Cross Crescent "
     "And Of In Societies"
 )

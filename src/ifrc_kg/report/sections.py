@@ -39,7 +39,11 @@ _TITLE_WITHIN_LINES = 12
 
 
 def _key(line: Line) -> str:
+    """Headings are compared like labels: "Financial Overview" is "FINANCIAL OVERVIEW"."""
     return normalise_label(line.text)
+
+
+_NARRATIVE_START_KEYS = frozenset(normalise_label(heading) for heading in NARRATIVE_STARTS)
 
 
 @dataclass(frozen=True)
@@ -95,7 +99,7 @@ def find_layout(doc: Document) -> Layout:
         (
             line.number
             for line in lines
-            if line.number > title.number and line.stripped in NARRATIVE_STARTS
+            if line.number > title.number and _key(line) in _NARRATIVE_START_KEYS
         ),
         None,
     )
@@ -111,10 +115,10 @@ def find_layout(doc: Document) -> Layout:
     )
     end = len(lines) + 1
     table_end = narrative_first or contacts_heading or end
-    wanted = {heading: name for name, heading in TABLE_HEADINGS.items()}
+    wanted = {normalise_label(heading): name for name, heading in TABLE_HEADINGS.items()}
     headings: list[tuple[int, str]] = []
     for line in doc.between(title.number + 1, table_end):
-        name = wanted.get(line.stripped)
+        name = wanted.get(_key(line))
         if name and name not in (found for _, found in headings):
             headings.append((line.number, name))
     blocks = {}
