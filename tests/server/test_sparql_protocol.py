@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import threading
 import time
 
@@ -557,3 +558,17 @@ def test_negotiated_pages_vary_on_accept(site: RunningServer, path: str) -> None
     assert not data.headers["content-type"].startswith("text/html")
     for response in (html, data):
         assert "Accept" in response.headers["vary"]
+
+
+def test_html_results_twin_keeps_the_dataset(site: RunningServer) -> None:
+    """The machine-readable twin of a results page asks the same question of the same data."""
+    graph = "https://w3id.org/ifrc-kg/graph/mli/2023"
+    with site.client() as client:
+        page = client.get(
+            "/sparql",
+            params={"query": "ASK { ?s ?p ?o }", "named-graph-uri": graph, "format": "html"},
+        )
+    assert page.status_code == 200
+    twin = re.search(r'<link rel="alternate"[^>]*href="([^"]+)"', page.text)
+    assert twin is not None
+    assert "named-graph-uri=https%3A%2F%2Fw3id.org%2Fifrc-kg%2Fgraph%2Fmli%2F2023" in twin.group(1)

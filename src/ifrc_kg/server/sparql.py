@@ -158,7 +158,9 @@ async def sparql(request: Request) -> Response:
     if fmt.key == "html":
         machine = "json" if result.kind != "graph" else "turtle"
         twin_media = "application/sparql-results+json" if machine == "json" else "text/turtle"
-        twin = (f"/sparql?{urlencode({'query': query, 'format': machine})}", twin_media, machine)
+        dataset = [(key, value) for key, value in params if key.endswith("graph-uri")]
+        twin_query = urlencode([("query", query), *dataset, ("format", machine)])
+        twin = (f"/sparql?{twin_query}", twin_media, machine)
         context = {
             "query": query,
             "result": result,
