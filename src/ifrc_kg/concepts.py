@@ -560,6 +560,18 @@ def lookup(scheme_notation: str, label: str) -> Concept | None:
     return None
 
 
+_PRIORITY_NOTATIONS = frozenset(concept.notation for concept in STRATEGIC_PRIORITIES)
+
+
+def area_scheme(notation: str) -> str:
+    """The scheme of an area: strategic priority, else enabling function.
+
+    >>> area_scheme("health-and-wellbeing"), area_scheme("humanitarian-diplomacy")
+    ('strategic-priority', 'enabling-function')
+    """
+    return SP if notation in _PRIORITY_NOTATIONS else EF
+
+
 def by_notation(scheme_notation: str, notation: str) -> Concept:
     """The member of a scheme with a notation; ``KeyError`` when there is none."""
     for concept in scheme(scheme_notation).members:

@@ -174,12 +174,8 @@ def add_indicators(ctx: ReportContext) -> None:
     for row in ctx.report.indicators:
         code = concept(ctx, "indicator", row.concept, row.label)
         if row.concept is None and row.area:
-            area_scheme = (
-                concepts.SP
-                if row.area in {c.notation for c in concepts.STRATEGIC_PRIORITIES}
-                else concepts.EF
-            )
-            ctx.add(code, SKOS.broader, concept_iri(ctx.iris, area_scheme, row.area))
+            area = concept_iri(ctx.iris, concepts.area_scheme(row.area), row.area)
+            ctx.add(code, SKOS.broader, area)
         key = "indicator-answers" if isinstance(row.figure.value, bool) else "indicators"
         obs = figure_observation(
             ctx, key, [_notation(code)], [(IFRCKG.indicator, code)], row.figure, row.label

@@ -28,9 +28,7 @@ from ifrc_kg.uris import short_hash
 
 def area_concept(ctx: ReportContext, notation: str) -> URIRef:
     """A strategic priority or enabling function by notation."""
-    priorities = {c.notation for c in concepts.STRATEGIC_PRIORITIES}
-    scheme = concepts.SP if notation in priorities else concepts.EF
-    return concept_iri(ctx.iris, scheme, notation)
+    return concept_iri(ctx.iris, concepts.area_scheme(notation), notation)
 
 
 def add_sections(ctx: ReportContext) -> dict[tuple[str, ...], URIRef]:

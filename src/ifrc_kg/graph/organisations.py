@@ -18,50 +18,43 @@ from rdflib.namespace import XSD
 from ifrc_kg.graph.provenance import ReportContext, add_source
 from ifrc_kg.model import Contact, Mention, MentionKind
 from ifrc_kg.namespaces import IFRCKG, ORG, RDF, RDFS, SCHEMA, TIME
-from ifrc_kg.reference import Reference, load_reference
+from ifrc_kg.reference import load_reference
 from ifrc_kg.uris import short_hash
 
 log = logging.getLogger(__name__)
 
 
-def reference() -> Reference:
-    return load_reference()
-
-
-def add_country(ctx: ReportContext) -> URIRef:
-    country = ctx.iris.country(ctx.iso3)
-    record = reference().country(ctx.iso3)
+def add_country(ctx: ReportContext, iso3: str) -> URIRef:
+    """A country, labelled with its reference name (the report's own print for its country)."""
+    country = ctx.iris.country(iso3)
+    record = load_reference().country(iso3)
+    if record:
+        label = record.name
+    elif iso3.upper() == ctx.iso3.upper():
+        label = ctx.report.country.name
+    else:
+        label = iso3.upper()
     ctx.add(country, RDF.type, SCHEMA.Country)
-    ctx.add(country, RDFS.label, Literal(record.name if record else ctx.report.country.name, "en"))
-    ctx.add(country, IFRCKG.iso3Code, Literal(ctx.iso3.upper()))
+    ctx.add(country, RDFS.label, Literal(label, lang="en"))
+    ctx.add(country, IFRCKG.iso3Code, Literal(iso3.upper()))
     return country
 
 
 def add_society(ctx: ReportContext, iso3: str, printed: str | None = None) -> URIRef:
     """A National Society resource, labelled with its reference name (or as printed)."""
     society = ctx.iris.national_society(iso3)
-    record = reference().society(iso3)
+    record = load_reference().society(iso3)
     label = record.name if record else printed or iso3
     for cls in (IFRCKG.NationalSociety, ORG.FormalOrganization, ORG.Organization, SCHEMA.NGO):
         ctx.add(society, RDF.type, cls)
     ctx.add(society, RDFS.label, Literal(label, lang="en"))
-    ctx.add(society, IFRCKG.country, ctx.iris.country(iso3))
-    country = ctx.iris.country(iso3)
-    country_record = reference().country(iso3)
-    ctx.add(country, RDF.type, SCHEMA.Country)
-    ctx.add(country, IFRCKG.iso3Code, Literal(iso3.upper()))
-    if country_record:
-        ctx.add(country, RDFS.label, Literal(country_record.name, lang="en"))
-    elif iso3.upper() == ctx.iso3.upper():
-        ctx.add(country, RDFS.label, Literal(ctx.report.country.name, lang="en"))
-    else:
-        ctx.add(country, RDFS.label, Literal(iso3.upper(), lang="en"))
+    ctx.add(society, IFRCKG.country, add_country(ctx, iso3))
     return society
 
 
 def add_host(ctx: ReportContext) -> URIRef:
     """The country and host National Society of the report."""
-    add_country(ctx)
+    add_country(ctx, ctx.iso3)
     return add_society(ctx, ctx.iso3, ctx.report.national_society.text)
 
 
@@ -82,7 +75,7 @@ def add_period(ctx: ReportContext) -> URIRef:
 
 def partner(ctx: ReportContext, name: str) -> URIRef:
     """A partner named in the supported-activities matrix: its National Society if known."""
-    record = reference().society_by_name(name)
+    record = load_reference().society_by_name(name)
     if record is not None:
         return add_society(ctx, record.iso3, name)
     log.warning(
@@ -112,10 +105,10 @@ def add_place(ctx: ReportContext, pcode: str, name: str) -> URIRef:
 
 def resolve_organisation(ctx: ReportContext, name: str) -> URIRef | None:
     """A society or organisation named in free text, or ``None`` when unknown."""
-    record = reference().society_by_name(name)
+    record = load_reference().society_by_name(name)
     if record is not None:
         return add_society(ctx, record.iso3, name)
-    organisation = reference().organisation_by_name(name)
+    organisation = load_reference().organisation_by_name(name)
     if organisation is not None:
         return add_organisation(ctx, organisation.key, organisation.name)
     return None
@@ -124,15 +117,15 @@ def resolve_organisation(ctx: ReportContext, name: str) -> URIRef | None:
 def resolve_mention(ctx: ReportContext, mention: Mention) -> URIRef | None:
     """The resource a narrative mention names, by the reference's one set of rules (the
     links report uses the same): unknown or ambiguous names stay unlinked, never guessed."""
-    resolution = reference().resolve(mention, ctx.iso3)
+    resolution = load_reference().resolve(mention, ctx.iso3)
     if resolution.key is None:
         return None
     if resolution.kind is MentionKind.PLACE:
-        unit = reference().place(resolution.key)
+        unit = load_reference().place(resolution.key)
         return add_place(ctx, resolution.key, unit.name if unit else mention.name)
     if resolution.kind is MentionKind.NATIONAL_SOCIETY:
         return add_society(ctx, resolution.key, mention.name)
-    organisation = reference().organisation(resolution.key)
+    organisation = load_reference().organisation(resolution.key)
     name = organisation.name if organisation else mention.name
     return add_organisation(ctx, resolution.key, name)
 

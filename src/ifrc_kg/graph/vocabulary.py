@@ -194,12 +194,7 @@ def add_concept_schemes(graph: Graph, iris: Iris) -> None:
             for alt in member.alt_labels:
                 graph.add((concept, SKOS.altLabel, Literal(alt, lang="en")))
             if member.broader:
-                broader_scheme = (
-                    concepts.SP
-                    if member.broader in {c.notation for c in concepts.STRATEGIC_PRIORITIES}
-                    else concepts.EF
-                )
-                broader = iris.concept(broader_scheme, member.broader)
+                broader = iris.concept(concepts.area_scheme(member.broader), member.broader)
                 graph.add((concept, SKOS.broader, broader))
                 graph.add((broader, SKOS.narrower, concept))
             if member.unit is not None:

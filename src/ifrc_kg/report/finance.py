@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from ifrc_kg.model import FinancialFigure, Text, Unit
-from ifrc_kg.report.lines import Document, Line, concept_of, warn
+from ifrc_kg.report.lines import Document, Line, known_concept
 from ifrc_kg.report.numbers import make_figure
 
 APPEAL_NUMBER = re.compile(
@@ -30,16 +30,12 @@ def _amount(doc: Document, line: Line, cell: tuple[str, int, int], what: str):
 
 
 def _group(doc: Document, line: Line, label: str, warnings: list[str]) -> str | None:
-    concept = concept_of("funder-group", label)
-    if concept is None:
-        warn(warnings, doc, line, f"unknown funder group {label!r} kept as printed")
+    concept = known_concept(doc, line, warnings, "funder-group", label, "funder group")
     return concept.notation if concept else None
 
 
 def _flow(doc: Document, line: Line, label: str, warnings: list[str]) -> str | None:
-    concept = concept_of("flow-type", label)
-    if concept is None:
-        warn(warnings, doc, line, f"unknown financial flow type {label!r} kept as printed")
+    concept = known_concept(doc, line, warnings, "flow-type", label, "financial flow type")
     return concept.notation if concept else None
 
 

@@ -10,7 +10,7 @@ from datetime import date
 from ifrc_kg.model import Country, KeyFigure, PeopleReached, Text, Unit
 from ifrc_kg.reference import Reference
 from ifrc_kg.report.dates import DATE, find_dates, month_range
-from ifrc_kg.report.lines import Document, Line, concept_of, warn
+from ifrc_kg.report.lines import Document, Line, known_concept
 from ifrc_kg.report.numbers import make_figure, read_number
 from ifrc_kg.report.sections import IN_SUPPORT_OF, TITLE, Layout
 
@@ -137,9 +137,7 @@ def _key_figures(doc: Document, lines: list[Line], warnings: list[str]) -> list[
             continue
         if pending is None:
             raise doc.error(line, f"a key-figure number before the label {line.stripped!r}")
-        concept = concept_of("key-figure", line.stripped)
-        if concept is None:
-            warn(warnings, doc, line, f"unknown key figure {line.stripped!r} kept as printed")
+        concept = known_concept(doc, line, warnings, "key-figure", line.stripped, "key figure")
         unit = concept.unit if concept and concept.unit else Unit.COUNT
         figure = make_figure(pending.stripped, doc.line_span(pending), unit)
         figures.append(KeyFigure(concept.notation if concept else None, line.stripped, figure))
@@ -165,9 +163,9 @@ def parse_people_reached(
             continue
         if pending is None:
             raise doc.error(line, "a people-reached label before the number")
-        concept = concept_of("reach-category", pending.stripped)
-        if concept is None:
-            warn(warnings, doc, pending, f"unknown people-reached label {pending.stripped!r} kept")
+        concept = known_concept(
+            doc, pending, warnings, "reach-category", pending.stripped, "people-reached label"
+        )
         figure = make_figure(line.stripped, doc.line_span(line), Unit.PERSONS)
         reached.append(
             PeopleReached(concept.notation if concept else None, pending.stripped, figure)

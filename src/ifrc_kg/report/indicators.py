@@ -11,7 +11,7 @@ import re
 
 from ifrc_kg.concepts import EF, IND, SP
 from ifrc_kg.model import Indicator, OngoingEmergency, Unit
-from ifrc_kg.report.lines import Document, Line, concept_of, warn
+from ifrc_kg.report.lines import Document, Line, known_concept
 from ifrc_kg.report.numbers import make_figure
 
 ONGOING = re.compile(r"(?P<code>[A-Z]{2,8}\d{2,8})\s*/\s*\**(?P<name>[^*]+?)\**")
@@ -65,18 +65,14 @@ def parse_indicators(
             )
         if cells[0][0].strip():
             area_label = cells[0][0].strip()
-            concept = concept_of(area_scheme, area_label)
-            if concept is None:
-                warn(warnings, doc, line, f"unknown {area_scheme} {area_label!r} kept as printed")
+            concept = known_concept(doc, line, warnings, area_scheme, area_label, area_scheme)
             area = concept.notation if concept else None
         elif area_label is None:
             raise doc.error(line, "a strategic priority or enabling function before this row")
         label = cells[1][0].strip()
         if not label:
             raise doc.error(line, "an indicator label in the second column")
-        indicator = concept_of(IND, label)
-        if indicator is None:
-            warn(warnings, doc, line, f"unknown indicator {label!r} kept as printed")
+        indicator = known_concept(doc, line, warnings, IND, label, "indicator")
         unit = indicator.unit if indicator and indicator.unit else _default_unit(label)
         value_text, start, end = cells[2]
         try:

@@ -117,6 +117,16 @@ class Document:
         yield from self.lines[max(first - 1, 0) : max(last - 1, 0)]
 
 
+def known_concept(
+    doc: Document, line: Line, warnings: list[str], scheme: str, label: str, what: str
+) -> Concept | None:
+    """The concept a printed label names; an unknown label is kept, with a warning."""
+    concept = concept_of(scheme, label)
+    if concept is None:
+        warn(warnings, doc, line, f"unknown {what} {label!r} kept as printed")
+    return concept
+
+
 def word_set(words: str) -> frozenset[str]:
     """A set of words written as one string (stop lists and the like)."""
     return frozenset(words.split())

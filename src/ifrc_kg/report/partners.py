@@ -15,7 +15,7 @@ import re
 
 from ifrc_kg.concepts import normalise_label, slugify
 from ifrc_kg.model import Figure, PartnerSupport, Unit
-from ifrc_kg.report.lines import Document, Line, concept_of, warn
+from ifrc_kg.report.lines import Document, Line, known_concept
 from ifrc_kg.report.numbers import NUMBER_PATTERN, make_figure
 
 MULTILATERAL = "multilateral"
@@ -50,9 +50,8 @@ def _columns(doc: Document, first: Line, second: Line, warnings: list[str]) -> l
     ]
     keys = []
     for label in areas:
-        concept = concept_of("support-area", label)
-        if concept is None:
-            warn(warnings, doc, second, f"unknown partner-matrix column {label!r} kept")
+        what = "partner-matrix column"
+        concept = known_concept(doc, second, warnings, "support-area", label, what)
         keys.append(concept.notation if concept else slugify(label))
     keys.append(MULTILATERAL)
     return keys

@@ -12,7 +12,7 @@ from ifrc_kg.server import negotiation as neg
 from ifrc_kg.server.linked_data import not_found_in_format
 from ifrc_kg.server.pages import dist_file, render
 from ifrc_kg.server.results import to_rdf
-from ifrc_kg.server.site import Site
+from ifrc_kg.server.site import Site, site_of
 
 router = APIRouter(tags=["Downloads"])
 
@@ -30,10 +30,6 @@ MEDIA_TYPES = {
 }
 
 
-def _site(request: Request) -> Site:
-    return request.app.state.site
-
-
 def _listing(site: Site) -> list[dict]:
     """The manifest's file list, or the directory's files when there is no manifest."""
     files = site.manifest.get("files")
@@ -49,7 +45,7 @@ def _listing(site: Site) -> list[dict]:
 @router.get("/dumps", summary="The build's files with size and checksum")
 @router.get("/dumps/", include_in_schema=False)
 def dumps(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     fmt = neg.choose(
         request.headers.get("accept"),
         request.query_params.get("format"),
@@ -65,7 +61,7 @@ def dumps(request: Request) -> Response:
 
 @router.get("/dumps/{path:path}", summary="One file of the build")
 def dump_file(path: str, request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     found = dist_file(site, path)
     if found is None:
         return not_found_in_format(request, neg.HTML, f"/dumps/{path}")
@@ -80,7 +76,7 @@ def dump_file(path: str, request: Request) -> Response:
 
 @router.get("/.well-known/void", summary="The dataset description (VoID and DCAT)")
 def void(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     source = site.dist / "void.ttl"
     offered = (neg.TURTLE, neg.JSON_LD, neg.N_TRIPLES, neg.RDF_XML)
     fmt = neg.choose(request.headers.get("accept"), request.query_params.get("format"), offered)

@@ -22,16 +22,10 @@ from ifrc_kg.config import artefact_dir
 from ifrc_kg.server import negotiation as neg
 from ifrc_kg.server.describe import describe
 from ifrc_kg.server.results import to_rdf
-from ifrc_kg.server.site import Site
+from ifrc_kg.server.site import Site, site_of
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["Linked data"])
-
-SCHEMA_REPORT = "http://schema.org/Report"
-
-
-def _site(request: Request) -> Site:
-    return request.app.state.site
 
 
 def split_suffix(path: str) -> tuple[str, neg.Format | None]:
@@ -100,7 +94,7 @@ def _format(request: Request, suffix_format: neg.Format | None) -> neg.Format:
 
 @router.get("/id/{path:path}", summary="A thing: 303 See Other to its description")
 def thing(path: str, request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     known = _known(site, path)
     if known is None:
         return not_found_in_format(
@@ -111,7 +105,7 @@ def thing(path: str, request: Request) -> Response:
 
 @router.get("/def/{path:path}", summary="A vocabulary term: 303 See Other to its description")
 def term(path: str, request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     stem, _ = split_suffix(path)
     if stem == "core":  # the ontology document itself (its terms are hash IRIs on it)
         return RedirectResponse("/ontology", status_code=303, headers={"Vary": "Accept"})
@@ -124,7 +118,7 @@ def term(path: str, request: Request) -> Response:
 
 @router.get("/doc/{path:path}", summary="The description of a thing, by content negotiation")
 def document(path: str, request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     known = _known(site, path)
     if known is None:
         stem, suffix_format = split_suffix(path)
@@ -145,7 +139,7 @@ def document(path: str, request: Request) -> Response:
 
 @router.get("/graph/{path:path}", summary="A named graph: a summary page, or its triples")
 def named_graph(path: str, request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     stem, suffix_format = split_suffix(path)
     iri = site.iri("graph/" + stem)
     offered = (neg.HTML, neg.TRIG, neg.TURTLE, neg.N_TRIPLES, neg.JSON_LD, neg.RDF_XML, neg.N_QUADS)
@@ -212,7 +206,7 @@ def ontology_html(site: Site) -> str:
 @router.get("/ontology", summary="The ontology: pyLODE HTML or Turtle by negotiation")
 @router.get("/ontology.{suffix}", include_in_schema=False)
 def ontology(request: Request, suffix: str | None = None) -> Response:
-    site = _site(request)
+    site = site_of(request)
     offered = (neg.HTML, neg.TURTLE, neg.JSON_LD, neg.N_TRIPLES, neg.RDF_XML)
     if suffix is not None:
         if suffix not in neg.SUFFIXES or neg.SUFFIXES[suffix] not in offered:

@@ -18,8 +18,8 @@ from fastapi.responses import JSONResponse, Response
 from ifrc_kg.export import report_export_files
 from ifrc_kg.server import queries
 from ifrc_kg.server.charts import bar_chart
-from ifrc_kg.server.describe import Description, curie, label, quotes
-from ifrc_kg.server.site import Site
+from ifrc_kg.server.describe import RDF_TYPE, Description, curie, label, quotes
+from ifrc_kg.server.site import Site, site_of
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["Pages"])
@@ -27,12 +27,7 @@ router = APIRouter(tags=["Pages"])
 SCHEMA_REPORT = "http://schema.org/Report"
 NATIONAL_SOCIETY = "https://w3id.org/ifrc-kg/def/core#nationalSociety"
 SH = "http://www.w3.org/ns/shacl#"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 DEFAULT_TITLE = "IFRC network annual reports — knowledge graph"
-
-
-def _site(request: Request) -> Site:
-    return request.app.state.site
 
 
 def metadata(site: Site) -> dict[str, str]:
@@ -51,7 +46,7 @@ def metadata(site: Site) -> dict[str, str]:
 
 
 def render(request: Request, template: str, context: dict[str, Any], **kwargs: Any) -> Response:
-    site = _site(request)
+    site = site_of(request)
     full = {"site": site, "meta": metadata(site)} | context
     return request.app.state.templates.TemplateResponse(request, template, full, **kwargs)
 
@@ -123,7 +118,7 @@ def report_findings(site: Site, graph_iri: str | None) -> list[Finding]:
 
 @router.get("/", summary="Landing page", response_class=Response)
 def landing(request: Request) -> Response:
-    site = _site(request)
+    site = site_of(request)
     reports = queries.reports(site.store)
     files = site.manifest.get("files", [])
     return render(
@@ -142,7 +137,7 @@ def landing(request: Request) -> Response:
 
 @router.get("/health", summary="Liveness and what is loaded")
 def health(request: Request) -> JSONResponse:
-    site = _site(request)
+    site = site_of(request)
     return JSONResponse(
         {
             "status": "ok",
@@ -191,7 +186,7 @@ def render_resource(
     request: Request, description: Description, doc_path: str, headers: dict[str, str]
 ) -> Response:
     """The HTML page of one resource; a report gets its figures, charts and findings too."""
-    site = _site(request)
+    site = site_of(request)
     iri = description.iri
     context: dict[str, Any] = {
         "iri": iri,
@@ -292,7 +287,7 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
 
 
 def render_graph(request: Request, iri: str, path: str, headers: dict[str, str]) -> Response:
-    site = _site(request)
+    site = site_of(request)
     subjects: dict[str, int] = {}
     triples = 0
     for triple in site.store.graph_triples(iri):

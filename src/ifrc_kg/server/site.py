@@ -20,6 +20,8 @@ from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
 
+from fastapi import Request
+
 from ifrc_kg.config import Settings
 from ifrc_kg.store import Deadline, GraphStore, QueryResult, QueryTimeout
 
@@ -193,6 +195,11 @@ class Site:
         if self.node_modules and (self.node_modules / "swagger-ui-dist").is_dir():
             return self.node_modules / "swagger-ui-dist"
         return None
+
+
+def site_of(request: Request) -> Site:
+    """The build a request is served from (set by the app's lifespan)."""
+    return request.app.state.site
 
 
 def _parse_time(text: str) -> datetime:

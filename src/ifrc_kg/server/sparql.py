@@ -17,18 +17,18 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ifrc_kg.server import negotiation as neg
+from ifrc_kg.server.describe import RDF_TYPE
 from ifrc_kg.server.examples import EXAMPLES
 from ifrc_kg.server.pages import render
 from ifrc_kg.server.problems import HttpProblem, bad_request
 from ifrc_kg.server.results import serialise, to_rdf
-from ifrc_kg.server.site import Site
+from ifrc_kg.server.site import Site, site_of
 from ifrc_kg.store import QueryResult, UpdateRefused
 
 router = APIRouter(tags=["SPARQL"])
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
 FORMATS = "http://www.w3.org/ns/formats/"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FORM = "application/x-www-form-urlencoded"
 SD_FORMATS = (neg.TURTLE, neg.JSON_LD, neg.N_TRIPLES, neg.RDF_XML, neg.TRIG)
 FORMAT_IRIS = {
@@ -42,10 +42,6 @@ FORMAT_IRIS = {
     "rdfxml": "RDF_XML",
     "trig": "TriG",
 }
-
-
-def _site(request: Request) -> Site:
-    return request.app.state.site
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -93,7 +89,7 @@ def _one(params: list[tuple[str, str]], name: str) -> str | None:
 
 async def _operation(request: Request) -> tuple[str | None, list[tuple[str, str]]]:
     """The query text and all protocol parameters, from whichever way the request sent them."""
-    site = _site(request)
+    site = site_of(request)
     params = list(parse_qsl(request.url.query, keep_blank_values=True))
     if request.method == "GET":
         if any(key in ("update", "using-graph-uri", "using-named-graph-uri") for key, _ in params):
@@ -134,7 +130,7 @@ def _formats_for(result: QueryResult) -> tuple[neg.Format, ...]:
 async def sparql(request: Request) -> Response:
     """Run a SPARQL query. Parameters: ``query``, ``default-graph-uri``, ``named-graph-uri``,
     ``format`` (json, xml, csv, tsv, turtle, jsonld, ntriples, rdfxml, trig, html)."""
-    site = _site(request)
+    site = site_of(request)
     query, params = await _operation(request)
     accept = request.headers.get("accept")
     format_param = _one(params, "format")
@@ -206,13 +202,13 @@ def _service_or_page(request: Request, accept: str | None, format_param: str | N
         page.headers["Vary"] = "Accept"
         return page
     endpoint = str(request.url.replace(query="", fragment=""))
-    body = to_rdf(service_description(_site(request), endpoint), fmt)
+    body = to_rdf(service_description(site_of(request), endpoint), fmt)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 
 def query_page(request: Request) -> Response:
     """YASGUI (or the plain form) with the example queries."""
-    site = _site(request)
+    site = site_of(request)
     examples = [{"key": e.key, "title": e.title, "query": e.query} for e in EXAMPLES]
     return render(
         request,
