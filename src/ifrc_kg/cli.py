@@ -9,13 +9,16 @@ from __future__ import annotations
 import functools
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ifrc_kg.errors import IfrcKgError
+
+if TYPE_CHECKING:
+    from ifrc_kg.findings import Finding
 
 
 def _reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -104,6 +107,25 @@ def build(reports_dir: Path, out: Path, base: str | None, no_personal_contacts: 
         f"{manifest['violations']} violations, {manifest['warnings']} warnings "
         f"(see {out / 'validation.html'})"
     )
+    _print_findings(result.findings, [r["iri"] for r in manifest["reports"] if "iri" in r])
+
+
+#: How many findings of each report ``ifrc-kg build`` prints (all are in validation.html).
+FINDINGS_SHOWN = 3
+
+
+def _print_findings(findings: Sequence[Finding], reports: Sequence[str]) -> None:
+    """The count of data-quality findings per report, and the first few of each."""
+    from ifrc_kg.findings import findings_by_report
+
+    grouped = findings_by_report(findings)
+    for report in [*reports, *(key for key in grouped if key not in reports)]:
+        found = grouped.get(report, [])
+        click.echo(f"{report or '(no report)'}: {len(found)} data-quality finding(s)")
+        for finding in found[:FINDINGS_SHOWN]:
+            click.echo(f"  - {finding.message}")
+        if len(found) > FINDINGS_SHOWN:
+            click.echo(f"  … and {len(found) - FINDINGS_SHOWN} more")
 
 
 @main.command("validate")

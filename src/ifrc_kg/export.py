@@ -3,7 +3,8 @@
 One row per ``qb:Observation``, read back from the built graph with SPARQL (so the rows
 are exactly the figures the graph holds): country, National Society, year, priority or
 function, indicator (or key figure, reach category, funder group, support area), partner,
-value, unit, the value as printed, its rounding, and where it was read (quote, line).
+value, unit, the value as printed, its rounding, where it was read (quote, line) and the
+data-quality findings that involve it.
 
 HXL (hxlstandard.org) is hashtags on a CSV: the second row carries one tag per column.
 Numbers go in ``#indicator+value+num`` (libhxl's default schema checks they are numbers);
@@ -62,6 +63,11 @@ COLUMNS = (
     ),
     Column("line", "#meta+source+line", "Line of the report text where the quote starts"),
     Column("observation", "#meta+id", "IRI of the Data Cube observation"),
+    Column(
+        "findings",
+        "#meta+finding",
+        "Data-quality findings on the figure (the build's SHACL warnings), ' | '-separated",
+    ),
 )
 
 PREFIXES = """
@@ -123,6 +129,17 @@ SELECT ?obs ?dim ?thing ?label ?notation ?area ?areaLabel ?areaNotation ?isArea 
     OPTIONAL { ?area skos:notation ?areaNotation }
   }
 }"""
+)
+
+# The messages of the findings that involve a figure (graph/findings of the build).
+FINDINGS = (
+    PREFIXES
+    + """
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+SELECT DISTINCT ?obs ?finding ?message WHERE {
+  ?finding a ifrckg:Finding ; ifrckg:comparesFigure ?obs ; sh:resultMessage ?message .
+  ?obs a qb:Observation .
+} ORDER BY ?obs ?finding"""
 )
 
 # Dimension order inside the indicator column: what is counted, most specific last.
@@ -226,7 +243,11 @@ def figure_rows(graph: Dataset | GraphStore) -> list[dict[str, str]]:
             areas[obs] = (label, notation)
         elif solution["area"] is not None and obs not in areas:
             areas[obs] = (_text(solution["areaLabel"]), _text(solution["areaNotation"]))
+    findings: dict[str, list[str]] = {}
+    for solution in store.query(FINDINGS):
+        findings.setdefault(_text(solution["obs"]), []).append(_text(solution["message"]))
     for obs, row in rows.items():
+        row["findings"] = " | ".join(collapse_spaces(m) for m in findings.get(obs, []))
         dims = things.get(obs, {})
         partner = dims.pop(_PARTNER, None)
         row["partner"] = partner[0] if partner else ""

@@ -36,6 +36,7 @@ from ifrc_kg.config import DEFAULT_BASE, artefact_dir
 from ifrc_kg.datacube import union_graph
 from ifrc_kg.errors import BuildError, ValidationFailed
 from ifrc_kg.export import write_exports
+from ifrc_kg.findings import Finding, collect_findings, findings_graph
 from ifrc_kg.graph.catalog import FileEntry, ReportEntry, describe_catalog
 from ifrc_kg.graph.links import publish_links
 from ifrc_kg.model import Report
@@ -80,6 +81,7 @@ class BuildResult:
     out: Path
     manifest: dict[str, Any]
     report: ValidationReport
+    findings: tuple[Finding, ...] = ()
 
 
 def media_type(path: str) -> str:
@@ -291,6 +293,12 @@ def build(
     built = build_time(paths)
     iris = Iris(base)
     union = union_graph(dataset)
+    # the warnings become data: <base>graph/findings, linked from each figure involved
+    findings = collect_findings(report.warnings + report.infos, union, shapes, base)
+    found = findings_graph(findings, base)
+    named = dataset.graph(found.identifier)
+    named += found
+    union += found
     entries = _report_entries(reports, dataset, iris)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
@@ -330,7 +338,7 @@ def build(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     log.info("published %d triples of %d report(s) into %s", len(union), len(entries), out)
-    return BuildResult(out=out, manifest=manifest, report=report)
+    return BuildResult(out=out, manifest=manifest, report=report, findings=tuple(findings))
 
 
 def _manifest(

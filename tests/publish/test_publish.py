@@ -31,6 +31,7 @@ GRAPHS = {
     f"{DEFAULT_BASE}graph/vocabulary",
     f"{DEFAULT_BASE}graph/reference",
     f"{DEFAULT_BASE}graph/mli/2023",
+    f"{DEFAULT_BASE}graph/findings",
 }
 FORMATS = {
     "graph.ttl": "turtle",

@@ -90,8 +90,16 @@ def test_report_page(site: RunningServer) -> None:
     assert "Funding by source" in page
     assert "Danish Red Cross" in page and "15.7M" in page
     assert 'href="/id/operation/MDRML018"' in page
-    assert "Data-quality warnings" in page
+    assert "Data-quality findings (5)" in page
     assert "Warning" in page  # the build's validation warnings about this report
+    # the finding sits beside the figure it questions, and links to the figure's findings
+    first_aid = "/id/observation/mli/2023/indicators/people-trained-first-aid"
+    cell = re.search(rf'<a href="{first_aid}">105</a>(.*?)</td>', page)
+    assert cell and f'href="{first_aid}#findings"' in cell.group(1)
+    volunteers = re.search(
+        r'<a href="(/id/observation/mli/2023/key-figures/[^"]*volunteers[^"]*)">', page
+    )
+    assert volunteers and f'href="{volunteers.group(1)}#findings"' not in page
     assert 'href="/graph/mli/2023"' in page
     assert 'href="/dumps/figures-mli-2023.hxl.csv"' in page
     assert 'href="/dumps/figures-mli-2023.csv"' in page
@@ -195,3 +203,13 @@ def test_head_is_get_without_a_body(site: RunningServer, path: str) -> None:
     assert head.content == b""
     assert head.headers["content-type"] == get.headers["content-type"]
     assert head.headers["etag"] == get.headers["etag"]
+
+
+def test_figure_page_shows_its_findings(site: RunningServer) -> None:
+    page = _html(site, "/doc/observation/mli/2023/indicators/people-trained-first-aid")
+    assert 'id="findings"' in page and "Data-quality findings" in page
+    assert "The narrative says 104 (trained 104 people in first aid)" in page
+    assert "Difference 1; rounding allows ±0." in page
+    assert re.search(r'Figures compared: .*href="/id/report/mli/2023/claim/', page)
+    shelter = _html(site, "/doc/observation/mli/2023/indicators/people-reached-shelter")
+    assert 'id="findings"' not in shelter

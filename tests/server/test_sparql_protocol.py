@@ -226,6 +226,11 @@ def test_example_values(site: RunningServer) -> None:
         partners = _rows(client.post("/sparql", data={"query": by_key["partners"].query}))
     health = [row for row in reached if row["priority"] == "Health and wellbeing"]
     assert health and health[0]["peopleReached"] == "240612"
+    disagreements = _rows(client_post(site, by_key["disagreements"].query))
+    first_aid = [r for r in disagreements if r["figure"].endswith("/people-trained-first-aid")]
+    assert len(first_aid) == 1 and "104" in first_aid[0]["message"]
+    assert first_aid[0]["difference"] == "1" and first_aid[0]["tolerance"] == "0"
+    assert len({row["finding"] for row in disagreements}) == 5
     danish = [row for row in partners if row.get("name") == "Danish Red Cross"]
     assert len(danish) == 1
     assert danish[0]["society"] == "Mali Red Cross" and danish[0]["amount"] == "15700000"
@@ -572,3 +577,8 @@ def test_html_results_twin_keeps_the_dataset(site: RunningServer) -> None:
     twin = re.search(r'<link rel="alternate"[^>]*href="([^"]+)"', page.text)
     assert twin is not None
     assert "named-graph-uri=https%3A%2F%2Fw3id.org%2Fifrc-kg%2Fgraph%2Fmli%2F2023" in twin.group(1)
+
+
+def client_post(site: RunningServer, query: str):  # type: ignore[no-untyped-def]
+    with site.client() as client:
+        return client.post("/sparql", data={"query": query})

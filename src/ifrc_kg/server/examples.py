@@ -89,9 +89,22 @@ SELECT DISTINCT ?figure ?printed ?quote ?lineStart ?lineEnd ?file WHERE {
 LIMIT 50
 """
 
+DISAGREEMENTS = """\
+PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
+PREFIX sh: <http://www.w3.org/ns/shacl#>
+
+# Which figures disagree? The build's data-quality findings, one row per figure involved
+SELECT ?figure ?finding ?message ?difference ?tolerance WHERE {
+  ?finding ifrckg:comparesFigure ?figure ; sh:resultMessage ?message .
+  OPTIONAL { ?finding ifrckg:difference ?difference ; ifrckg:tolerance ?tolerance }
+}
+ORDER BY ?finding ?figure
+"""
+
 EXAMPLES: tuple[Example, ...] = (
     Example("people-reached", "People reached by strategic priority", PEOPLE_REACHED),
     Example("partners", "Partners and their funding", PARTNERS),
     Example("operations", "Emergency operations", OPERATIONS),
     Example("provenance", "Where a figure came from", PROVENANCE),
+    Example("disagreements", "Which figures disagree?", DISAGREEMENTS),
 )

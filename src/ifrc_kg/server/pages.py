@@ -7,7 +7,7 @@ machine-readable twin (``<link rel="alternate">`` and a visible link).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ router = APIRouter(tags=["Pages"])
 SCHEMA_REPORT = "http://schema.org/Report"
 NATIONAL_SOCIETY = "https://w3id.org/ifrc-kg/def/core#nationalSociety"
 SH = "http://www.w3.org/ns/shacl#"
+IFRCKG = "https://w3id.org/ifrc-kg/def/core#"
 DEFAULT_TITLE = "IFRC network annual reports — knowledge graph"
 
 
@@ -56,61 +57,70 @@ def render(request: Request, template: str, context: dict[str, Any], **kwargs: A
 
 @dataclass
 class Finding:
+    iri: str
     focus: str
     severity: str
     message: str
-    path: str | None
+    report: str | None = None
+    figures: list[str] = field(default_factory=list)
+    difference: str | None = None
+    tolerance: str | None = None
 
 
 def findings(site: Site) -> list[Finding]:
-    """The validation report's results (``validation.ttl`` of the build), parsed once."""
+    """The build's data-quality findings (its ``graph/findings``), read once."""
     if "findings" in site.cache:
         return site.cache["findings"]
-    found: list[Finding] = []
-    report = site.dist / "validation.ttl"
-    if report.is_file():
-        graph = ox.Store()
-        try:
-            graph.load(path=str(report), format=ox.RdfFormat.TURTLE)
-        except (SyntaxError, OSError) as error:
-            log.warning("%s: %s", report, error)
-        rows = graph.query(
-            f"""SELECT ?focus ?severity ?message ?path WHERE {{
-  ?result <{SH}resultSeverity> ?severity .
-  OPTIONAL {{ ?result <{SH}focusNode> ?focus }}
-  OPTIONAL {{ ?result <{SH}resultMessage> ?message }}
-  OPTIONAL {{ ?result <{SH}resultPath> ?path }}
-}}"""
+    found: dict[str, Finding] = {}
+    rows = site.store.select(
+        f"""PREFIX ifrckg: <{IFRCKG}>
+SELECT ?finding ?focus ?severity ?message ?report ?figure ?difference ?tolerance WHERE {{
+  ?finding a ifrckg:Finding ; <{SH}focusNode> ?focus ; <{SH}resultSeverity> ?severity ;
+           <{SH}resultMessage> ?message .
+  OPTIONAL {{ ?finding ifrckg:report ?report }}
+  OPTIONAL {{ ?finding ifrckg:comparesFigure ?figure }}
+  OPTIONAL {{ ?finding ifrckg:difference ?difference }}
+  OPTIONAL {{ ?finding ifrckg:tolerance ?tolerance }}
+}} ORDER BY ?report ?finding ?figure"""
+    )
+    for row in rows:
+        iri = row["finding"].value
+        finding = found.setdefault(
+            iri,
+            Finding(
+                iri=iri,
+                focus=row["focus"].value,
+                severity=row["severity"].value.rsplit("#", 1)[-1],
+                message=row["message"].value,
+                report=row["report"].value if row.get("report") is not None else None,
+                difference=row["difference"].value if row.get("difference") else None,
+                tolerance=row["tolerance"].value if row.get("tolerance") else None,
+            ),
         )
-        for row in rows:
-            focus, severity, message, path = (
-                row[name] for name in ("focus", "severity", "message", "path")
-            )
-            found.append(
-                Finding(
-                    focus=focus.value if focus is not None else "",
-                    severity=severity.value.rsplit("#", 1)[-1],
-                    message=message.value if message is not None else "",
-                    path=path.value if isinstance(path, ox.NamedNode) else None,
-                )
-            )
-    site.cache["findings"] = found
-    return found
+        figure = row.get("figure")
+        if figure is not None and figure.value not in finding.figures:
+            finding.figures.append(figure.value)
+    site.cache["findings"] = list(found.values())
+    return site.cache["findings"]
 
 
-def report_findings(site: Site, graph_iri: str | None) -> list[Finding]:
-    """Findings whose focus node is described in the report's named graph."""
-    if not graph_iri:
-        return []
-    graph = ox.NamedNode(graph_iri)
-    out = []
-    for finding in findings(site):
-        if not finding.focus.startswith(("http://", "https://")):
-            continue
-        node = ox.NamedNode(finding.focus)
-        if next(iter(site.store.oxigraph.quads_for_pattern(node, None, None, graph)), None):
-            out.append(finding)
-    return out
+def report_findings(site: Site, report_iri: str) -> list[Finding]:
+    """The findings of one report."""
+    return [finding for finding in findings(site) if finding.report == report_iri]
+
+
+def findings_of(site: Site, iri: str) -> list[Finding]:
+    """The findings that involve one figure (or are about one report)."""
+    return [f for f in findings(site) if iri in f.figures or iri == f.focus or iri == f.report]
+
+
+def findings_by_figure(found: list[Finding]) -> dict[str, list[Finding]]:
+    """Figure IRI → the findings that compare it (for marks beside table cells)."""
+    by_figure: dict[str, list[Finding]] = {}
+    for finding in found:
+        for figure in finding.figures:
+            by_figure.setdefault(figure, []).append(finding)
+    return by_figure
 
 
 # --- routes -------------------------------------------------------------------------------
@@ -214,6 +224,7 @@ def render_resource(
             for triple in description.inbound
         ],
         "quotes": quotes(site.store, iri),
+        "findings": findings_of(site, iri),
         "twin": (doc_path + ".ttl", "text/turtle", "Turtle"),
         "formats": [
             ("ttl", "Turtle"),
@@ -278,7 +289,8 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
         "partners_chart": bar_chart(partners, title="Funding reported by partners", unit="CHF"),
         "partner_figures": figures.get("partner-funding"),
         "operations": queries.operations(site.store, iri),
-        "findings": report_findings(site, graph),
+        "findings": report_findings(site, iri),
+        "findings_by_figure": findings_by_figure(report_findings(site, iri)),
         "graph": graph,
         "graph_href": site.local(graph) if graph else None,
         "exports": exports,
