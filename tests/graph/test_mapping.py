@@ -173,38 +173,70 @@ def test_every_partner_is_a_society(graph: Graph) -> None:
 
 def test_dref_operation(graph: Graph) -> None:
     op = IRIS.operation("MDRML018")
+    statement = f"{BASE}id/report/mli/2023/operation/MDRML018"
     assert ask(
         graph,
         f"""<{op}> a ifrckg:DrefOperation, ifrckg:Operation ; dcterms:identifier "MDRML018" ;
-            schema:name "Mali Dengue Outbreak"@en ;
+            schema:name "Mali Dengue Outbreak"@en ; ifrckg:statement <{statement}> .
+            <{statement}> a ifrckg:OperationStatement ; ifrckg:statementOf <{op}> ;
+            ifrckg:report <https://w3id.org/ifrc-kg/id/report/mli/2023> ;
+            ifrckg:year "2023"^^xsd:gYear ; ifrckg:nameAsPrinted "Mali Dengue Outbreak" ;
             schema:startDate "2023-12-13"^^xsd:date ; schema:endDate "2024-03-31"^^xsd:date ;
             ifrckg:durationMonths 3 ;
-            ifrckg:peopleTargeted [ schema:value 322013.0 ; ifrckg:printedValue "322,013" ] ;
+            ifrckg:peopleTargeted [ schema:value 322013 ; ifrckg:printedValue "322,013" ] ;
             ifrckg:funding [ a schema:MonetaryAmount ; schema:value 204222.0 ;
                              schema:currency "CHF" ; prov:wasDerivedFrom ?src ] .
             <https://w3id.org/ifrc-kg/id/report/mli/2023> ifrckg:operation <{op}> .""",
     )
+    # what a report says is on its statement, never on the shared operation
+    assert not ask(graph, f"<{op}> schema:endDate ?end .")
+    assert not ask(graph, f"<{op}> ifrckg:peopleTargeted ?p .")
 
 
 def test_emergency_appeal(graph: Graph) -> None:
     op = IRIS.operation("MGR60001")
     assert ask(
         graph,
-        f"""<{op}> a ifrckg:EmergencyAppeal ; schema:startDate "2021-05-15"^^xsd:date ;
-            schema:endDate "2024-12-31"^^xsd:date ;
-            ifrckg:event [ schema:startDate "2021-07-19"^^xsd:date ] .
+        f"""<{op}> a ifrckg:EmergencyAppeal ; ifrckg:statement ?s .
+            ?s schema:startDate "2021-05-15"^^xsd:date ; schema:endDate "2024-12-31"^^xsd:date ;
+            ifrckg:event [ schema:startDate "2021-07-19"^^xsd:date ] ;
+            ifrckg:event [ schema:endDate "2024-12-31"^^xsd:date ; schema:description ?d ] .
             <https://w3id.org/ifrc-kg/id/report/mli/2023> ifrckg:ongoingEmergency <{op}> .""",
     )
+    labels = rows(graph, f"SELECT ?l WHERE {{ <{op}> rdfs:label ?l }}")
+    assert [str(label) for (label,) in labels] == [
+        "Revised Africa Hunger Crisis Emergency Appeal 2023-2024"
+    ]
     amounts = rows(
         graph,
-        f"""SELECT ?value ?channel WHERE {{ <{op}> ifrckg:funding ?f .
-            ?f schema:value ?value ; ifrckg:fundingChannel ?channel }} ORDER BY ?value""",
+        f"""SELECT ?value ?channel ?scope WHERE {{ <{op}> ifrckg:statement/ifrckg:funding ?f .
+            ?f schema:value ?value ; ifrckg:fundingChannel ?channel ; ifrckg:fundingScope ?scope
+            }} ORDER BY ?value""",
     )
-    assert [int(v.toPython()) for v, _ in amounts] == [
+    assert [int(v.toPython()) for v, _, _ in amounts] == [
         5_000_000,
         8_000_000,
         232_500_000,
         318_000_000,
+    ]
+    concept = f"{BASE}def/concept/"
+    assert [(str(c), str(s)) for _, c, s in amounts] == [
+        (
+            f"{concept}operation-funding-channel/ifrc-appeal",
+            f"{concept}operation-funding-scope/country-year-funding-requirement",
+        ),
+        (
+            f"{concept}operation-funding-channel/federation-wide",
+            f"{concept}operation-funding-scope/country-year-funding-requirement",
+        ),
+        (
+            f"{concept}operation-funding-channel/ifrc-appeal",
+            f"{concept}operation-funding-scope/total-funding-requirement",
+        ),
+        (
+            f"{concept}operation-funding-channel/federation-wide",
+            f"{concept}operation-funding-scope/total-funding-requirement",
+        ),
     ]
 
 
@@ -355,3 +387,28 @@ def test_a_repeated_table_row_is_a_report_error_naming_its_line() -> None:
         build_dataset([report])
     assert (raised.value.file, raised.value.line) == ("variant.txt", 132)
     assert "repeats a row" in str(raised.value)
+
+
+def test_every_figure_carries_its_year(graph: Graph) -> None:
+    """Filtering by year is one pattern: observations, claims, operation amounts and people."""
+    year = '"2023"^^xsd:gYear'
+    missing = rows(
+        graph,
+        f"""SELECT ?figure WHERE {{
+            {{ ?figure a qb:Observation }} UNION {{ ?figure a ifrckg:Claim }}
+            UNION {{ ?figure a schema:MonetaryAmount }}
+            UNION {{ ?figure a schema:QuantitativeValue }}
+            FILTER NOT EXISTS {{ ?figure ifrckg:year {year} }} }}""",
+    )
+    assert missing == []
+    counted = rows(
+        graph, f"SELECT (COUNT(?f) AS ?n) WHERE {{ ?f a qb:Observation ; ifrckg:year {year} }}"
+    )
+    assert int(counted[0][0]) > 100
+    period = IRIS.period(2023)
+    assert ask(
+        graph,
+        f"<{period}> owl:sameAs <http://reference.data.gov.uk/id/year/2023> ; ifrckg:year {year} .",
+    )
+    # no other year anywhere in a one-report graph
+    assert not ask(graph, f"?x ifrckg:year ?y . FILTER (?y != {year})")

@@ -13,7 +13,7 @@ from tests.graph.helpers import BASE, IRIS, REPORT_DIR, mali_dataset, mali_repor
 
 from ifrc_kg import concepts
 from ifrc_kg.config import artefact_dir
-from ifrc_kg.graph import build_dataset
+from ifrc_kg.graph import build_dataset, operation_concepts
 from ifrc_kg.graph.vocabulary import STRUCTURES, generated_vocabulary, load_core
 from ifrc_kg.namespaces import IFRCKG, OWL, QB, RDF, RDFS, SKOS
 
@@ -75,9 +75,12 @@ def test_concept_schemes_from_concepts_py() -> None:
     assert (first_aid, SKOS.topConceptOf, IRIS.scheme("indicator")) in vocabulary
     for scheme in ("strategic-priority", "reach-category", "support-area"):
         assert (health, SKOS.inScheme, IRIS.scheme(scheme)) in vocabulary
-    members = sum(len(s.members) for s in concepts.SCHEMES)
+    schemes = (*concepts.SCHEMES, *operation_concepts.SCHEMES)
+    members = sum(len(s.members) for s in schemes)
     assert len(set(vocabulary.subjects(SKOS.inScheme, None))) <= members
     assert len(list(vocabulary.subject_objects(SKOS.inScheme))) == members
+    scope = IRIS.concept("operation-funding-scope", "funding-allocation")
+    assert (scope, SKOS.inScheme, IRIS.scheme("operation-funding-scope")) in vocabulary
 
 
 def test_normalised_structure() -> None:

@@ -226,6 +226,11 @@ def test_example_values(site: RunningServer) -> None:
         partners = _rows(client.post("/sparql", data={"query": by_key["partners"].query}))
     health = [row for row in reached if row["priority"] == "Health and wellbeing"]
     assert health and health[0]["peopleReached"] == "240612"
+    operations = _rows(client_post(site, by_key["operations"].query))
+    pairs = [(row["report"], row["operation"]) for row in operations]
+    assert len(pairs) == len(set(pairs)) == 2  # one row per report and operation
+    dref = [row for row in operations if row["code"] == "MDRML018"]
+    assert dref[0]["name"] == "Mali Dengue Outbreak" and dref[0]["end"] == "2024-03-31"
     disagreements = _rows(client_post(site, by_key["disagreements"].query))
     first_aid = [r for r in disagreements if r["figure"].endswith("/people-trained-first-aid")]
     assert len(first_aid) == 1 and "104" in first_aid[0]["message"]

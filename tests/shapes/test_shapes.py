@@ -20,6 +20,11 @@ OBS_CASH = IRIS.observation("MLI", 2023, "indicators", "share-assistance-cash-vo
 OBS_FUNDING = IRIS.observation("MLI", 2023, "financial-overview", "country", "funding-requirement")
 OBS_VOLUNTEERS = IRIS.observation("MLI", 2023, "key-figures", "volunteers")
 DREF = IRIS.operation("MDRML018")
+DREF_STATEMENT = IRIS.report_part("MLI", 2023, "operation", "MDRML018")
+DREF_TARGETED = IRIS.report_part("MLI", 2023, "operation", "MDRML018", "people-targeted")
+DREF_FUNDING = IRIS.report_part(
+    "MLI", 2023, "operation", "MDRML018", "funding", "funding-allocation", "ifrc-dref"
+)
 NS = IRIS.national_society("MLI")
 COUNTRY = IRIS.country("MLI")
 
@@ -119,10 +124,35 @@ BREAKS: dict[str, tuple[Callable[[Graph], None], URIRef, str]] = {
     ),
     "operation ends before it starts": (
         lambda g: _set(
-            g, DREF, URIRef("http://schema.org/endDate"), Literal("2023-01-01", datatype=XSD.date)
+            g,
+            DREF_STATEMENT,
+            URIRef("http://schema.org/endDate"),
+            Literal("2023-01-01", datatype=XSD.date),
         ),
+        DREF_STATEMENT,
+        "OperationStatementShape",
+    ),
+    "statement of no report": (
+        lambda g: g.remove((DREF_STATEMENT, IFRCKG.report, None)),
+        DREF_STATEMENT,
+        "OperationStatementShape",
+    ),
+    "operation with two English labels": (
+        lambda g: g.add((DREF, RDFS.label, Literal("Dengue outbreak in Mali", lang="en"))),
         DREF,
         "OperationShape",
+    ),
+    "people targeted as a decimal": (
+        lambda g: _set(
+            g, DREF_TARGETED, URIRef("http://schema.org/value"), Literal(Decimal("322013.0"))
+        ),
+        DREF_TARGETED,
+        "QuantityShape",
+    ),
+    "funding scope as a string": (
+        lambda g: _set(g, DREF_FUNDING, IFRCKG.fundingScope, Literal("Funding allocation")),
+        DREF_FUNDING,
+        "MonetaryAmountShape",
     ),
     "bad ISO3": (
         lambda g: _set(g, COUNTRY, IFRCKG.iso3Code, Literal("ML")),

@@ -19,7 +19,7 @@ from ifrc_kg.config import DEFAULT_BASE
 from ifrc_kg.graph.cube import add_tables
 from ifrc_kg.graph.links import add_links
 from ifrc_kg.graph.narrative import add_narrative
-from ifrc_kg.graph.operations import add_operations
+from ifrc_kg.graph.operations import add_operations, operation_names
 from ifrc_kg.graph.organisations import (
     add_contacts,
     add_host,
@@ -73,10 +73,16 @@ def report_graph(
     iris: Iris,
     include_personal_contacts: bool = True,
     report_dir: Path | None = None,
+    names: dict[str, str] | None = None,
 ) -> Graph:
-    """Write every fact of one report into ``graph``."""
+    """Write every fact of one report into ``graph``.
+
+    ``names``: one name per operation code across the reports of a build
+    (``graph.operations.operation_names``); by default this report's own.
+    """
     text = read_text(report, report_dir)
-    ctx = ReportContext(graph=graph, iris=iris, report=report, text=text)
+    names = operation_names([report]) if names is None else names
+    ctx = ReportContext(graph=graph, iris=iris, report=report, text=text, operation_names=names)
     add_text_entity(ctx)
     _add_report(ctx)
     add_host(ctx)
@@ -103,9 +109,10 @@ def build_dataset(
     bind_prefixes(dataset)
     vocabulary = dataset.graph(vocabulary_graph_iri(base))
     vocabulary += vocabulary_graph(base)
+    names = operation_names(reports)
     for report in sorted(reports, key=lambda r: (r.country.iso3, r.year)):
         graph = dataset.graph(iris.graph(report.country.iso3, report.year))
-        report_graph(report, graph, iris, include_personal_contacts, report_dir)
+        report_graph(report, graph, iris, include_personal_contacts, report_dir, names)
         log.info("mapped %s: %d triples", report.source_file, len(graph))
     add_links(dataset, reports, iris)
     return dataset

@@ -109,6 +109,8 @@ def observation(
     ctx.add(iri, QB.dataSet, dataset(ctx, key))
     ctx.add(iri, IFRCKG.nationalSociety, ctx.iris.national_society(ctx.iso3))
     ctx.add(iri, IFRCKG.refPeriod, ctx.iris.period(ctx.year))
+    # the year on the figure itself: filtering by year is one triple pattern
+    ctx.add(iri, IFRCKG.year, Literal(str(ctx.year), datatype=XSD.gYear))
     for prop, dim_value in dimensions:
         ctx.add(iri, prop, dim_value)
     ctx.add(iri, structure.measure, measure_literal(structure.measure, value))

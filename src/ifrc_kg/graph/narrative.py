@@ -94,6 +94,7 @@ def add_claim(ctx: ReportContext, claim: Claim, sections: dict[tuple[str, ...], 
     add_printed(ctx, iri, figure)
     ctx.add(iri, IFRCKG.counts, Literal(claim.counts))
     ctx.add(iri, IFRCKG.phrase, Literal(claim.phrase))
+    ctx.add(iri, IFRCKG.year, Literal(str(ctx.year), datatype=XSD.gYear))
     section = _section_of(sections, claim.section)
     if section is not None:
         ctx.add(iri, IFRCKG.section, section)

@@ -1,21 +1,33 @@
-"""Emergency appeals and DREF operations: the operation tables of a report.
+"""Emergency appeals and DREF operations: one resource per operation, one statement per report.
 
 An operation is named by its IFRC code (``/id/operation/MDRML018``) and outlives the
-report, so what a report says about it (its events, amounts, people, documents) hangs
-on parts of that report (``/id/report/mli/2023/operation/MDRML018/…``) and its source
-node is anchored there too: a second report on the same operation adds, never merges.
-Money is ``schema:MonetaryAmount`` (value + CHF), people ``schema:QuantitativeValue``.
+report: two reports (a DREF that runs across a year end, a multi-year appeal) name the
+same resource. What a report says about it (dates, duration, events, people affected and
+targeted, funding, linked documents) is that report's statement,
+``<report>/operation/MDRML018`` (an ``ifrckg:OperationStatement`` with
+``ifrckg:statementOf <op>`` and ``ifrckg:report <report>``), with that report's sources; a
+revised figure in a later report sits beside the earlier one instead of colliding with it.
+The operation itself carries only what does not change: code, kind, country and one name
+(``ReportContext.operation_names``, chosen across every report of the build).
+Money is ``schema:MonetaryAmount`` (value + CHF, scope and channel as SKOS concepts), people
+``schema:QuantitativeValue`` (whole numbers, ``xsd:integer``).
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from decimal import Decimal
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 
 from ifrc_kg.concepts import slugify
+from ifrc_kg.graph.cube import concept
+from ifrc_kg.graph.operation_concepts import CHANNEL, SCOPE, channel_notation, scope_notation
 from ifrc_kg.graph.provenance import ReportContext, add_printed, add_source, decimal
 from ifrc_kg.graph.vocabulary import UNITS
-from ifrc_kg.model import Figure, Operation, OperationKind
+from ifrc_kg.model import Figure, Operation, OperationKind, Report
 from ifrc_kg.namespaces import DCTERMS, IFRCKG, PROV, RDF, RDFS, SCHEMA, SDMX_ATTRIBUTE, SKOS
 
 KIND_CLASSES = {
@@ -23,35 +35,84 @@ KIND_CLASSES = {
     OperationKind.DREF: IFRCKG.DrefOperation,
 }
 
+# An event whose description says the operation ends (or is extended to a new end) dates
+# an end: schema:endDate, not schema:startDate.
+_ENDS = re.compile(r"\b(end|ends|ended|ending|extended|extension|until|closed?)\b", re.I)
+
+
+def operation_names(reports: Iterable[Report]) -> dict[str, str]:
+    """One name per operation code across reports: the operation table's name in the latest
+    report that has one, else the latest listing's (so every report graph labels it alike).
+    """
+    tables: dict[str, str] = {}
+    listings: dict[str, str] = {}
+    for report in sorted(reports, key=lambda r: (r.year, r.country.iso3)):
+        for listed in report.ongoing_emergencies:
+            listings[listed.code.strip().upper()] = listed.name
+        for op in report.operations:
+            tables[op.code.text.strip().upper()] = op.name.text
+    return listings | tables
+
 
 def _operation_node(ctx: ReportContext, code: str, name: str) -> URIRef:
     operation = ctx.iris.operation(code)
+    label = ctx.operation_names.get(code, name)
     ctx.add(operation, RDF.type, IFRCKG.Operation)
     ctx.add(operation, RDF.type, PROV.Activity)
     ctx.add(operation, RDF.type, SCHEMA.Event)
-    ctx.add(operation, DCTERMS.identifier, Literal(code.upper()))
-    ctx.add(operation, SKOS.notation, Literal(code.upper()))
-    ctx.add(operation, RDFS.label, Literal(name, lang="en"))
-    ctx.add(operation, SCHEMA.name, Literal(name, lang="en"))
+    ctx.add(operation, DCTERMS.identifier, Literal(code))
+    ctx.add(operation, SKOS.notation, Literal(code))
+    ctx.add(operation, RDFS.label, Literal(label, lang="en"))
+    ctx.add(operation, SCHEMA.name, Literal(label, lang="en"))
     ctx.add(operation, IFRCKG.country, ctx.iris.country(ctx.iso3))
     return operation
 
 
 def add_ongoing_emergencies(ctx: ReportContext) -> None:
     for listed in ctx.report.ongoing_emergencies:
-        operation = _operation_node(ctx, listed.code, listed.name)
+        code = listed.code.strip().upper()
+        operation = _operation_node(ctx, code, listed.name)
         ctx.add(ctx.report_iri, IFRCKG.ongoingEmergency, operation)
-        add_source(ctx, operation, listed.source, ctx.part("ongoing-emergency", listed.code))
+        add_source(ctx, operation, listed.source, ctx.part("ongoing-emergency", code))
+
+
+def count_literal(value: Decimal | int | bool) -> Literal:
+    """A count of people as ``xsd:integer`` (a fraction stays a decimal: the shapes flag it).
+
+    >>> count_literal(Decimal("322013")).datatype.endswith("integer")
+    True
+    """
+    number = Decimal(value)
+    if number == number.to_integral_value():
+        return Literal(int(number), datatype=XSD.integer)
+    return decimal(number)
 
 
 def _quantity(ctx: ReportContext, node: URIRef, figure: Figure, label: str) -> URIRef:
     ctx.add(node, RDF.type, SCHEMA.QuantitativeValue)
     ctx.add(node, RDFS.label, Literal(f"{label}: {figure.printed}", lang="en"))
-    ctx.add(node, SCHEMA.value, decimal(figure.value))
+    ctx.add(node, SCHEMA.value, count_literal(figure.value))
     ctx.add(node, SDMX_ATTRIBUTE.unitMeasure, UNITS[figure.unit])
+    ctx.add(node, IFRCKG.year, Literal(str(ctx.year), datatype=XSD.gYear))
     add_printed(ctx, node, figure)
     add_source(ctx, node, figure.source)
     return node
+
+
+def money_label(scope: str, channel: str, printed: str) -> str:
+    """The label of an amount, with its currency once.
+
+    >>> money_label("Funding allocation", "IFRC-DREF", "CHF 204,222")
+    'Funding allocation, IFRC-DREF: CHF 204,222'
+    >>> money_label("Total funding requirements", "Federation-wide", "318 M")
+    'Total funding requirements, Federation-wide: CHF 318 M'
+    """
+    amount = printed if printed.upper().startswith("CHF") else f"CHF {printed}"
+    return f"{scope}, {channel}: {amount}"
+
+
+def _statement_label(ctx: ReportContext, code: str) -> str:
+    return f"{code} as reported in the {ctx.report.country.name} {ctx.year} annual report"
 
 
 def add_operation(ctx: ReportContext, op: Operation) -> URIRef:
@@ -59,51 +120,67 @@ def add_operation(ctx: ReportContext, op: Operation) -> URIRef:
     operation = _operation_node(ctx, code, op.name.text)
     ctx.add(operation, RDF.type, KIND_CLASSES[op.kind])
     ctx.add(ctx.report_iri, IFRCKG.operation, operation)
-    table = ctx.part("operation", code)
-    add_source(ctx, operation, op.source, table)
+    statement = ctx.part("operation", code)
+    add_source(ctx, operation, op.source, statement)
+    ctx.add(operation, IFRCKG.statement, statement)
+    ctx.add(statement, RDF.type, IFRCKG.OperationStatement)
+    ctx.add(statement, RDF.type, PROV.Entity)
+    ctx.add(statement, RDFS.label, Literal(_statement_label(ctx, code), lang="en"))
+    ctx.add(statement, IFRCKG.statementOf, operation)
+    ctx.add(statement, IFRCKG.report, ctx.report_iri)
+    ctx.add(statement, IFRCKG.year, Literal(str(ctx.year), datatype=XSD.gYear))
+    ctx.add(statement, IFRCKG.nameAsPrinted, Literal(op.name.text))
+    add_source(ctx, statement, op.source)
     if op.start:
-        ctx.add(operation, SCHEMA.startDate, Literal(op.start, datatype=XSD.date))
+        ctx.add(statement, SCHEMA.startDate, Literal(op.start, datatype=XSD.date))
     if op.end:
-        ctx.add(operation, SCHEMA.endDate, Literal(op.end, datatype=XSD.date))
-    ctx.add(operation, IFRCKG.durationText, Literal(op.duration.text))
+        ctx.add(statement, SCHEMA.endDate, Literal(op.end, datatype=XSD.date))
+    ctx.add(statement, IFRCKG.durationText, Literal(op.duration.text))
     if op.duration_months is not None:
-        ctx.add(operation, IFRCKG.durationMonths, Literal(op.duration_months, datatype=XSD.integer))
+        months = Literal(op.duration_months, datatype=XSD.integer)
+        ctx.add(statement, IFRCKG.durationMonths, months)
     for event in op.events:
         node = ctx.part("operation", code, "event", event.day.isoformat())
-        ctx.add(operation, IFRCKG.event, node)
+        ctx.add(statement, IFRCKG.event, node)
         ctx.add(node, RDF.type, IFRCKG.OperationEvent)
         ctx.add(node, RDF.type, SCHEMA.Event)
         ctx.add(node, RDFS.label, Literal(f"{event.day.isoformat()}: {event.description}", "en"))
-        ctx.add(node, SCHEMA.startDate, Literal(event.day, datatype=XSD.date))
+        date_property = SCHEMA.endDate if _ENDS.search(event.description) else SCHEMA.startDate
+        ctx.add(node, date_property, Literal(event.day, datatype=XSD.date))
         ctx.add(node, SCHEMA.description, Literal(event.description, lang="en"))
         add_source(ctx, node, op.duration.source)  # events are read from the DURATION row
     for figure in op.people_affected:
         node = ctx.part("operation", code, "people-affected", slugify(figure.printed))
-        ctx.add(operation, IFRCKG.peopleAffected, _quantity(ctx, node, figure, "People affected"))
+        quantity = _quantity(ctx, node, figure, "People affected")
+        ctx.add(statement, IFRCKG.peopleAffected, quantity)
     if op.people_affected_text is not None:
-        ctx.add(operation, IFRCKG.peopleAffectedText, Literal(op.people_affected_text.text))
+        ctx.add(statement, IFRCKG.peopleAffectedText, Literal(op.people_affected_text.text))
     if op.people_targeted is not None:
         node = ctx.part("operation", code, "people-targeted")
         quantity = _quantity(ctx, node, op.people_targeted, "People targeted")
-        ctx.add(operation, IFRCKG.peopleTargeted, quantity)
+        ctx.add(statement, IFRCKG.peopleTargeted, quantity)
     for funding in op.funding:
         node = ctx.part(
             "operation", code, "funding", slugify(funding.scope), slugify(funding.channel)
         )
-        ctx.add(operation, IFRCKG.funding, node)
+        ctx.add(statement, IFRCKG.funding, node)
         ctx.add(node, RDF.type, SCHEMA.MonetaryAmount)
-        label = f"{funding.scope}, {funding.channel}: CHF {funding.figure.printed}"
+        label = money_label(funding.scope, funding.channel, funding.figure.printed)
         ctx.add(node, RDFS.label, Literal(label, lang="en"))
         ctx.add(node, SCHEMA.value, decimal(funding.figure.value))
         ctx.add(node, SCHEMA.currency, Literal("CHF"))
         ctx.add(node, SDMX_ATTRIBUTE.unitMeasure, UNITS[funding.figure.unit])
-        ctx.add(node, IFRCKG.fundingScope, Literal(funding.scope))
-        ctx.add(node, IFRCKG.fundingChannel, Literal(funding.channel))
+        scope = concept(ctx, SCOPE, scope_notation(funding.scope), funding.scope)
+        channel = concept(ctx, CHANNEL, channel_notation(funding.channel), funding.channel)
+        ctx.add(node, IFRCKG.fundingScope, scope)
+        ctx.add(node, IFRCKG.fundingChannel, channel)
+        ctx.add(node, IFRCKG.printedLabel, Literal(f"{funding.scope}, {funding.channel}"))
+        ctx.add(node, IFRCKG.year, Literal(str(ctx.year), datatype=XSD.gYear))
         add_printed(ctx, node, funding.figure)
         add_source(ctx, node, funding.figure.source)
     for document in op.documents:
         node = ctx.part("operation", code, "document", slugify(document.role))
-        ctx.add(operation, IFRCKG.document, node)
+        ctx.add(statement, IFRCKG.document, node)
         ctx.add(node, RDF.type, SCHEMA.CreativeWork)
         ctx.add(node, RDFS.label, Literal(document.title, lang="en"))
         ctx.add(node, SCHEMA.name, Literal(document.title, lang="en"))

@@ -17,9 +17,12 @@ from rdflib.namespace import XSD
 
 from ifrc_kg.graph.provenance import ReportContext, add_source
 from ifrc_kg.model import Contact, Mention, MentionKind
-from ifrc_kg.namespaces import IFRCKG, ORG, RDF, RDFS, SCHEMA, TIME
+from ifrc_kg.namespaces import IFRCKG, ORG, OWL, RDF, RDFS, SCHEMA, TIME
 from ifrc_kg.reference import load_reference
 from ifrc_kg.uris import short_hash
+
+#: Calendar years as published intervals (reference.data.gov.uk, "interval" vocabulary).
+YEAR_INTERVALS = "http://reference.data.gov.uk/id/year/"
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,9 @@ def add_period(ctx: ReportContext) -> URIRef:
     begin, end = URIRef(f"{period}#beginning"), URIRef(f"{period}#end")
     ctx.add(period, RDF.type, TIME.ProperInterval)
     ctx.add(period, RDFS.label, Literal(str(ctx.year), lang="en"))
+    ctx.add(period, IFRCKG.year, Literal(str(ctx.year), datatype=XSD.gYear))
+    # the same calendar year in a published interval vocabulary (data.gov.uk intervals)
+    ctx.add(period, OWL.sameAs, URIRef(f"{YEAR_INTERVALS}{ctx.year}"))
     ctx.add(period, TIME.hasBeginning, begin)
     ctx.add(period, TIME.hasEnd, end)
     ctx.add(begin, RDF.type, TIME.Instant)

@@ -36,6 +36,8 @@ class ReportContext:
     report: Report
     text: str | None
     used: set[URIRef] = field(default_factory=set)
+    #: operation code -> its one name across the reports of a build (graph.operations)
+    operation_names: dict[str, str] = field(default_factory=dict)
 
     @property
     def iso3(self) -> str:

@@ -21,6 +21,7 @@ from rdflib import Graph, Literal, URIRef
 
 from ifrc_kg import concepts
 from ifrc_kg.config import DEFAULT_BASE, artefact_dir
+from ifrc_kg.graph import operation_concepts
 from ifrc_kg.model import Unit
 from ifrc_kg.namespaces import (
     IFRCKG,
@@ -172,9 +173,10 @@ def load_core() -> Graph:
 
 
 def add_concept_schemes(graph: Graph, iris: Iris) -> None:
-    """SKOS schemes from ``concepts.SCHEMES``: a concept is ``inScheme`` of every scheme that
-    lists it and a top concept where its broader concept is not in the same scheme."""
-    for scheme in concepts.SCHEMES:
+    """SKOS schemes from ``concepts.SCHEMES`` and the operation funding schemes: a concept is
+    ``inScheme`` of every scheme that lists it and a top concept where its broader concept is
+    not in the same scheme."""
+    for scheme in (*concepts.SCHEMES, *operation_concepts.SCHEMES):
         scheme_iri = iris.scheme(scheme.notation)
         graph.add((scheme_iri, RDF.type, SKOS.ConceptScheme))
         graph.add((scheme_iri, SKOS.prefLabel, Literal(scheme.label, lang="en")))

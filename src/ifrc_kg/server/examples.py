@@ -59,15 +59,19 @@ PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX schema: <http://schema.org/>
 
-# Emergency operations named in the reports, with their IFRC codes
+# Emergency operations, with what each report says about their dates
 SELECT DISTINCT ?report ?code ?operation ?name ?start ?end WHERE {
   ?report ifrckg:operation ?operation .
   ?operation skos:notation ?code .
   OPTIONAL { ?operation rdfs:label ?name }
-  OPTIONAL { ?operation schema:startDate ?start }
-  OPTIONAL { ?operation schema:endDate ?end }
+  OPTIONAL {
+    ?operation ifrckg:statement ?statement .
+    ?statement ifrckg:report ?report .
+    OPTIONAL { ?statement schema:startDate ?start }
+    OPTIONAL { ?statement schema:endDate ?end }
+  }
 }
-ORDER BY ?code
+ORDER BY ?code ?report
 """
 
 PROVENANCE = """\

@@ -28,6 +28,7 @@ SCHEMA_REPORT = "http://schema.org/Report"
 NATIONAL_SOCIETY = "https://w3id.org/ifrc-kg/def/core#nationalSociety"
 SH = "http://www.w3.org/ns/shacl#"
 IFRCKG = "https://w3id.org/ifrc-kg/def/core#"
+OPERATION = IFRCKG + "Operation"
 DEFAULT_TITLE = "IFRC network annual reports — knowledge graph"
 
 
@@ -234,6 +235,8 @@ def render_resource(
         ],
     }
     template = "resource.html"
+    if OPERATION in description.types:
+        context["statements"] = queries.operation_statements(site.store, iri)
     if SCHEMA_REPORT in description.types:
         template = "report.html"
         context |= report_context(site, iri, description)

@@ -233,3 +233,60 @@ def catalog_metadata(store: GraphStore, base: str) -> dict[str, str]:
     if not rows:
         return {}
     return {name: term.value for name, term in rows[0].items()}
+
+
+@dataclass
+class StatementPart:
+    iri: str
+    label: str
+
+
+@dataclass
+class OperationStatement:
+    """What one report says about an operation (graph.operations)."""
+
+    iri: str
+    report: str
+    report_title: str
+    year: str | None
+    start: str | None
+    end: str | None
+    duration: str | None
+    parts: list[StatementPart] = field(default_factory=list)
+
+
+def operation_statements(store: GraphStore, operation: str) -> list[OperationStatement]:
+    """The statements of every report about one operation, oldest report first."""
+    rows = store.select(
+        PREFIXES
+        + f"""SELECT ?s ?report ?title ?year ?start ?end ?duration ?part ?partLabel WHERE {{
+  {_iri(operation)} ifrckg:statement ?s .
+  ?s ifrckg:report ?report .
+  OPTIONAL {{ ?s ifrckg:year ?year }}
+  OPTIONAL {{ ?report dcterms:title ?title }}
+  OPTIONAL {{ ?s schema:startDate ?start }}
+  OPTIONAL {{ ?s schema:endDate ?end }}
+  OPTIONAL {{ ?s ifrckg:durationText ?duration }}
+  OPTIONAL {{ ?s ifrckg:peopleAffected|ifrckg:peopleTargeted|ifrckg:funding ?part .
+             ?part rdfs:label ?partLabel }}
+}} ORDER BY ?year ?s ?part"""
+    )
+    found: dict[str, OperationStatement] = {}
+    for row in rows:
+        iri = row["s"].value
+        statement = found.setdefault(
+            iri,
+            OperationStatement(
+                iri=iri,
+                report=row["report"].value,
+                report_title=_text(row.get("title")) or row["report"].value,
+                year=_text(row.get("year")),
+                start=_text(row.get("start")),
+                end=_text(row.get("end")),
+                duration=_text(row.get("duration")),
+            ),
+        )
+        part = _text(row.get("part"))
+        if part and all(p.iri != part for p in statement.parts):
+            statement.parts.append(StatementPart(part, _text(row.get("partLabel")) or part))
+    return list(found.values())
