@@ -309,6 +309,8 @@ def build(
         _write(tmp, "context.jsonld", context)
         _copy_tree(artefact_dir("ontology"), tmp, "ontology")
         _copy_tree(artefact_dir("shapes"), tmp, "shapes")
+        for path in paths:  # the texts quotes point into, for the source-text pages
+            _write(tmp, f"reports/{path.name}", path.read_bytes())
         _write(tmp, "validation.ttl", dumps.turtle(skolemised_report(report.report_graph, base)))
         _write(tmp, "validation.txt", _validation_text(report, built).encode("utf-8"))
         _write(tmp, "validation.html", _validation_html(report, built).encode("utf-8"))

@@ -99,6 +99,7 @@ def test_every_link_target_matches_its_scheme() -> None:
     assert triples
     patterns = {OWL.sameAs: WIKIDATA, SKOS.exactMatch: GEONAMES, FOAF.page: DIRECTORY}
     patterns[GO_RECORD] = GO_API
+    patterns[IFRCKG.ifrcGoCountry] = re.compile(r"^https://go\.ifrc\.org/countries/\d+$")
     for subject, predicate, obj in triples:
         assert str(subject).startswith(BASE)
         assert patterns[predicate].match(str(obj)), (subject, predicate, obj)
@@ -337,7 +338,7 @@ def test_publish_links_writes_the_dump_and_the_report(tmp_path: Path) -> None:
     report = (tmp_path / "links-report.txt").read_text(encoding="utf-8")
     assert "Unresolved mentions: 0" in report
     assert "wikidata owl:sameAs: " in report
-    assert len(set(void.subjects(RDF.type, VOID.Linkset))) == 4
+    assert len(set(void.subjects(RDF.type, VOID.Linkset))) == 5  # + IFRC GO countries
 
 
 def test_links_nt_and_void_linksets_agree(tmp_path: Path) -> None:
@@ -352,6 +353,7 @@ def test_links_nt_and_void_linksets_agree(tmp_path: Path) -> None:
         SKOS.exactMatch,
         FOAF.page,
         GO_RECORD,
+        IFRCKG.ifrcGoCountry,
     }
     total = 0
     for linkset in sets:
@@ -390,3 +392,31 @@ def test_exports_split_by_report(tmp_path: Path) -> None:
     total = len(lines["figures.csv"]) - 1
     assert total == len(lines["figures-mli-2023.csv"]) - 1 + len(lines["figures-ner-2024.csv"]) - 1
     assert all(line.startswith("NER,Niger,") for line in lines["figures-ner-2024.csv"][1:])
+
+
+def test_societies_and_countries_carry_go_fdrs_iso_and_m49() -> None:
+    graph = reference_graph()
+    society, country = IRIS.national_society("MLI"), IRIS.country("MLI")
+    go_page = URIRef("https://go.ifrc.org/countries/112")
+    for thing in (society, country):
+        assert (thing, IFRCKG.ifrcGoId, Literal("112")) in graph
+        assert (thing, IFRCKG.ifrcGoCountry, go_page) in graph
+        assert (thing, IFRCKG.iso3Code, Literal("MLI")) in graph
+        assert (thing, IFRCKG.iso2Code, Literal("ML")) in graph
+        assert (thing, IFRCKG.m49Code, Literal("466")) in graph
+    assert (society, IFRCKG.fdrsCode, Literal("DML001")) in graph
+    societies = set(graph.subjects(RDF.type, IFRCKG.NationalSociety))
+    assert len(societies) == 193
+    for link in (IFRCKG.ifrcGoId, IFRCKG.iso3Code, IFRCKG.m49Code):
+        assert {s for s in societies if graph.value(s, link) is None} == set(), link
+    # GO gives no FDRS code for three societies: they are listed in missing-links.csv
+    without_fdrs = {s for s in societies if graph.value(s, IFRCKG.fdrsCode) is None}
+    missing = REPORT_DIR.parent / "reference"
+    listed = (missing / "missing-links.csv").read_text(encoding="utf-8")
+    assert 0 < len(without_fdrs) < 10
+    for society in without_fdrs:
+        iso3 = str(graph.value(society, IFRCKG.iso3Code))
+        assert re.search(rf"^national-society,{iso3},.*fdrs", listed, re.M), iso3
+    # one GO record per country: two societies never share one
+    go_ids = [graph.value(s, IFRCKG.ifrcGoId) for s in societies]
+    assert len(set(go_ids)) == len(go_ids)

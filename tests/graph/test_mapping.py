@@ -412,3 +412,61 @@ def test_every_figure_carries_its_year(graph: Graph) -> None:
     )
     # no other year anywhere in a one-report graph
     assert not ask(graph, f"?x ifrckg:year ?y . FILTER (?y != {year})")
+
+
+def test_claims_and_mentions_are_tied_to_their_sentence(graph: Graph) -> None:
+    found = rows(
+        graph,
+        """SELECT DISTINCT ?sentence ?text ?paragraph WHERE {
+            ?claim a ifrckg:Claim ; ifrckg:phrase "trained 104 people in first aid" ;
+                   ifrckg:sentence ?sentence ; ifrckg:paragraph ?paragraph .
+            ?sentence a doco:Sentence ; schema:text ?text ; schema:isPartOf ?paragraph .
+            ?paragraph a doco:Paragraph ; schema:hasPart ?sentence . }""",
+    )
+    assert len(found) == 1
+    sentence, text, _ = found[0]
+    assert "trained 104 people in first aid" in str(text)
+    assert str(sentence).rsplit("/", 1)[-1].startswith("s")
+    # the sentence's quote is the sentence, at its line
+    quote = Literal(str(text))  # the quote is a plain string, the text a @en literal
+    assert ask(graph, f"<{sentence}> prov:wasDerivedFrom/oa:hasSelector/oa:exact {quote.n3()}")
+    # no claim or mention without a sentence
+    assert not ask(graph, "?c a ifrckg:Claim . FILTER NOT EXISTS { ?c ifrckg:sentence ?s }")
+    assert not ask(graph, "?m a ifrckg:Mention . FILTER NOT EXISTS { ?m ifrckg:sentence ?s }")
+
+
+def test_where_were_early_warning_systems_set_up(graph: Graph) -> None:
+    """Places of the sentences about early warning systems: one join on the sentence."""
+    places = rows(
+        graph,
+        """SELECT DISTINCT ?code WHERE {
+            ?s a doco:Sentence ; schema:text ?t ; schema:mentions ?place .
+            ?place a schema:AdministrativeArea ; schema:identifier ?code .
+            FILTER (CONTAINS(LCASE(?t), "early warning systems")) }""",
+    )
+    codes = sorted(str(code) for (code,) in places)
+    assert len(codes) == 4  # Timbuktu, Gao, Mopti and Segou
+    assert all(code.startswith("ML") for code in codes)
+    # a sentence that names no place says so by having none
+    assert not ask(
+        graph,
+        """?s a doco:Sentence ; schema:text ?t ; schema:mentions ?p . ?p a schema:AdministrativeArea
+           FILTER (CONTAINS(?t, "trained 104 people in first aid"))""",
+    )
+
+
+def test_claims_point_at_what_their_sentence_names(graph: Graph) -> None:
+    found = rows(
+        graph,
+        """SELECT DISTINCT ?claim ?thing WHERE {
+            ?claim a ifrckg:Claim ; ifrckg:sentence ?s ; schema:mentions ?thing .
+            ?m a ifrckg:Mention ; ifrckg:sentence ?s ; ifrckg:refersTo ?thing . }""",
+    )
+    assert len(found) >= 5
+    stray = rows(
+        graph,
+        """SELECT ?claim WHERE {
+            ?claim a ifrckg:Claim ; schema:mentions ?thing ; ifrckg:sentence ?s .
+            FILTER NOT EXISTS { ?m ifrckg:sentence ?s ; ifrckg:refersTo ?thing } }""",
+    )
+    assert stray == []

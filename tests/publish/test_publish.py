@@ -85,6 +85,7 @@ def test_every_file_is_present(published: Published) -> None:
         "figures.hxl.csv",
         "figures-mli-2023.csv",
         "figures-mli-2023.hxl.csv",
+        "reports/ifrc-network-annual-report-mali-2023.txt",
         *artefacts("ontology"),
         *artefacts("shapes"),
     }
@@ -97,6 +98,8 @@ def test_artefacts_are_copied_verbatim(published: Published) -> None:
         for relative in artefacts(name):
             source = artefact_dir(name) / relative.split("/", 1)[1]
             assert (published.out / relative).read_bytes() == source.read_bytes()
+    text = published.out / "reports/ifrc-network-annual-report-mali-2023.txt"
+    assert text.read_bytes() == (published.reports / text.name).read_bytes()
     context = artefact_dir("ontology") / "context.jsonld"
     assert (published.out / "context.jsonld").read_bytes() == context.read_bytes()
 

@@ -18,7 +18,13 @@ from ifrc_kg.errors import BuildError
 from ifrc_kg.reference.generate import regenerate
 
 REFERENCE = artefact_dir("reference")
-TABLES = ("countries.csv", "national-societies.csv", "admin-units.csv", "organisations.csv")
+TABLES = (
+    "countries.csv",
+    "national-societies.csv",
+    "missing-links.csv",
+    "admin-units.csv",
+    "organisations.csv",
+)
 WIKIDATA = re.compile(r"^Q[1-9]\d*$")
 
 
@@ -51,6 +57,7 @@ def test_committed_tables_are_what_regeneration_writes(
     assert counts == {
         "countries.csv": 249,
         "national-societies.csv": 193,
+        "missing-links.csv": 211,
         "admin-units.csv": 32767,
         "organisations.csv": 12,
     }
@@ -176,3 +183,26 @@ def test_organisations_with_aliases_and_ids() -> None:
         assert row["source"]
         assert not row["wikidata"] or WIKIDATA.match(row["wikidata"])
         assert not row["iati_org_id"] or re.fullmatch(r"[A-Z]{2}-[A-Z0-9_-]+", row["iati_org_id"])
+
+
+def test_every_society_and_country_has_its_go_record_or_is_listed_as_missing() -> None:
+    import csv
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with (REFERENCE / name).open(encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+
+    societies, countries = rows("national-societies.csv"), rows("countries.csv")
+    missing = {(r["kind"], r["iso3"]): r["missing"].split() for r in rows("missing-links.csv")}
+    mali = next(r for r in societies if r["iso3"] == "MLI")
+    assert mali["go_id"] == "112" and mali["fdrs"] == "DML001"
+    assert next(r for r in countries if r["iso3"] == "MLI")["go_id"] == "112"
+    assert all(r["go_id"] for r in societies)  # GO has a country record for every society
+    for row in societies:
+        listed = missing.get(("national-society", row["iso3"]), [])
+        assert ("wikidata" in listed) == (not row["wikidata"]), row["iso3"]
+        assert ("fdrs" in listed) == (not row["fdrs"]), row["iso3"]
+    for row in countries:
+        listed = missing.get(("country", row["iso3"]), [])
+        assert ("go_id" in listed) == (not row["go_id"]), row["iso3"]
+    assert ("country", "ALA") in missing and "go_id" in missing[("country", "ALA")]

@@ -100,3 +100,27 @@ def test_plain_form_query_without_yasgui(browser_context, plain_site: RunningSer
     assert "MGR60001" in text
     assert elsewhere == []
     page.close()
+
+
+def test_from_a_finding_to_the_line_of_the_report(browser_context, site: RunningServer) -> None:  # type: ignore[no-untyped-def]
+    """Report page → the finding beside a figure → the figure page → its quote's line."""
+    page, elsewhere = _page(browser_context, site)
+    page.goto(site.url + "/doc/report/mli/2023")
+    first_aid = "/id/observation/mli/2023/indicators/people-trained-first-aid"
+    page.locator(f'a.finding-mark[href="{first_aid}#findings"]').click()
+    page.wait_for_url("**/doc/observation/mli/2023/indicators/people-trained-first-aid**")
+    findings = page.locator("#findings").inner_text()
+    assert "The narrative says 104" in findings and "105" in findings
+    page.locator("section.quotes a", has_text="the report text").first.click()
+    page.wait_for_url("**/doc/report/mli/2023/text#L*")
+    target = page.locator("ol.lines li:target")
+    assert target.count() == 1
+    assert "first aid" in target.inner_text() and "105" in target.inner_text()
+    page.goto(site.url + "/sparql")
+    page.wait_for_selector("#yasgui .yasqe")
+    page.locator("button.example", has_text="Which figures disagree?").click()
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() >= 5
+    assert elsewhere == []
+    page.close()

@@ -10,6 +10,7 @@ import re
 import pyoxigraph as ox
 import pytest
 from tests.server.servers import RunningServer
+from tests.variants import MALI_PATH as MALI
 
 HTML_PAGES = [
     "/",
@@ -213,3 +214,32 @@ def test_figure_page_shows_its_findings(site: RunningServer) -> None:
     assert re.search(r'Figures compared: .*href="/id/report/mli/2023/claim/', page)
     shelter = _html(site, "/doc/observation/mli/2023/indicators/people-reached-shelter")
     assert 'id="findings"' not in shelter
+
+
+def test_source_text_page_has_line_anchors_and_quotes_link_to_their_line(
+    site: RunningServer,
+) -> None:
+    text = _html(site, "/doc/report/mli/2023/text")
+    lines = MALI.read_text(encoding="utf-8").splitlines()
+    assert '<li id="L1">' in text and f'<li id="L{len(lines)}">' in text
+    assert f'<li id="L{len(lines) + 1}">' not in text
+    number = 1 + next(
+        n for n, line in enumerate(lines) if "trained by National Societies in first" in line
+    )
+    line = re.search(rf'<li id="L{number}">.*?</li>', text)
+    assert line and "first aid" in line.group(0) and "105" in line.group(0)
+    figure = _html(site, "/doc/observation/mli/2023/indicators/people-trained-first-aid")
+    assert f'href="/id/report/mli/2023/text#L{number}"' in figure
+    # a resource that is not a text has no text section
+    assert 'class="source-text"' not in _html(site, "/doc/ns/mli")
+
+
+def test_report_title_names_the_country(site: RunningServer) -> None:
+    page = _html(site, "/doc/report/mli/2023")
+    # operations with this report's figures, each linking to its figure page
+    dref = "/id/report/mli/2023/operation/MDRML018"
+    assert f'<a href="{dref}/people-targeted">People targeted: 322,013</a>' in page
+    assert "Funding allocation, IFRC-DREF: CHF 204,222</a>" in page
+    assert "CHF CHF" not in page
+    assert "<h1>Mali — 2023 IFRC network annual report, Jan-Dec</h1>" in page
+    assert "<title>Mali — 2023 IFRC network annual report, Jan-Dec" in page

@@ -41,13 +41,19 @@ def vocabulary_graph_iri(base: str = DEFAULT_BASE) -> URIRef:
     return URIRef(f"{base}graph/vocabulary")
 
 
+def report_label(report: Report) -> str:
+    """``Mali — 2023 IFRC network annual report, Jan-Dec``: country, then the printed title."""
+    return f"{report.country.name} — {report.title.text}"
+
+
 def _add_report(ctx: ReportContext) -> None:
     report, iri = ctx.report, ctx.report_iri
     for cls in (IFRCKG.AnnualReport, SCHEMA.Report, PROV.Entity):
         ctx.add(iri, RDF.type, cls)
-    ctx.add(iri, RDFS.label, Literal(report.title.text, lang="en"))
+    # the label names the country (lists of many reports stay readable); the title is as printed
+    ctx.add(iri, RDFS.label, Literal(report_label(report), lang="en"))
     ctx.add(iri, DCTERMS.title, Literal(report.title.text, lang="en"))
-    ctx.add(iri, SCHEMA.name, Literal(report.title.text, lang="en"))
+    ctx.add(iri, SCHEMA.name, Literal(report_label(report), lang="en"))
     ctx.add(iri, IFRCKG.year, Literal(str(report.year), datatype=XSD.gYear))
     ctx.add(iri, IFRCKG.period, ctx.iris.period(report.year))
     ctx.add(iri, IFRCKG.country, ctx.iris.country(ctx.iso3))

@@ -65,7 +65,8 @@ def dataset(ctx: ReportContext, key: str) -> URIRef:
     if (iri, RDF.type, QB.DataSet) not in ctx.graph:
         ctx.add(iri, RDF.type, QB.DataSet)
         ctx.add(iri, QB.structure, ctx.iris.dsd(structure_key))
-        ctx.add(iri, RDFS.label, Literal(f"{ctx.report.title.text}: {label}", lang="en"))
+        title = f"{ctx.report.country.name} — {ctx.report.title.text}"
+        ctx.add(iri, RDFS.label, Literal(f"{title}: {label}", lang="en"))
         ctx.add(iri, DCTERMS.identifier, Literal(key))
         ctx.add(iri, PROV.wasDerivedFrom, ctx.report_iri)
         ctx.add(ctx.report_iri, IFRCKG.dataset, iri)

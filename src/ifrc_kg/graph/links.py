@@ -6,7 +6,8 @@
 - every country of ISO 3166-1 (``/id/country/{iso3}``): ISO alpha-2/alpha-3/numeric and
   UN M49 codes as literals, ``owl:sameAs`` Wikidata, ``skos:exactMatch`` GeoNames;
 - every National Society of IFRC GO (``/id/ns/{iso3}``): names with language tags, FDRS
-  code, IFRC directory page (``foaf:page``), Wikidata and IATI organisation ids where a
+  code, its country's ISO and M49 codes, IFRC GO country record (also on the country), IFRC
+  directory page (``foaf:page``), Wikidata and IATI organisation ids where a
   source gives them, so any partner of any report resolves to one shared resource;
 - the organisations of the reference table (``/id/org/{key}``);
 - the admin-1/admin-2 units (``/id/place/{pcode}``) of the countries of the reports built
@@ -76,6 +77,9 @@ FDRS = IFRCKG.fdrsCode
 IATI_ORG = IFRCKG.iatiOrganisationId
 IATI_ACTIVITY = IFRCKG.iatiActivityId
 GO_RECORD = IFRCKG.ifrcGoRecord
+GO_ID = IFRCKG.ifrcGoId
+GO_COUNTRY = IFRCKG.ifrcGoCountry
+GO_COUNTRY_PAGE = "https://go.ifrc.org/countries/"
 PCODE = IFRCKG.pcode
 ADMIN_LEVEL = IFRCKG.adminLevel
 VALID_FROM = IFRCKG.pcodeValidFrom
@@ -97,6 +101,13 @@ class Target:
 TARGETS = (
     Target("wikidata", "Wikidata", "https://www.wikidata.org/", str(WD), (OWL.sameAs,)),
     Target("geonames", "GeoNames", "https://www.geonames.org/", GEONAMES, (SKOS.exactMatch,)),
+    Target(
+        "ifrc-go-countries",
+        "IFRC GO countries",
+        "https://go.ifrc.org/",
+        GO_COUNTRY_PAGE,
+        (GO_COUNTRY,),
+    ),
     Target(
         "ifrc-go",
         "IFRC GO API (appeals)",
@@ -164,6 +175,14 @@ def add_countries(graph: Graph, iris: Iris, reference: Reference) -> None:
             graph.add((country, OWL.sameAs, WD[record.wikidata]))
         if record.geonames:
             graph.add((country, SKOS.exactMatch, URIRef(f"{GEONAMES}{record.geonames}/")))
+        _add_go(graph, country, record.go_id)
+
+
+def _add_go(graph: Graph, thing: URIRef, go_id: str | None) -> None:
+    """IFRC GO's country record: one per country, shared by its National Society."""
+    if go_id:
+        graph.add((thing, GO_ID, Literal(go_id)))
+        graph.add((thing, GO_COUNTRY, URIRef(f"{GO_COUNTRY_PAGE}{go_id}")))
 
 
 def add_societies(graph: Graph, iris: Iris, reference: Reference) -> None:
@@ -179,6 +198,13 @@ def add_societies(graph: Graph, iris: Iris, reference: Reference) -> None:
         graph.add((society, IFRCKG.country, iris.country(record.iso3)))
         if record.fdrs:
             graph.add((society, FDRS, Literal(record.fdrs)))
+        _add_go(graph, society, record.go_id)
+        country = reference.country(record.iso3)
+        if country is not None:  # the society's own codes: one pattern finds it by any
+            graph.add((society, ISO3, Literal(country.iso3)))
+            graph.add((society, ISO2, Literal(country.iso2)))
+            if country.m49:
+                graph.add((society, M49, Literal(country.m49)))
         if record.ifrc_region:
             graph.add((society, IFRC_REGION, Literal(record.ifrc_region, lang="en")))
         if record.url_ifrc:

@@ -97,7 +97,8 @@ def add_text_entity(ctx: ReportContext) -> None:
     text = ctx.text_iri
     ctx.add(text, RDF.type, PROV.Entity)
     ctx.add(text, RDF.type, SCHEMA.DigitalDocument)
-    ctx.add(text, RDFS.label, Literal(f"Text of {ctx.report.title.text}", lang="en"))
+    title = f"{ctx.report.country.name} — {ctx.report.title.text}"
+    ctx.add(text, RDFS.label, Literal(f"Text of {title}", lang="en"))
     ctx.add(text, DCTERMS.identifier, Literal(Path(ctx.report.source_file).name))
     ctx.add(text, SCHEMA.encodingFormat, Literal("text/plain"))
     ctx.add(text, IFRCKG.sha256, Literal(ctx.report.sha256))

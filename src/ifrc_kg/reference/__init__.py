@@ -35,6 +35,7 @@ class CountryRecord:
     official_name: str = ""
     other_names: tuple[str, ...] = ()
     source: str = ""
+    go_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class SocietyRecord:
     aliases: tuple[str, ...] = ()
     ifrc_region: str | None = None
     source: str = ""
+    go_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ def _read_countries(directory: Path) -> dict[str, CountryRecord]:
             official_name=row["official_name"],
             other_names=_list(row["other_names"]),
             source=row["source"],
+            go_id=_blank(row.get("go_id", "")),
         )
         for row in _rows(directory, "countries.csv")
     }
@@ -294,6 +297,7 @@ def _read_societies(directory: Path) -> dict[str, SocietyRecord]:
             aliases=_list(row["aliases"]),
             ifrc_region=_blank(row["ifrc_region"]),
             source=row["source"],
+            go_id=_blank(row.get("go_id", "")),
         )
         for row in _rows(directory, "national-societies.csv")
     }

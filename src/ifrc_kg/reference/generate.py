@@ -34,6 +34,7 @@ COUNTRY_COLUMNS = (
     "iso2",
     "numeric",
     "m49",
+    "go_id",
     "name",
     "official_name",
     "other_names",
@@ -44,6 +45,7 @@ COUNTRY_COLUMNS = (
 SOCIETY_COLUMNS = (
     "iso3",
     "fdrs",
+    "go_id",
     "name",
     "name_en",
     "name_es",
@@ -256,7 +258,7 @@ def society_rows(sources: Path, country_codes: set[str]) -> list[dict[str, str]]
         if fdrs and not FDRS.match(fdrs):
             raise BuildError(f"IFRC GO fixture: {iso3}: unexpected FDRS code {fdrs!r}")
         known = ids.pop(iso3, {})
-        notes = [f"names, fdrs, urls, region: {GO_FIXTURE}"]
+        notes = [f"names, fdrs, go_id, urls, region: {GO_FIXTURE}"]
         if known.get("wikidata") or known.get("iati_org_id"):
             notes.append(f"wikidata/iati: national-society-ids.csv ({known['source']})")
         if iso3 in aliases:
@@ -266,6 +268,7 @@ def society_rows(sources: Path, country_codes: set[str]) -> list[dict[str, str]]
             {
                 "iso3": iso3,
                 "fdrs": fdrs,
+                "go_id": str(record["pk"]),
                 "name": fields["society_name"].strip(),
                 **{
                     f"name_{lang}": (fields.get(f"society_name_{lang}") or "").strip()
@@ -368,15 +371,67 @@ def organisation_rows(sources: Path) -> list[dict[str, str]]:
 # --- entry point -------------------------------------------------------------------------
 
 
+def go_country_ids(sources: Path) -> dict[str, str]:
+    """ISO3 -> the IFRC GO country record id (``https://go.ifrc.org/countries/{id}``): the
+    fixture's primary key of the country record (record_type 1), the independent one first."""
+    fixture = json.loads((sources / "ifrc-go-countries.json").read_text(encoding="utf-8"))
+    ids: dict[str, str] = {}
+    records = [r for r in fixture if r["fields"].get("record_type") == 1]
+    for record in sorted(records, key=lambda r: (not r["fields"].get("independent"), r["pk"])):
+        iso3 = (record["fields"].get("iso3") or "").strip()
+        if iso3:
+            ids.setdefault(iso3, str(record["pk"]))
+    return ids
+
+
+#: The links every country and National Society should carry, for the missing-links table.
+COUNTRY_LINKS = ("iso2", "m49", "go_id", "wikidata", "geonames")
+SOCIETY_LINKS = ("fdrs", "go_id", "wikidata", "iati_org_ids")
+MISSING_COLUMNS = ("kind", "iso3", "name", "missing")
+
+
+def missing_rows(
+    countries: Sequence[dict[str, str]], societies: Sequence[dict[str, str]]
+) -> list[dict[str, str]]:
+    """What no source gives yet: one row per country or society lacking a link."""
+    rows = []
+    for kind, table, links in (
+        ("country", countries, COUNTRY_LINKS),
+        ("national-society", societies, SOCIETY_LINKS),
+    ):
+        for row in table:
+            missing = [link for link in links if not row.get(link)]
+            if missing:
+                rows.append(
+                    {
+                        "kind": kind,
+                        "iso3": row["iso3"],
+                        "name": row["name"],
+                        "missing": " ".join(missing),
+                    }
+                )
+    return rows
+
+
 def regenerate(sources: Path, out: Path) -> dict[str, int]:
-    """Write the four tables into ``out``; returns the row count of each file."""
+    """Write the tables into ``out`` (and ``missing-links.csv``: what no source gives yet);
+    returns the row count of each file."""
     out.mkdir(parents=True, exist_ok=True)
     countries = country_rows(sources)
+    go_ids = go_country_ids(sources)
+    for row in countries:
+        row["go_id"] = go_ids.get(row["iso3"], "")
+        if row["go_id"]:
+            row["source"] += f"; go_id: {GO_FIXTURE}"
     codes = {row["iso3"] for row in countries}
+    societies = society_rows(sources, codes)
     counts = {
         "countries.csv": _write_csv(out / "countries.csv", COUNTRY_COLUMNS, countries),
         "national-societies.csv": _write_csv(
-            out / "national-societies.csv", SOCIETY_COLUMNS, society_rows(sources, codes)
+            out / "national-societies.csv", SOCIETY_COLUMNS, societies
+        ),
+        "missing-links.csv": _write_csv(
+            out / "missing-links.csv", MISSING_COLUMNS, missing_rows(countries, societies)
         ),
         "admin-units.csv": _write_csv(
             out / "admin-units.csv", ADMIN_COLUMNS, admin_rows(sources, codes)

@@ -105,10 +105,26 @@ SELECT ?figure ?finding ?message ?difference ?tolerance WHERE {
 ORDER BY ?finding ?figure
 """
 
+EARLY_WARNING = """\
+PREFIX schema: <http://schema.org/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX doco: <http://purl.org/spar/doco/>
+
+# Where were early warning systems set up? The places named in the sentences that say so
+SELECT DISTINCT ?place ?name ?sentence WHERE {
+  ?s schema:mentions ?place ; a doco:Sentence ; schema:text ?sentence .
+  ?place a schema:AdministrativeArea .
+  FILTER (CONTAINS(LCASE(?sentence), "early warning"))
+  OPTIONAL { ?place rdfs:label ?name }
+}
+ORDER BY ?name
+"""
+
 EXAMPLES: tuple[Example, ...] = (
     Example("people-reached", "People reached by strategic priority", PEOPLE_REACHED),
     Example("partners", "Partners and their funding", PARTNERS),
     Example("operations", "Emergency operations", OPERATIONS),
     Example("provenance", "Where a figure came from", PROVENANCE),
     Example("disagreements", "Which figures disagree?", DISAGREEMENTS),
+    Example("early-warning", "Where were early warning systems set up?", EARLY_WARNING),
 )

@@ -29,6 +29,8 @@ NATIONAL_SOCIETY = "https://w3id.org/ifrc-kg/def/core#nationalSociety"
 SH = "http://www.w3.org/ns/shacl#"
 IFRCKG = "https://w3id.org/ifrc-kg/def/core#"
 OPERATION = IFRCKG + "Operation"
+TEXT_DOCUMENT = "http://schema.org/DigitalDocument"
+IDENTIFIER = "http://purl.org/dc/terms/identifier"
 DEFAULT_TITLE = "IFRC network annual reports — knowledge graph"
 
 
@@ -235,12 +237,28 @@ def render_resource(
         ],
     }
     template = "resource.html"
+    if TEXT_DOCUMENT in description.types:
+        context["text_lines"] = source_text_lines(site, description)
     if OPERATION in description.types:
         context["statements"] = queries.operation_statements(site.store, iri)
     if SCHEMA_REPORT in description.types:
         template = "report.html"
         context |= report_context(site, iri, description)
     return render(request, template, context, headers=headers)
+
+
+def source_text_lines(site: Site, description: Description) -> list[str]:
+    """The lines of a report text the build published (``reports/<file>``), for the
+    source-text page; none when the build has no copy of it."""
+    for triple in description.about(description.iri):
+        if triple.predicate.value == IDENTIFIER and isinstance(triple.object, ox.Literal):
+            name = triple.object.value
+            if "/" in name or name.startswith("."):
+                continue
+            path = dist_file(site, f"reports/{name}")
+            if path is not None:
+                return path.read_text(encoding="utf-8-sig").splitlines()
+    return []
 
 
 def report_context(site: Site, iri: str, description: Description) -> dict[str, Any]:
@@ -260,6 +278,7 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
         for figure in figures.get("partner-funding")
         if figure.value is not None
     ]
+    operations = queries.operations(site.store, iri)
     graph = None
     exports: dict[str, str] = {}
     about: dict[str, Any] | None = None
@@ -291,7 +310,13 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
         "funding_chart": bar_chart(funding, title="Funding by source", unit="CHF"),
         "partners_chart": bar_chart(partners, title="Funding reported by partners", unit="CHF"),
         "partner_figures": figures.get("partner-funding"),
-        "operations": queries.operations(site.store, iri),
+        "operations": operations,
+        "statements": {
+            op.iri: statement
+            for op in operations
+            for statement in queries.operation_statements(site.store, op.iri)
+            if statement.report == iri
+        },
         "findings": report_findings(site, iri),
         "findings_by_figure": findings_by_figure(report_findings(site, iri)),
         "graph": graph,
