@@ -111,6 +111,10 @@ def test_from_a_finding_to_the_line_of_the_report(browser_context, site: Running
     page.wait_for_url("**/doc/observation/mli/2023/indicators/people-trained-first-aid**")
     findings = page.locator("#findings").inner_text()
     assert "The narrative says 104" in findings and "105" in findings
+    copy = page.locator('button[data-copy="citation"]')
+    copy.click()  # the clipboard may be refused headless: either way the button answers
+    page.wait_for_function("document.querySelector('button[data-copy]').textContent !== 'Copy'")
+    assert copy.inner_text() in ("Copied", "Select the text to copy it")
     page.locator("section.quotes a", has_text="the report text").first.click()
     page.wait_for_url("**/doc/report/mli/2023/text#L*")
     target = page.locator("ol.lines li:target")

@@ -243,3 +243,33 @@ def test_report_title_names_the_country(site: RunningServer) -> None:
     assert "CHF CHF" not in page
     assert "<h1>Mali — 2023 IFRC network annual report, Jan-Dec</h1>" in page
     assert "<title>Mali — 2023 IFRC network annual report, Jan-Dec" in page
+
+
+def test_partner_matrix_has_areas_as_columns_and_every_partner(site: RunningServer) -> None:
+    page = _html(site, "/doc/report/mli/2023")
+    table = re.search(r'<table class="partner-matrix">(.*?)</table>', page, re.S)
+    assert table
+    header, body = table.group(1).split("</thead>")
+    assert header.count("<th>") >= 8  # partner, six areas, through the IFRC, funding
+    assert "Health and wellbeing" in header and "Enabling Functions" in header
+    assert body.count("<tr>") == 12
+    # the name as printed beside the reference name; cells link to their observations
+    assert 'Canadian Red Cross Society</a> <span class="muted">(The Canadian Red Cross' in body
+    assert 'href="/id/observation/mli/2023/partner-support/dnk/health-and-wellbeing"' in body
+    assert 'href="/id/observation/mli/2023/partner-funding/dnk">15.7M</a>' in body
+
+
+def test_figure_page_offers_a_citation(site: RunningServer) -> None:
+    page = _html(site, "/doc/observation/mli/2023/indicators/people-trained-first-aid")
+    citation = re.search(r'<pre id="citation">(.*?)</pre>', page, re.S)
+    assert citation
+    text = citation.group(1)
+    assert (
+        "https://w3id.org/ifrc-kg/id/observation/mli/2023/indicators/people-trained-first-aid"
+        in text
+    )
+    assert "line 130" in text and "105" in text
+    assert '<button type="button" data-copy="citation">Copy</button>' in page
+    assert '<script src="/static/cite.js" defer></script>' in page
+    with site.client() as client:
+        assert client.get("/static/cite.js").status_code == 200

@@ -225,8 +225,9 @@ def add_partners(ctx: ReportContext) -> None:
         marked = {_support_area(ctx, area) for area in row.bilateral_areas}
         areas = [concept_iri(ctx.iris, "support-area", a) for a in all_areas]
         areas += sorted(marked - set(areas))
+        printed = Literal(row.society_name)  # the name as printed, beside the reference's
         for area in areas:
-            observation(
+            cell = observation(
                 ctx,
                 "partner-support",
                 [who_key, _notation(area)],
@@ -238,7 +239,8 @@ def add_partners(ctx: ReportContext) -> None:
                 row.source,
                 f"{row.society_name} bilateral support, {_notation(area)}",
             )
-        observation(
+            ctx.add(cell, IFRCKG.nameAsPrinted, printed)
+        multilateral = observation(
             ctx,
             "partner-multilateral",
             [who_key],
@@ -250,8 +252,9 @@ def add_partners(ctx: ReportContext) -> None:
             row.source,
             f"{row.society_name} support through the IFRC",
         )
+        ctx.add(multilateral, IFRCKG.nameAsPrinted, printed)
         if row.funding is not None:
-            figure_observation(
+            funding = figure_observation(
                 ctx,
                 "partner-funding",
                 [who_key],
@@ -259,6 +262,7 @@ def add_partners(ctx: ReportContext) -> None:
                 row.funding,
                 f"Funding reported by {row.society_name}",
             )
+            ctx.add(funding, IFRCKG.nameAsPrinted, printed)
     total = ctx.report.total_funding_reported
     if total is not None:
         funder = concept_iri(ctx.iris, "funder-group", "participating-national-societies")

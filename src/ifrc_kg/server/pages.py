@@ -311,6 +311,7 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
         "partners_chart": bar_chart(partners, title="Funding reported by partners", unit="CHF"),
         "partner_figures": figures.get("partner-funding"),
         "operations": operations,
+        "matrix": queries.partner_matrix(site.store, iri),
         "statements": {
             op.iri: statement
             for op in operations

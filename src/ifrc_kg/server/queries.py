@@ -290,3 +290,62 @@ def operation_statements(store: GraphStore, operation: str) -> list[OperationSta
         if part and all(p.iri != part for p in statement.parts):
             statement.parts.append(StatementPart(part, _text(row.get("partLabel")) or part))
     return list(found.values())
+
+
+@dataclass
+class MatrixRow:
+    """One partner of the matrix: cells by area IRI, each (observation IRI, supported)."""
+
+    iri: str
+    label: str
+    printed: str | None = None
+    cells: dict[str, tuple[str, bool]] = field(default_factory=dict)
+    multilateral: tuple[str, bool] | None = None
+    funding: tuple[str, str] | None = None
+
+
+@dataclass
+class PartnerMatrix:
+    """The report's supported-activities matrix: partners as rows, support areas as columns,
+    plus the multilateral mark and the funding each partner reported."""
+
+    areas: list[tuple[str, str]] = field(default_factory=list)  # (concept IRI, label)
+    rows: list[MatrixRow] = field(default_factory=list)
+
+
+def partner_matrix(store: GraphStore, report: str) -> PartnerMatrix:
+    rows = store.select(
+        PREFIXES
+        + f"""SELECT ?obs ?key ?partner ?partnerLabel ?printedLabel ?area ?areaLabel ?mark ?printed
+WHERE {{
+  {_iri(report)} ifrckg:dataset ?ds .
+  ?ds dcterms:identifier ?key .
+  FILTER (?key IN ("partner-support", "partner-multilateral", "partner-funding"))
+  ?obs qb:dataSet ?ds ; ifrckg:partner ?partner .
+  OPTIONAL {{ ?obs ifrckg:supportArea ?area .
+             OPTIONAL {{ ?area skos:prefLabel ?areaLabel FILTER (LANG(?areaLabel) = "en") }} }}
+  OPTIONAL {{ ?obs ifrckg:bilateralSupport|ifrckg:multilateralSupport ?mark }}
+  OPTIONAL {{ ?obs ifrckg:printedValue ?printed }}
+  OPTIONAL {{ ?obs ifrckg:nameAsPrinted ?printedLabel }}
+  OPTIONAL {{ ?partner rdfs:label ?partnerLabel FILTER (LANG(?partnerLabel) = "en") }}
+}} ORDER BY ?obs"""
+    )
+    areas: dict[str, str] = {}
+    by_partner: dict[str, MatrixRow] = {}
+    for row in rows:
+        partner = row["partner"].value
+        entry = by_partner.setdefault(
+            partner, MatrixRow(partner, _text(row.get("partnerLabel")) or partner)
+        )
+        entry.printed = entry.printed or _text(row.get("printedLabel"))
+        key, obs, mark = row["key"].value, row["obs"].value, _text(row.get("mark"))
+        if key == "partner-support" and row.get("area") is not None:
+            area = row["area"].value
+            areas.setdefault(area, _text(row.get("areaLabel")) or area.rsplit("/", 1)[-1])
+            entry.cells[area] = (obs, mark == "true")
+        elif key == "partner-multilateral":
+            entry.multilateral = (obs, mark == "true")
+        elif key == "partner-funding":
+            entry.funding = (obs, _text(row.get("printed")) or "")
+    ordered = sorted(by_partner.values(), key=lambda e: (e.printed or e.label).casefold())
+    return PartnerMatrix(areas=list(areas.items()), rows=ordered)
