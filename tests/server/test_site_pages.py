@@ -273,3 +273,26 @@ def test_figure_page_offers_a_citation(site: RunningServer) -> None:
     assert '<script src="/static/cite.js" defer></script>' in page
     with site.client() as client:
         assert client.get("/static/cite.js").status_code == 200
+
+
+def test_chart_bars_link_to_their_figures(site: RunningServer) -> None:
+    page = _html(site, "/doc/report/mli/2023")
+    health = "/id/observation/mli/2023/people-reached/health-and-wellbeing"
+    assert re.search(
+        rf'<a href="{health}"><g class="bar"><title>Health and wellbeing: 240,612', page
+    )
+    assert 'href="/id/observation/mli/2023/partner-funding/dnk"><g class="bar">' in page
+
+
+def test_indicators_are_grouped_by_priority_and_function(site: RunningServer) -> None:
+    page = _html(site, "/doc/report/mli/2023")
+    section = re.search(
+        r'<section class="dataset" id="table-indicators">(.*?)</section>', page, re.S
+    )
+    assert section
+    areas = re.findall(r'<h3 class="area">([^<]*)</h3>', section.group(1))
+    assert "Health and wellbeing" in areas and "Other" not in areas
+    assert len(areas) == len(set(areas)) >= 5  # each priority or function once
+    health = section.group(1).split('<h3 class="area">Health and wellbeing</h3>')[1]
+    first_table = health.split("</table>")[0]
+    assert "People trained by National Societies in first aid" in first_table

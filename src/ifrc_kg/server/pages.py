@@ -263,18 +263,19 @@ def source_text_lines(site: Site, description: Description) -> list[str]:
 
 def report_context(site: Site, iri: str, description: Description) -> dict[str, Any]:
     figures = queries.report_figures(site.store, iri)
+    # every bar links to its figure's page
     reached = [
-        (figure.concept_label or figure.label, float(figure.value))
+        (figure.concept_label or figure.label, float(figure.value), site.href(figure.observation))
         for figure in figures.get("people-reached")
         if figure.value is not None
     ]
     funding = [
-        (figure.label, float(figure.value))
+        (figure.label, float(figure.value), site.href(figure.observation))
         for figure in figures.get("funding-sources")
         if figure.value is not None
     ]
     partners = [
-        (figure.concept_label or figure.label, float(figure.value))
+        (figure.concept_label or figure.label, float(figure.value), site.href(figure.observation))
         for figure in figures.get("partner-funding")
         if figure.value is not None
     ]

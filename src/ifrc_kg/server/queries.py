@@ -90,6 +90,7 @@ class Figure:
     concept: str | None = None
     concept_label: str | None = None
     unit: str | None = None
+    area_label: str = ""  # the priority or function an indicator belongs to ("" if none)
 
 
 @dataclass
@@ -129,6 +130,7 @@ def report_figures(store: GraphStore, report: str) -> ReportFigures:
     rows = store.select(
         PREFIXES
         + f"""SELECT ?ds ?dsLabel ?obs ?printedLabel ?printed ?value ?concept ?conceptLabel ?unit
+       ?areaLabel
 WHERE {{
   {_iri(report)} ifrckg:dataset ?ds .
   ?obs qb:dataSet ?ds .
@@ -138,7 +140,9 @@ WHERE {{
   OPTIONAL {{ VALUES ?measure {{ {measures} }} ?obs ?measure ?value }}
   OPTIONAL {{ VALUES ?dimension {{ {dimensions} }} ?obs ?dimension ?concept .
              OPTIONAL {{ ?concept skos:prefLabel|rdfs:label ?conceptLabel
-                         FILTER(LANGMATCHES(LANG(?conceptLabel), "en")) }} }}
+                         FILTER(LANGMATCHES(LANG(?conceptLabel), "en")) }}
+             OPTIONAL {{ ?concept skos:broader ?area . ?area skos:prefLabel ?areaLabel
+                         FILTER(LANGMATCHES(LANG(?areaLabel), "en")) }} }}
   OPTIONAL {{ ?obs sdmx-attribute:unitMeasure ?unit }}
 }} ORDER BY ?ds ?obs"""
     )
@@ -164,6 +168,7 @@ WHERE {{
                 concept=_text(row.get("concept")),
                 concept_label=concept_label,
                 unit=_text(row.get("unit")),
+                area_label=_text(row.get("areaLabel")) or "",
             )
         )
     return figures
