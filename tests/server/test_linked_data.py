@@ -3,6 +3,8 @@ ontology, named graphs, and every /id/ subject of the dump resolving."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pyoxigraph as ox
 import pytest
@@ -192,3 +194,15 @@ def test_every_id_subject_of_the_dump_resolves(site: RunningServer) -> None:
             if doc.status_code != 200 or not doc.content:
                 failures.append((thing.headers["location"], doc.status_code))
     assert failures == []
+
+
+def test_ontology_page_anchors_are_the_terms_local_names(site: RunningServer) -> None:
+    with site.client() as client:
+        page = client.get("/ontology", headers={"Accept": "text/html"}).text
+    for local in ("AnnualReport", "OperationStatement", "Finding", "refPeriod", "ifrcGoId"):
+        assert f'id="{local}"' in page, local
+    assert 'href="#AnnualReport"' in page
+    assert 'id="Annualreport"' not in page and 'href="#Annualreport"' not in page
+    ids = re.findall(r'id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))  # still one element per anchor
+    assert not [h for h in re.findall(r'href="#([^"]+)"', page) if h not in ids]

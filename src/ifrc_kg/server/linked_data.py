@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -170,6 +171,49 @@ def ontology_file(site: Site) -> Path:
     return built if built.is_file() else artefact_dir("ontology") / "core.ttl"
 
 
+def anchor_local_names(document: str, source: Path) -> str:
+    """pyLODE names a term's anchor after its label ("Annual report" -> ``#Annualreport``);
+    a reader follows ``ifrckg:AnnualReport`` to ``#AnnualReport``. So each term's anchor and
+    the links to it become its local name, where the label's anchor is the term's alone.
+
+    >>> import tempfile
+    >>> ttl = (
+    ...     "@prefix owl: <http://www.w3.org/2002/07/owl#> . "
+    ...     "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> . "
+    ...     '<http://x.org/def#AnnualReport> a owl:Class ; rdfs:label "Annual report"@en .'
+    ... )
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".ttl", delete=False) as f:
+    ...     _ = f.write(ttl)
+    >>> anchor_local_names('<h3 id="Annualreport"></h3><a href="#Annualreport">', Path(f.name))
+    '<h3 id="AnnualReport"></h3><a href="#AnnualReport">'
+    >>> Path(f.name).unlink()
+    """
+    store = ox.Store()
+    try:
+        store.load(path=str(source), format=ox.RdfFormat.TURTLE)
+    except (SyntaxError, OSError) as error:
+        log.warning("%s: %s", source, error)
+        return document
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    by_anchor: dict[str, set[str]] = {}
+    for quad in store.quads_for_pattern(None, ox.NamedNode(label), None):
+        term = quad.subject
+        if not isinstance(term, ox.NamedNode) or not isinstance(quad.object, ox.Literal):
+            continue
+        local = re.split(r"[#/]", term.value)[-1]
+        if local:
+            by_anchor.setdefault("".join(quad.object.value.split()), set()).add(local)
+    for anchor, locals_ in sorted(by_anchor.items()):
+        if len(locals_) != 1:
+            continue  # two terms share the label: leave pyLODE's anchor
+        (local,) = locals_
+        if anchor == local or f'id="{local}"' in document:
+            continue
+        document = document.replace(f'id="{anchor}"', f'id="{local}"')
+        document = document.replace(f'href="#{anchor}"', f'href="#{local}"')
+    return document
+
+
 def ontology_html(site: Site) -> str:
     """pyLODE's OntPub documentation, generated once per process."""
     if "ontology_html" not in site.cache:
@@ -186,6 +230,7 @@ def ontology_html(site: Site) -> str:
                 f"{html.escape(str(error))}. The Turtle is at "
                 '<a href="/ontology.ttl">/ontology.ttl</a>.</p>'
             )
+        document = anchor_local_names(document, source)
         twin = '<link rel="alternate" type="text/turtle" href="/ontology.ttl">'
         document = document.replace("</head>", twin + "</head>", 1)
         from ifrc_kg.server.pages import metadata
