@@ -49,20 +49,23 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         site = Site.open(settings, dist_dir, modules)  # type: ignore[arg-type]
         app.state.site = site
+        logging.getLogger("uvicorn.error").addFilter(_quiet_cut_responses)
         log.info("serving %s: %d triples", dist_dir, len(site.store))
         try:
             yield
         finally:
-            site.runner.close()
+            site.close()
 
     app = FastAPI(
         title="ifrc-kg",
         summary="IFRC network annual reports as linked data: SPARQL, pages, downloads",
         description=(
             "Read-only SPARQL 1.1 endpoint, dereferenceable IRIs (`/id/…` → 303 → `/doc/…`), "
-            "the ontology, and the build's dumps. Queries run under a time limit "
-            f"({settings.query_timeout_s:g} s) and results are capped at "
-            f"{settings.max_result_rows} rows (header `X-Result-Truncated: true` when cut)."
+            "the ontology, and the build's dumps. Queries run in worker processes under a "
+            f"time limit ({settings.query_timeout_s:g} s), a memory limit "
+            f"({settings.query_memory_mb} MiB) and an answer-size limit "
+            f"({settings.max_result_bytes} bytes); an answer a limit would cut is an error, "
+            "never a shorter answer. See README, Security and limits."
         ),
         version="0.1.0",
         lifespan=lifespan,
@@ -80,7 +83,7 @@ def create_app(
         allow_origins=["*"],
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["X-Result-Truncated", "X-Result-Limit", "ETag", "Last-Modified", "Link"],
+        expose_headers=["ETag", "Last-Modified", "Link", "Retry-After"],
     )
     app.middleware("http")(_conditional_get)
     app.add_middleware(HeadAsGet)
@@ -116,6 +119,14 @@ def create_app(
     app.include_router(linked_data.router)
     app.include_router(downloads.router)
     return app
+
+
+def _quiet_cut_responses(record: logging.LogRecord) -> bool:
+    """Drop uvicorn's traceback for a streamed answer a limit cut on purpose (logged once,
+    in one line, by ``sparql``); every other error is logged as usual."""
+    from ifrc_kg.server.sparql import ResponseCut
+
+    return not (record.exc_info and isinstance(record.exc_info[1], ResponseCut))
 
 
 class HeadAsGet:

@@ -48,7 +48,7 @@ def dumps(request: Request) -> Response:
     site = site_of(request)
     fmt = neg.choose(
         request.headers.get("accept"),
-        request.query_params.get("format"),
+        request.query_params.getlist("format"),
         (neg.HTML, neg.Format("json", "application/json")),
     )
     files = _listing(site)
@@ -79,7 +79,7 @@ def void(request: Request) -> Response:
     site = site_of(request)
     source = site.dist / "void.ttl"
     offered = (neg.TURTLE, neg.JSON_LD, neg.N_TRIPLES, neg.RDF_XML)
-    fmt = neg.choose(request.headers.get("accept"), request.query_params.get("format"), offered)
+    fmt = neg.choose(request.headers.get("accept"), request.query_params.getlist("format"), offered)
     if not source.is_file():
         return not_found_in_format(request, fmt, "the dataset description (void.ttl)")
     headers = {"Vary": "Accept"}

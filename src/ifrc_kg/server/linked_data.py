@@ -88,7 +88,7 @@ def _format(request: Request, suffix_format: neg.Format | None) -> neg.Format:
     if suffix_format is not None:
         return suffix_format
     return neg.choose(
-        request.headers.get("accept"), request.query_params.get("format"), neg.DOCUMENT_FORMATS
+        request.headers.get("accept"), request.query_params.getlist("format"), neg.DOCUMENT_FORMATS
     )
 
 
@@ -144,7 +144,7 @@ def named_graph(path: str, request: Request) -> Response:
     iri = site.iri("graph/" + stem)
     offered = (neg.HTML, neg.TRIG, neg.TURTLE, neg.N_TRIPLES, neg.JSON_LD, neg.RDF_XML, neg.N_QUADS)
     fmt = suffix_format or neg.choose(
-        request.headers.get("accept"), request.query_params.get("format"), offered
+        request.headers.get("accept"), request.query_params.getlist("format"), offered
     )
     if not site.store.has_graph(iri):
         return not_found_in_format(request, fmt if fmt in neg.DOCUMENT_FORMATS else neg.TURTLE, iri)
@@ -213,7 +213,9 @@ def ontology(request: Request, suffix: str | None = None) -> Response:
             return not_found_in_format(request, neg.HTML, f"/ontology.{suffix}")
         fmt = neg.SUFFIXES[suffix]
     else:
-        fmt = neg.choose(request.headers.get("accept"), request.query_params.get("format"), offered)
+        fmt = neg.choose(
+            request.headers.get("accept"), request.query_params.getlist("format"), offered
+        )
     headers = {"Vary": "Accept"}
     source = ontology_file(site)
     if fmt.key == "html":
