@@ -110,6 +110,8 @@ def check_query(
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
     from rdflib.term import URIRef
 
+    if not query.strip():
+        raise QuerySyntaxError("the query is empty")
     depth = nesting_depth(query)
     if depth > max_depth:
         raise QueryTooDeep(f"the query nests brackets {depth} deep; the limit is {max_depth}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ifrc_kg.config import Settings
@@ -85,7 +86,7 @@ def create_app(
         allow_headers=["*"],
         expose_headers=["ETag", "Last-Modified", "Link", "Retry-After"],
     )
-    app.middleware("http")(_conditional_get)
+    app.add_middleware(ConditionalGet)
     app.add_middleware(HeadAsGet)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -152,35 +153,56 @@ class HeadAsGet:
         await self.app(dict(scope, method="GET"), receive, send_headers_only)
 
 
-async def _conditional_get(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+class ConditionalGet:
     """ETag and Last-Modified from the build; 304 when the client's copy is current.
 
     The data cannot change while a build is served, so the tag is the build's identity plus
-    what selects the representation (path, query string, Accept).
+    what selects the representation (path, query string, Accept). Plain ASGI rather than
+    ``BaseHTTPMiddleware``: that one ends a streamed response normally when the app fails
+    part-way, which would turn a query answer cut by a limit into a silently shorter one.
     """
-    if request.method not in ("GET", "HEAD") or request.url.path.startswith(UNCACHED):
-        return await call_next(request)
-    site: Site | None = getattr(request.app.state, "site", None)
-    if site is None:
-        return await call_next(request)
-    selector = "\x1f".join((request.url.path, request.url.query, request.headers.get("accept", "")))
-    etag = f'W/"{site.build_id}-{hashlib.sha256(selector.encode()).hexdigest()[:16]}"'
-    validators = {"ETag": etag, "Last-Modified": site.last_modified}
-    not_modified = Response(status_code=304, headers=validators | {"Vary": "Accept"})
-    if_none_match = request.headers.get("if-none-match")
-    tags = {tag.strip() for tag in if_none_match.split(",")} if if_none_match else set()
-    if etag in tags or etag.removeprefix("W/") in tags:
-        return not_modified  # the tag came from an earlier 200 of this very representation
-    response = await call_next(request)
-    if response.status_code != 200:
-        return response  # "*" and dates match only a representation that exists (RFC 9110)
-    if "*" in tags or (not tags and _unmodified_since(request, site.last_modified)):
-        return not_modified
-    for name, value in validators.items():
-        response.headers[name] = value
-    return response
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        site: Site | None = None
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            site = getattr(scope["app"].state, "site", None)
+        if site is None or scope["path"].startswith(UNCACHED):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        selector = "\x1f".join(
+            (request.url.path, request.url.query, request.headers.get("accept", ""))
+        )
+        etag = f'W/"{site.build_id}-{hashlib.sha256(selector.encode()).hexdigest()[:16]}"'
+        validators = {"ETag": etag, "Last-Modified": site.last_modified}
+        if_none_match = request.headers.get("if-none-match")
+        tags = {tag.strip() for tag in if_none_match.split(",")} if if_none_match else set()
+        not_modified = Response(status_code=304, headers=validators | {"Vary": "Accept"})
+        if etag in tags or etag.removeprefix("W/") in tags:
+            await not_modified(scope, receive, send)  # the tag came from an earlier 200
+            return
+        unmodified = "*" in tags or (not tags and _unmodified_since(request, site.last_modified))
+        replaced = False
+
+        async def send_with_validators(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                if unmodified:  # "*" and dates match only a representation that exists
+                    replaced = True
+                    await not_modified(scope, receive, send)
+                    return
+                headers = MutableHeaders(raw=list(message["headers"]))
+                for name, value in validators.items():
+                    headers[name] = value
+                message = {**message, "headers": headers.raw}
+            elif replaced:
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_with_validators)
 
 
 def _unmodified_since(request: Request, last_modified: str) -> bool:

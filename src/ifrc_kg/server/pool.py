@@ -186,16 +186,16 @@ class QueryPool:
                     "wait for one to finish"
                 )
             while True:
-                for worker in self._idle:
-                    if worker.poll_ready():
+                for worker in list(self._idle):
+                    if not worker.alive():  # died idle (killed from outside): replace it
+                        self._idle.remove(worker)
+                        worker.kill()
+                        self._idle.append(_Worker(self.store_path))
+                    elif worker.poll_ready():
                         self._idle.remove(worker)
                         self._busy.add(worker)
                         self._per_client[client] = self._per_client.get(client, 0) + 1
                         return worker
-                    if not worker.alive():
-                        self._idle.remove(worker)
-                        self._idle.append(_Worker(self.store_path))
-                        break
                 remaining = give_up - time.monotonic()
                 if remaining <= 0 or self._closed:
                     raise EngineBusy("every query worker is busy; try again shortly")
@@ -230,7 +230,10 @@ class QueryPool:
         started = time.monotonic()
         sent = 0
         try:
-            worker.conn.send(job)
+            try:
+                worker.conn.send(job)
+            except OSError:
+                raise QueryCrashed("the query worker was lost; try again") from None
             while True:
                 elapsed = time.monotonic() - started
                 if elapsed > limits.timeout_s:

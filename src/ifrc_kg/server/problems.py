@@ -147,8 +147,21 @@ def allowed_methods(request: Request) -> list[str]:
     from starlette.routing import Match
 
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        match, _ = route.matches(request.scope)
+    # a fresh scope: the router has already annotated the request's own for its first match
+    scope = {
+        "type": "http",
+        "method": request.method,
+        "path": request.scope["path"],
+        "root_path": request.scope.get("root_path", ""),
+    }
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)  # FastAPI's include_router
+        if included is not None:
+            routes.extend(included.routes)
+            continue
+        match, _ = route.matches(dict(scope))
         if match != Match.NONE:
             methods |= set(getattr(route, "methods", None) or ())
     if "GET" in methods:
