@@ -36,11 +36,14 @@ def create_app(
     *,
     dist: Path | None = None,
     node_modules: Path | bool | None = True,
+    site: Site | None = None,
 ) -> FastAPI:
     """A server for the build in ``dist`` (default ``settings.dist_dir``).
 
     ``node_modules``: where YASGUI and Swagger UI were installed by npm; ``True`` looks in
     the usual places, ``None``/``False`` serves without them (plain query form, no /docs UI).
+    ``site``: an already opened build (``ifrc-kg serve`` opens it first, so a damaged build
+    is one line on stderr rather than a failed start-up); by default it is opened at start.
     """
     settings = settings or Settings.from_env()
     dist_dir = Path(dist or settings.dist_dir)
@@ -48,14 +51,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        site = Site.open(settings, dist_dir, modules)  # type: ignore[arg-type]
-        app.state.site = site
+        opened = site or Site.open(settings, dist_dir, modules)  # type: ignore[arg-type]
+        app.state.site = opened
         logging.getLogger("uvicorn.error").addFilter(_quiet_cut_responses)
-        log.info("serving %s: %d triples", dist_dir, len(site.store))
+        log.info("serving %s: %d triples", dist_dir, len(opened.store))
         try:
             yield
         finally:
-            site.close()
+            opened.close()
 
     app = FastAPI(
         title="ifrc-kg",
