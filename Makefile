@@ -54,10 +54,12 @@ format: install
 test: lint web browser
 	$(BIN)/pytest
 
-# Query engines on report-shaped data (see README, "Performance"); not part of the tests.
+# Query engines on report-shaped data, and the endpoint under load with hostile queries
+# (see README, "Performance" and "Security and limits"); not part of the tests.
 bench: install
 	$(BIN)/python -m bench.engines
 	$(BIN)/python -m bench.server
+	$(BIN)/python -m bench.load
 
 clean:
 	rm -rf dist .pytest_cache .hypothesis

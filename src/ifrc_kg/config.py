@@ -58,9 +58,9 @@ class Settings:
     query_timeout_s: float = 10.0
     query_memory_mb: int = 1024
     max_result_bytes: int = 256 * 1024 * 1024
-    query_workers: int = 3
+    query_workers: int = 6
     client_queries: int = 2
-    slow_query_s: float = 1.0
+    slow_query_s: float = 0.25
     query_queue_wait_s: float = 2.0
     max_query_depth: int = 100
     page_rows: int = 100
@@ -78,9 +78,9 @@ class Settings:
             query_timeout_s=_number("QUERY_TIMEOUT_S", 10, float),
             query_memory_mb=_number("QUERY_MEMORY_MB", 1024),
             max_result_bytes=_number("MAX_RESULT_BYTES", 256 * 1024 * 1024),
-            query_workers=_number("QUERY_WORKERS", 3),
+            query_workers=_number("QUERY_WORKERS", 6),
             client_queries=_number("CLIENT_QUERIES", 2),
-            slow_query_s=_number("SLOW_QUERY_S", 1, float),
+            slow_query_s=_number("SLOW_QUERY_S", 0.25, float),
             query_queue_wait_s=_number("QUERY_QUEUE_WAIT_S", 2, float),
             max_query_depth=_number("MAX_QUERY_DEPTH", 100),
             page_rows=_number("PAGE_ROWS", 100),

@@ -5,9 +5,11 @@ query store read-only. The server hands it one query at a time and supervises it
 thread: past the time limit, past the memory limit (resident set, read from ``/proc``) or
 past the response-size limit the worker is killed at once and a fresh one takes its place;
 a worker that dies (a native crash in the engine) costs that query only. A query that runs
-longer than ``slow_after_s`` gets a lower CPU priority, so cheap queries keep their latency,
-and at most ``workers - 1`` such slow queries run at once, so one worker stays for the
-rest. Each client (by address) may run ``per_client`` queries at a time.
+longer than ``slow_after_s`` of CPU time gets the lowest CPU priority, so cheap queries keep their
+latency, and at most a quarter of the workers (at least one) run such slow queries at
+once, so the others stay free; a worker whose priority was lowered is replaced after its
+query (an unprivileged process cannot raise it again). Each client (by address) may run
+``per_client`` queries at a time.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ from ifrc_kg.store import (
 log = logging.getLogger(__name__)
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
+_TICKS = os.sysconf("SC_CLK_TCK")
+# a slow query's worker runs at the lowest CPU priority: cheap queries and pages go first
+SLOW_NICENESS = 19
 _POLL_S = 0.05
 
 
@@ -55,6 +60,10 @@ class ResultTooLarge(QueryError):
 
 class EngineBusy(QueryError):
     """No worker is free (or too many slow queries run): try again shortly."""
+
+
+class TooManySlowQueries(EngineBusy):
+    """The query became slow while the slow-query workers were all taken: it is stopped."""
 
 
 class TooManyClientQueries(QueryError):
@@ -85,9 +94,9 @@ class QueryLimits:
     timeout_s: float = 10.0
     memory_bytes: int = 1024 * 1024 * 1024
     result_bytes: int = 256 * 1024 * 1024
-    workers: int = 3
+    workers: int = 6
     per_client: int = 2
-    slow_after_s: float = 1.0
+    slow_after_s: float = 0.25
     queue_wait_s: float = 2.0
 
 
@@ -138,11 +147,20 @@ class _Worker:
         except (OSError, IndexError, ValueError):
             return 0
 
+    def cpu_seconds(self) -> float:
+        """CPU time the worker has used (user + system), from ``/proc``."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _TICKS
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
     def lower_priority(self) -> None:
         if not self.reniced:
             self.reniced = True
             with contextlib.suppress(OSError):
-                os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, 10)
+                os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, SLOW_NICENESS)
 
     def kill(self) -> None:
         if self.process.is_alive():
@@ -167,6 +185,12 @@ class QueryPool:
     @property
     def running(self) -> int:
         return len(self._busy)
+
+    @property
+    def max_slow(self) -> int:
+        """How many slow queries may run at once: a quarter of the workers (at least one), so
+        the rest stay free for the queries most clients send."""
+        return max(1, self.limits.workers // 4)
 
     def wait_ready(self, timeout_s: float = 60.0) -> None:
         """Block until every worker has opened the store (server start-up)."""
@@ -228,6 +252,7 @@ class QueryPool:
         reusable = False
         slow = False
         started = time.monotonic()
+        cpu_before = worker.cpu_seconds()
         sent = 0
         try:
             try:
@@ -240,13 +265,15 @@ class QueryPool:
                     raise QueryTimeout(
                         f"the query ran longer than the limit of {limits.timeout_s:g} s"
                     )
-                if not slow and elapsed > limits.slow_after_s:
+                # slow is CPU time, not wall time: under load a cheap query waits for a
+                # core, and must not be taken for a hostile one
+                if not slow and worker.cpu_seconds() - cpu_before > limits.slow_after_s:
                     slow = True
                     with self._lock:
                         self._slow += 1
-                        too_many = self._slow > max(1, limits.workers - 1)
+                        too_many = self._slow > self.max_slow
                     if too_many:
-                        raise EngineBusy(
+                        raise TooManySlowQueries(
                             "too many long-running queries at once; this one was stopped "
                             f"after {limits.slow_after_s:g} s, try again later"
                         )

@@ -23,6 +23,7 @@ from ifrc_kg.server.pool import (
     QueryMemoryExceeded,
     ResultTooLarge,
     TooManyClientQueries,
+    TooManySlowQueries,
 )
 from ifrc_kg.server.verify import DamagedDist
 from ifrc_kg.store import (
@@ -66,6 +67,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (QueryTimeout, 503, "query-timeout"),
     (QueryMemoryExceeded, 503, "query-memory"),
     (ResultTooLarge, 503, "result-too-large"),
+    (TooManySlowQueries, 503, "too-many-slow-queries"),
     (EngineBusy, 503, "busy"),
     (TooManyClientQueries, 429, "too-many-queries"),
     (QueryCrashed, 400, "query-crashed"),

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
+from anyio import CancelScope
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
@@ -176,6 +177,9 @@ async def _stream(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[byt
     except QueryError as error:
         log.warning("answer cut after it started streaming: %s", error)
         raise ResponseCut(str(error)) from None
+    finally:  # a client that hung up: stop the query now, not when the generator is collected
+        with CancelScope(shield=True):
+            await rest.aclose()  # type: ignore[attr-defined]
 
 
 class ResponseCut(Exception):
