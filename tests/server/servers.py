@@ -2,7 +2,7 @@
 session; readiness is polled on /health.
 
 - ``site``: the real build of ``data/reports/`` (``ifrc_kg.publish.build``), with a short
-  query time limit (1 s) and a small row cap so the guard tests are quick.
+  query time limit (1 s) and small HTML pages so the guard tests are quick.
 - ``w3c``: the W3C protocol test data (data1-3.nt as named graphs labelled as the manifest's
   ``ut:graphData`` says).
 """

@@ -1,4 +1,5 @@
-"""The query engine without HTTP: dataset rules, guards, deadline, row cap, load errors."""
+"""The in-process store without HTTP (the server's own queries, tools): dataset rules,
+guards, deadline, row cap, load errors."""
 
 from __future__ import annotations
 

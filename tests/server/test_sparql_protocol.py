@@ -1,5 +1,5 @@
 """The SPARQL endpoint over real HTTP against the real build: methods, formats, errors,
-guards (read-only, SERVICE, time limit, row cap, body size), CORS and caching."""
+guards (read-only, SERVICE, time limit, no row cap, body size), CORS and caching."""
 
 from __future__ import annotations
 
