@@ -16,7 +16,9 @@ limit, or crashes it. Messages to the server, over a pipe:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -133,8 +135,15 @@ def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
         raise QueryError(f"the query failed: {error}") from None
 
 
+# queries run below the web process (pages, /health, streaming answers), so no query delays
+# those; a slow query drops further, to 19 (``pool.SLOW_NICENESS``)
+QUERY_NICENESS = 5
+
+
 def worker_main(conn: Connection, store_path: str) -> None:
     """The worker's loop: open the store, then answer jobs until the pipe closes."""
+    with contextlib.suppress(OSError):
+        os.nice(QUERY_NICENESS)
     try:
         store = ox.Store.read_only(store_path)
     except OSError as error:
