@@ -254,3 +254,10 @@ def relabelled_indicators(text: str) -> str:
         "\tPeople donating blood\t103",
         "\tPeople reached with solar lamps\t640",
     )
+
+
+def renamed_sectors(text: str) -> str:
+    """Two sector headings of the operational strategy replaced: one the template knows
+    from other IFRC appeals ("Shelter"), one it does not ("Cash transfers and markets")."""
+    text = _replace_line(text, "Food security and livelihoods", "Shelter")
+    return _replace_line(text, "Health and nutrition", "Cash transfers and markets")

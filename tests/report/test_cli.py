@@ -59,7 +59,7 @@ def test_not_a_report_subprocess(tmp_path):
     assert run.stdout == ""
     err = run.stderr.strip().splitlines()
     assert len(err) == 1
-    assert err[0].startswith("error: table.csv: not an IFRC network annual report")
+    assert err[0].startswith("error: table.csv: not an IFRC network report")
     assert "Traceback" not in run.stderr
 
 

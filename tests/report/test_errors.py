@@ -114,7 +114,7 @@ def test_operation_table_without_code(mali_source):
 def test_not_a_report(text):
     with pytest.raises(NotAReportError) as caught:
         parse_text(text, "other.txt")
-    assert "not an IFRC network annual report" in str(caught.value)
+    assert "not an IFRC network report" in str(caught.value)
     assert caught.value.file == "other.txt"
 
 

@@ -85,7 +85,6 @@ def test_two_dref_operations(mali_source):
             ("financial_overview", "national_society_overview", "funding_sources"),
         ),
         (variants.without_partner_matrix, ("partners",)),
-        (variants.without_contacts, ("contacts",)),
         (variants.without_operations, ("operations",)),
     ],
 )

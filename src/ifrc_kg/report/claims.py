@@ -21,10 +21,12 @@ from decimal import Decimal
 
 from ifrc_kg.concepts import IND, Concept, scheme
 from ifrc_kg.model import Claim, Figure, Paragraph, Section, Text, Unit
+from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.dates import MONTH_PATTERN
 from ifrc_kg.report.lines import Document, word_set
 from ifrc_kg.report.narrative import walk
 from ifrc_kg.report.numbers import NUMBER_WORDS, number_word, read_number
+from ifrc_kg.template import load_template
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)*]*\s+(?=[A-Z\[(“\"*])")
 _ABBREVIATIONS = ("No.", "e.g.", "i.e.", "Dr.", "St.", "Mr.", "Ms.", "Mrs.", "vs.", "approx.")
@@ -60,11 +62,7 @@ LEAD_IN = word_set(
 COMPLEMENT = word_set("for in with on from about across")
 ARTICLES = word_set("the a an")
 POSSESSIVES = word_set("their its his her")
-PEOPLE = word_set(
-    "people persons individuals volunteers children women men girls boys mothers midwives "
-    "nurses staff members principals migrants beneficiaries participants husbands families "
-    "refugees students teachers masons craftsmen farmers patients survivors"
-)
+PEOPLE = load_template().people_words
 _MAX_COUNT_WORDS = 6
 
 
@@ -336,8 +334,9 @@ def _paragraph_claims(
     return claims
 
 
-def find_claims(doc: Document, narrative: tuple[Section, ...]) -> tuple[Claim, ...]:
+def find_claims(ctx: ParseContext, narrative: tuple[Section, ...]) -> tuple[Claim, ...]:
     """Every claim of the narrative, in reading order."""
+    doc = ctx.doc
     claims: list[Claim] = []
     for path, section in walk(narrative):
         for paragraph in section.paragraphs:

@@ -12,10 +12,12 @@ support in an area, ✓ multilateral support through the IFRC.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ifrc_kg.concepts import normalise_label, slugify
 from ifrc_kg.model import Figure, PartnerSupport, Unit
-from ifrc_kg.report.lines import Document, Line, known_concept
+from ifrc_kg.report.context import ParseContext
+from ifrc_kg.report.lines import Document, Line
 from ifrc_kg.report.numbers import NUMBER_PATTERN, make_figure
 
 MULTILATERAL = "multilateral"
@@ -31,8 +33,17 @@ _MULTILATERAL_HEADINGS = (
 )
 
 
-def _columns(doc: Document, first: Line, second: Line, warnings: list[str]) -> list[str]:
+@dataclass(frozen=True)
+class PartnerMatrix:
+    """The partner rows and the total funding reported under them."""
+
+    partners: tuple[PartnerSupport, ...] = ()
+    total: Figure | None = None
+
+
+def _columns(ctx: ParseContext, first: Line, second: Line) -> list[str]:
     """Column keys after name and funding: support-area notations, then ``MULTILATERAL``."""
+    doc = ctx.doc
     top = [cell.strip() for cell, _, _ in first.fields() if cell.strip()]
     sub = [cell.strip() for cell, _, _ in second.fields() if cell.strip()]
     if len(top) < 3 or normalise_label(top[0]) != "national society":
@@ -51,25 +62,26 @@ def _columns(doc: Document, first: Line, second: Line, warnings: list[str]) -> l
     keys = []
     for label in areas:
         what = "partner-matrix column"
-        concept = known_concept(doc, second, warnings, "support-area", label, what)
+        concept = ctx.concept(second, "support-area", label, what)
         keys.append(concept.notation if concept else slugify(label))
     keys.append(MULTILATERAL)
     return keys
 
 
-def parse_partners(
-    doc: Document, lines: tuple[Line, ...], warnings: list[str]
-) -> tuple[tuple[PartnerSupport, ...], Figure | None]:
+def parse_partners(ctx: ParseContext, lines: tuple[Line, ...]) -> PartnerMatrix:
     """The partner rows and the total funding reported."""
+    doc = ctx.doc
     content = [line for line in lines if not line.blank]
     total: Figure | None = None
     rows: list[PartnerSupport] = []
     if not content:
-        return (), None
+        return PartnerMatrix()
     header = content[0]
     if len(content) < 2 or TOTAL.search(content[1].text):
         raise doc.error(header, "two header lines of the partner matrix")
-    columns = _columns(doc, header, content[1], warnings)
+    columns = _columns(ctx, header, content[1])
+    ctx.read_as(header, "partner matrix header")
+    ctx.read_as(content[1], "partner matrix header")
     for line in content[2:]:
         if normalise_label(line.text).startswith("total funding reported"):
             match = TOTAL.search(line.text)
@@ -85,7 +97,7 @@ def parse_partners(
         if "\t" not in line.text:
             raise doc.error(line, "a partner row: society name, funding and marks, tab-separated")
         rows.append(_row(doc, line, columns))
-    return tuple(rows), total
+    return PartnerMatrix(tuple(rows), total)
 
 
 def _row(doc: Document, line: Line, columns: list[str]) -> PartnerSupport:
