@@ -261,3 +261,15 @@ def renamed_sectors(text: str) -> str:
     from other IFRC appeals ("Shelter"), one it does not ("Cash transfers and markets")."""
     text = _replace_line(text, "Food security and livelihoods", "Shelter")
     return _replace_line(text, "Health and nutrition", "Cash transfers and markets")
+
+
+def mid_year(text: str, year_after: bool = False) -> str:
+    """The report as a mid-year report of Jan-Jun: "2023 IFRC network mid-year report,
+    Jan-Jun", or with the year after the period ("IFRC network mid-year report, Jan-Jun
+    2023")."""
+    title = (
+        "IFRC network mid-year report, Jan-Jun 2023"
+        if year_after
+        else "2023 IFRC network mid-year report, Jan-Jun"
+    )
+    return _replace_line(text, "2023 IFRC network annual report, Jan-Dec", title)

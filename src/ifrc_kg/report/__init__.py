@@ -57,8 +57,7 @@ def parse_report(path: str | Path, reference: Reference | None = None) -> Report
         raise NotAReportError(
             str(path), None, f"not a UTF-8 text report (undecodable byte at offset {error.start})"
         ) from None
-    report = parse_text(text, path.name, reference=reference)
-    return dataclasses.replace(report, sha256=hashlib.sha256(raw).hexdigest())
+    return parse_text(text, path.name, reference=reference)
 
 
 def normalise_text(text: str) -> str:
@@ -76,12 +75,15 @@ def normalise_text(text: str) -> str:
 def parse_text(text: str, file_name: str, reference: Reference | None = None) -> Report:
     """Parse report text; ``file_name`` is what every ``SourceSpan`` names.
 
-    ``sha256`` is of the text's UTF-8 bytes (``parse_report`` uses the file's bytes).
+    ``sha256`` is of the text as parsed (UTF-8, no BOM, LF line breaks), the text every
+    offset indexes: the same report saved with CRLF or a BOM has the same digest and gives
+    the same graph.
     """
     if "\x00" in text:
         raise NotAReportError(file_name, None, "not a text report (it holds NUL bytes)")
+    text = normalise_text(text)
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    ctx = ParseContext.of(Document(file_name, normalise_text(text)), reference)
+    ctx = ParseContext.of(Document(file_name, text), reference)
     doc = ctx.doc
     layout = find_layout(doc, ctx.template)
     front = parse_front(ctx, layout.front)
