@@ -58,6 +58,7 @@ test: lint web browser
 bench: install
 	$(BIN)/python -m bench.engines
 	$(BIN)/python -m bench.server
+	$(BIN)/python -m bench.parse_scale
 
 clean:
 	rm -rf dist .pytest_cache .hypothesis

@@ -56,8 +56,11 @@ def normalise_label(label: str) -> str:
     >>> normalise_label("Ségou") == normalise_label("SEGOU")
     True
     """
-    decomposed = unicodedata.normalize("NFKD", label)
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if label.isascii():
+        without_accents = label
+    else:
+        decomposed = unicodedata.normalize("NFKD", label)
+        without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = re.sub(r"[^\w%]+", " ", without_accents.casefold())
     return " ".join(words.split())
 

@@ -50,11 +50,14 @@ class Figure:
     100,000; ``"780,000"`` is exact (``None``) because the report printed every digit.
     """
 
-    value: Decimal | bool
+    value: Decimal | bool | None
+    """``None`` only for a narrative print that allows several readings (``readings``)."""
     unit: Unit
     printed: str
     rounded_to: Decimal | None
     source: SourceSpan
+    readings: tuple[Decimal, ...] = ()
+    """The candidate values of an ambiguous print ("25,6140": 25614 and 256140)."""
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,9 @@ class Section:
 
     ``kind`` is one of ``"context"``, ``"key-achievements"``, ``"strategic-priority"``,
     ``"enabling-function"``, ``"objective"`` (a priority's objective statement, printed
-    as a heading), ``"progress"``, ``"joint-support"``, ``"operations"``, ``"other"``;
+    as a heading), ``"progress"``, ``"joint-support"``, ``"operations"``, ``"sector"`` (a
+    sector heading of an operational strategy), ``"about-ifrc"``, ``"other"`` (the kinds of
+    the template file), or ``"unknown"`` (a heading the template does not know, kept);
     ``concept`` the priority or function it is about, if any (inherited from the
     enclosing section). ``source`` is the heading line as printed.
     """

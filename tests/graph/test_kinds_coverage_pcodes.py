@@ -117,3 +117,28 @@ def test_pcode_shapes_with_pyshacl():
         graph.add((place, URIRef("http://www.w3.org/2000/01/rdf-schema#label"), Literal("x")))
     results = [r for r in shacl(graph, ["PlaceShape"]) if r.path == str(SCHEMA.identifier)]
     assert [r.focus for r in results] == [str(bad)]
+
+
+def test_claims_say_whose_figure_they_are():
+    graph = _graph(mali_report())
+    query = """
+        PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
+        SELECT ?printed ?attribution ?who WHERE {
+            ?claim a ifrckg:Claim ; ifrckg:printedValue ?printed ;
+                   ifrckg:attribution ?attribution .
+            OPTIONAL { ?claim ifrckg:attributedTo ?who }
+        }"""
+    found = {str(p): (str(a), who and str(who)) for p, a, who in graph.query(query)}
+    assert found["400,000"] == ("other-organisation", "IOM")
+    assert found["3,841"] == ("national-society", None)
+    assert found["1.8 million"] == ("context", None)
+    assert len(found) > 40
+    ambiguous = """
+        PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
+        SELECT ?value ?reading WHERE {
+            ?claim ifrckg:printedValue "25,6140" .
+            OPTIONAL { ?claim ifrckg:value ?value }
+            ?claim ifrckg:possibleValue ?reading .
+        } ORDER BY ?reading"""
+    rows = [(value, int(reading.toPython())) for value, reading in graph.query(ambiguous)]
+    assert rows == [(None, 25614), (None, 256140)]

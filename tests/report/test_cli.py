@@ -23,7 +23,7 @@ def test_parse_summary():
 def test_parse_json():
     result = CliRunner().invoke(main, ["parse", "--json", str(MALI_PATH)])
     assert result.exit_code == 0, result.output
-    model = json.loads(result.output)
+    model = json.loads(result.stdout)
     assert model["country"]["iso3"] == "MLI"
     assert model["appeal_code"]["text"] == "MAAML002"
     first = model["financial_overview"][0]

@@ -66,7 +66,12 @@ def test_unknown_operation_key_kept_as_printed(mali_source):
     assert (row.label, row.value.text) == ("IMPLEMENTING PARTNER", "Mali Red Cross")
     line = variants.line_number(text, "IMPLEMENTING PARTNER\tMali Red Cross")
     assert row.value.source.line_start == line
-    assert report.warnings == (
+    assert _new(report.warnings) == (
         f"op.txt:{line}: unknown operation-table key 'IMPLEMENTING PARTNER' kept as printed",
     )
     assert report.coverage.unread == ()
+
+
+def _new(warnings: tuple[str, ...]) -> tuple[str, ...]:
+    """The warnings beyond the Mali report's own (its misprinted "25,6140")."""
+    return tuple(warning for warning in warnings if "'25,6140'" not in warning)

@@ -97,7 +97,7 @@ def test_sector_headings_known_and_unknown(mali_source):
     assert unknown.kind == "unknown"
     assert unknown.paragraphs[0].text.startswith("Strengthen holistic")
     line = variants.line_number(text, "Cash transfers and markets")
-    assert report.warnings == (
+    assert _new(report.warnings) == (
         f"sectors.txt:{line}: unknown heading 'Cash transfers and markets' read as a section",
     )
     assert report.coverage.unread == ()
@@ -105,10 +105,18 @@ def test_sector_headings_known_and_unknown(mali_source):
 
 def test_mali_has_no_unknown_heading(mali):
     assert not any(s.kind == "unknown" for _, s in _walk(mali.narrative))
-    assert mali.warnings == ()
+    assert mali.warnings == (
+        "ifrc-network-annual-report-mali-2023.txt:276: '25,6140' kept as printed with no value: "
+        "its digits are not grouped in threes (25,614 or 256,140?)",
+    )
 
 
 def _walk(sections):
     from ifrc_kg.report.narrative import walk
 
     return walk(sections)
+
+
+def _new(warnings: tuple[str, ...]) -> tuple[str, ...]:
+    """The warnings beyond the Mali report's own (its misprinted "25,6140")."""
+    return tuple(warning for warning in warnings if "'25,6140'" not in warning)

@@ -19,6 +19,7 @@ from pathlib import Path
 from ifrc_kg.errors import NotAReportError, ReportFormatError
 from ifrc_kg.model import Report, Text
 from ifrc_kg.reference import Reference
+from ifrc_kg.report.attribution import attribute_claims
 from ifrc_kg.report.claims import find_claims
 from ifrc_kg.report.contacts import parse_contacts
 from ifrc_kg.report.context import ParseContext
@@ -91,12 +92,22 @@ def parse_text(text: str, file_name: str, reference: Reference | None = None) ->
     partners = parse_partners(ctx, layout.block("partners"))
     operations = parse_operations(ctx, tuple(doc.lines))
     narrative = parse_narrative(ctx, layout.narrative)
+    national_society = _national_society(doc, layout, front, finance.society_name)
+    mentions = find_mentions(doc, narrative, ctx.reference, front.country.iso3)
+    claims = attribute_claims(
+        ctx,
+        find_claims(ctx, narrative),
+        mentions,
+        narrative,
+        national_society.text,
+        front.country.iso3,
+    )
     report = Report(
         source_file=file_name,
         sha256=sha256,
         title=front.title,
         country=front.country,
-        national_society=_national_society(doc, layout, front, finance.society_name),
+        national_society=national_society,
         year=front.year,
         kind=front.kind,
         period_start=front.period_start,
@@ -115,8 +126,8 @@ def parse_text(text: str, file_name: str, reference: Reference | None = None) ->
         total_funding_reported=partners.total,
         operations=operations,
         narrative=narrative,
-        claims=find_claims(ctx, narrative),
-        mentions=find_mentions(doc, narrative, ctx.reference, front.country.iso3),
+        claims=claims,
+        mentions=mentions,
         contacts=parse_contacts(ctx, layout.contacts),
     )
     coverage = measure_coverage(ctx, layout, report)

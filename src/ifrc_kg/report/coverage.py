@@ -10,11 +10,17 @@ with its number and the part of the template it stood in, so ``ifrc-kg parse
 from __future__ import annotations
 
 import dataclasses
+import functools
 from typing import Any
 
 from ifrc_kg.model import Coverage, Report, SourceSpan, UnreadLine
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.sections import Layout
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
 
 
 def _spans(value: Any) -> list[SourceSpan]:
@@ -25,10 +31,10 @@ def _spans(value: Any) -> list[SourceSpan]:
         item = stack.pop()
         if isinstance(item, SourceSpan):
             found.append(item)
-        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
-            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
         elif isinstance(item, tuple | list):
             stack.extend(item)
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            stack.extend(getattr(item, name) for name in _field_names(type(item)))
     return found
 
 

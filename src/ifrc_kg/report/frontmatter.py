@@ -12,7 +12,13 @@ from ifrc_kg.reference import Reference
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.dates import DATE, find_dates, month_range
 from ifrc_kg.report.lines import Document, Line
-from ifrc_kg.report.numbers import make_figure, read_number
+from ifrc_kg.report.numbers import (
+    AmbiguousNumber,
+    BadNumberForm,
+    explain,
+    make_figure,
+    read_number,
+)
 from ifrc_kg.report.sections import IN_SUPPORT_OF, title_kind, title_pattern
 
 
@@ -31,11 +37,22 @@ class FrontMatter:
 
 
 def _is_number(text: str) -> bool:
+    """Whether a line is a figure; a misprinted one ("1,5", "25,6140") counts, and fails
+    in ``_figure`` with the reason."""
     try:
         read_number(text)
+    except (BadNumberForm, AmbiguousNumber):
+        return True
     except ValueError:
         return False
     return True
+
+
+def _figure(ctx: ParseContext, line: Line, unit: Unit, what: str):
+    try:
+        return make_figure(line.stripped, ctx.doc.line_span(line), unit)
+    except ValueError as error:
+        raise ctx.error(line, f"{what} like '8,998'{explain(error)}") from None
 
 
 def parse_front(ctx: ParseContext, lines: tuple[Line, ...]) -> FrontMatter:
@@ -155,7 +172,7 @@ def _key_figures(ctx: ParseContext, lines: list[Line]) -> list[KeyFigure]:
         concept = ctx.concept(line, "key-figure", line.stripped, "key figure")
         ctx.read_as(line, "key-figure label")
         unit = concept.unit if concept and concept.unit else Unit.COUNT
-        figure = make_figure(pending.stripped, doc.line_span(pending), unit)
+        figure = _figure(ctx, pending, unit, "a key figure")
         figures.append(KeyFigure(concept.notation if concept else None, line.stripped, figure))
         pending = None
     if pending is not None:
@@ -180,7 +197,7 @@ def parse_people_reached(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[Pe
             raise doc.error(line, "a people-reached label before the number")
         concept = ctx.concept(pending, "reach-category", pending.stripped, "people-reached label")
         ctx.read_as(pending, "people-reached label")
-        figure = make_figure(line.stripped, doc.line_span(line), Unit.PERSONS)
+        figure = _figure(ctx, line, Unit.PERSONS, "a number of people reached")
         reached.append(
             PeopleReached(concept.notation if concept else None, pending.stripped, figure)
         )

@@ -26,7 +26,7 @@ from ifrc_kg.model import (
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.dates import find_dates
 from ifrc_kg.report.lines import Document, Line
-from ifrc_kg.report.numbers import NUMBER_PATTERN, make_figure
+from ifrc_kg.report.numbers import NUMBER_PATTERN, explain, make_figure
 
 # A row of an operation table the template has no key for: a short label in capitals.
 UNKNOWN_KEY = re.compile(r"[A-Z][A-Z0-9 /&()'’-]{1,60}")
@@ -219,8 +219,10 @@ def _people_figures(doc: Document, cell: _Cell) -> tuple[Figure, ...]:
         start, end = cell.start + match.start(), cell.start + match.end()
         try:
             figures.append(make_figure(printed, doc.span(start, end), Unit.PERSONS))
-        except ValueError:
-            continue
+        except ValueError as error:
+            raise doc.error(
+                cell.line, f"a number of people in {cell.label}{explain(error)}"
+            ) from None
     return tuple(figures)
 
 
@@ -229,8 +231,10 @@ def _single_figure(doc: Document, cell: _Cell, unit: Unit, expected: str) -> Fig
     offset = cell.start + cell.text.index(text) if text else cell.start
     try:
         return make_figure(text, doc.span(offset, offset + len(text)), unit)
-    except ValueError:
-        raise doc.error(cell.line, f"{expected} after {cell.label}, not {text!r}") from None
+    except ValueError as error:
+        raise doc.error(
+            cell.line, f"{expected} after {cell.label}, not {text!r}{explain(error)}"
+        ) from None
 
 
 def _requirements(doc: Document, cell: _Cell) -> list[OperationFunding]:
@@ -247,8 +251,10 @@ def _requirements(doc: Document, cell: _Cell) -> list[OperationFunding]:
         end = cell.start + match.end("amount")
         try:
             figure = make_figure(match["amount"], doc.span(start, end), Unit.CHF)
-        except ValueError:
-            raise doc.error(cell.line, "a CHF amount in the funding requirements") from None
+        except ValueError as error:
+            raise doc.error(
+                cell.line, f"a CHF amount in the funding requirements{explain(error)}"
+            ) from None
         funding.append(OperationFunding(scope, " ".join(match["channel"].split()), figure))
         previous = match.end()
     if not funding:

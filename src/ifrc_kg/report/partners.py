@@ -18,7 +18,7 @@ from ifrc_kg.concepts import normalise_label, slugify
 from ifrc_kg.model import Figure, PartnerSupport, Unit
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.lines import Document, Line
-from ifrc_kg.report.numbers import NUMBER_PATTERN, make_figure
+from ifrc_kg.report.numbers import NUMBER_PATTERN, explain, make_figure
 
 MULTILATERAL = "multilateral"
 BILATERAL_MARKS = frozenset("●•")
@@ -91,8 +91,10 @@ def parse_partners(ctx: ParseContext, lines: tuple[Line, ...]) -> PartnerMatrix:
             end = line.start + match.end("amount")
             try:
                 total = make_figure(match["amount"], doc.span(start, end), Unit.CHF)
-            except ValueError:
-                raise doc.error(line, "a CHF amount after 'Total Funding Reported'") from None
+            except ValueError as error:
+                raise doc.error(
+                    line, f"a CHF amount after 'Total Funding Reported'{explain(error)}"
+                ) from None
             break  # the matrix ends with its total
         if "\t" not in line.text:
             raise doc.error(line, "a partner row: society name, funding and marks, tab-separated")
@@ -110,8 +112,10 @@ def _row(doc: Document, line: Line, columns: list[str]) -> PartnerSupport:
         text, start, end = cells[1]
         try:
             funding = make_figure(text, doc.span(start, end), Unit.CHF)
-        except ValueError:
-            raise doc.error(line, f"a CHF amount as the funding reported by {name}") from None
+        except ValueError as error:
+            raise doc.error(
+                line, f"a CHF amount as the funding reported by {name}{explain(error)}"
+            ) from None
     areas: list[str] = []
     multilateral = False
     for index, (text, _, _) in enumerate(cells[2:]):

@@ -67,6 +67,7 @@ class Template:
     people_words: frozenset[str]
     attribution: dict[str, tuple[str, ...]]
     section_attribution: dict[str, str]
+    network_organisations: tuple[str, ...]
     raw: dict[str, Any]
 
     def report_kind(self, key: str) -> ReportKind:
@@ -133,6 +134,7 @@ def parse_template(data: dict[str, Any]) -> Template:
             key: tuple(words) for key, words in _get(claims, "attribution", "[claims]").items()
         },
         section_attribution=dict(claims.get("section_attribution", {})),
+        network_organisations=tuple(claims.get("network_organisations", ())),
         raw=data,
     )
 
