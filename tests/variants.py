@@ -356,3 +356,18 @@ def with_indicator(text: str, label: str, value: str) -> str:
 def with_places(text: str, sentence: str) -> str:
     """A sentence (naming places, say) added to the Context section."""
     return _replace(text, "\nKey achievements\n", f"\n{sentence}\n\nKey achievements\n", 1)
+
+
+def reordered_parts(text: str) -> str:
+    """PEOPLE REACHED printed after the financial overview (before STRATEGIC PRIORITIES),
+    and the Values, power and inclusion narrative before Migration and displacement."""
+    lines = text.split("\n")
+    start, stop = lines.index("PEOPLE REACHED"), lines.index("FINANCIAL OVERVIEW")
+    block, lines = lines[start:stop], lines[:start] + lines[stop:]
+    at = lines.index("ONGOING EMERGENCY INDICATORS")
+    lines = lines[:at] + block + lines[at:]
+    migration = [i for i, line in enumerate(lines) if line == "Migration and displacement"][-1]
+    values = lines.index("Values, power and inclusion", migration)
+    end = lines.index("ENABLING LOCAL ACTORS", values)
+    lines = lines[:migration] + lines[values:end] + lines[migration:values] + lines[end:]
+    return "\n".join(lines)

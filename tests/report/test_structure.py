@@ -39,8 +39,13 @@ def _figures(value) -> list[Figure]:
     return found
 
 
-def _line_of(text: str, fragment: str) -> int:
-    (number,) = [n for n, line in enumerate(text.split("\n"), 1) if fragment in line]
+def _line_of(text: str, fragment: str, after: str | None = None) -> int:
+    """The line holding ``fragment``: the only one, or the first after the line ``after``."""
+    lines = list(enumerate(text.split("\n"), 1))
+    if after is not None:
+        (start,) = [n for n, line in lines if line == after]
+        return next(n for n, line in lines[start:] if fragment in line)
+    (number,) = [n for n, line in lines if fragment in line]
     return number
 
 
@@ -86,19 +91,19 @@ def test_every_figure_put_in_is_found_with_its_line(partners, drefs, appeals, se
     report = parse_text(text, "structure.txt")
     logging.disable(logging.NOTSET)
 
-    expected = [(funding, f"{name}\t{funding}") for name, funding in rows if funding]
+    expected = [(funding, f"{name}\t{funding}", None) for name, funding in rows if funding]
     for code, allocation, targeted in dref_rows:
         expected += [
-            (f"CHF {allocation}", f"FUNDING ALLOCATION\tCHF {allocation}"),
-            (targeted, f"PEOPLE TARGETED\t{targeted}"),
+            (f"CHF {allocation}", f"FUNDING ALLOCATION\tCHF {allocation}", f"MDR-CODE\t{code}"),
+            (targeted, f"PEOPLE TARGETED\t{targeted}", f"MDR-CODE\t{code}"),
         ]
         assert code in [op.code.text for op in report.operations]
-    for _code, requirement in appeal_rows:
-        expected.append((f"CHF {requirement}", f"Appeal: CHF {requirement}"))
-    expected.append((indicator, f"mosquito nets\t{indicator}"))
+    for code, requirement in appeal_rows:
+        expected.append((f"CHF {requirement}", f"Appeal: CHF {requirement}", f"MDR-CODE\t{code}"))
+    expected.append((indicator, f"mosquito nets\t{indicator}", None))
     found = {(figure.printed, figure.source.line_start) for figure in _figures(report)}
-    for printed, fragment in expected:
-        assert (printed, _line_of(text, fragment)) in found, printed
+    for printed, fragment, after in expected:
+        assert (printed, _line_of(text, fragment, after)) in found, printed
 
     assert len(report.partners) == len(rows)
     assert len(report.operations) == len(dref_rows) + len(appeal_rows)
@@ -184,3 +189,23 @@ def test_each_kind_of_line_removed_once(kind):
         return
     assert report.coverage.unread == ()
     assert report.coverage.lines == 287
+
+
+def test_reordered_parts_give_the_same_figures(mali):
+    report = parse_text(variants.reordered_parts(MALI), "reordered.txt")
+    assert [(p.concept, p.figure.value) for p in report.people_reached] == [
+        (p.concept, p.figure.value) for p in mali.people_reached
+    ]
+    assert len(report.claims) == len(mali.claims)
+
+    def last(titles: list[str], title: str) -> int:
+        return len(titles) - 1 - titles[::-1].index(title)
+
+    titles = [s.title for s in _walk(report.narrative)]
+    assert last(titles, "Values, power and inclusion") < last(titles, "Migration and displacement")
+    original = [s.title for s in _walk(mali.narrative)]
+    assert last(original, "Values, power and inclusion") > last(
+        original, "Migration and displacement"
+    )
+    assert report.coverage.unread == ()
+    assert report.coverage.read == mali.coverage.read
