@@ -60,6 +60,7 @@ bench: install
 	$(BIN)/python -m bench.engines
 	$(BIN)/python -m bench.server
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.parse_scale
 
 clean:
 	rm -rf dist .pytest_cache .hypothesis

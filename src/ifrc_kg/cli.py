@@ -45,8 +45,11 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the model as JSON.")
+@click.option(
+    "--coverage", is_flag=True, help="Print lines read and every line left unread, with why."
+)
 @_reports_errors
-def parse(file: Path, as_json: bool) -> None:
+def parse(file: Path, as_json: bool, coverage: bool) -> None:
     """Parse one report and print its model (a summary, or all of it with --json)."""
     from ifrc_kg.report import parse_report
     from ifrc_kg.report.serialise import model_summary, model_to_json
@@ -54,6 +57,11 @@ def parse(file: Path, as_json: bool) -> None:
     report = parse_report(file)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if coverage:
+        from ifrc_kg.publish import coverage_text
+
+        click.echo(coverage_text([report]), nl=False)
+        return
     click.echo(model_to_json(report) if as_json else model_summary(report))
 
 
@@ -99,6 +107,8 @@ def build(reports_dir: Path, out: Path, base: str | None, no_personal_contacts: 
         click.echo(failure.report.summary(limit=20, warnings=False), err=True)
         raise
     manifest = result.manifest
+    for entry in manifest["reports"]:
+        click.echo(f"{entry['file']}: {entry['lines_read']} of {entry['lines']} lines read")
     click.echo(
         f"built {out}: {manifest['triples']} triples from {len(manifest['reports'])} report(s), "
         f"{manifest['violations']} violations, {manifest['warnings']} warnings "

@@ -41,7 +41,7 @@ from ifrc_kg.export import write_exports
 from ifrc_kg.graph.catalog import FileEntry, ReportEntry, describe_catalog
 from ifrc_kg.graph.links import publish_links
 from ifrc_kg.model import Report
-from ifrc_kg.uris import Iris
+from ifrc_kg.uris import Iris, report_key
 from ifrc_kg.validate import (
     ValidationIssue,
     ValidationReport,
@@ -154,16 +154,37 @@ def _check_out(out: Path) -> None:
 
 
 def parse_reports(paths: Sequence[Path]) -> list[Report]:
-    """Parse every report, logging each one's warnings; the first bad one raises."""
+    """Parse every report, logging each one's warnings; the first bad one raises, and so
+    do two files of the same report (same country, year and kind), naming both files."""
     from ifrc_kg.report import parse_report
 
     reports = []
+    seen: dict[tuple[str, int, str], Path] = {}
     for path in paths:
         report = parse_report(path)
+        key = (report.country.iso3, report.year, report.kind)
+        if key in seen:
+            raise BuildError(
+                f"{seen[key]} and {path} are the same report ({report.country.iso3} "
+                f"{report.year} {report.kind}): keep one of them"
+            )
+        seen[key] = path
         for warning in report.warnings:
             log.warning("%s: %s", path.name, warning)
         reports.append(report)
     return reports
+
+
+def coverage_text(reports: Sequence[Report]) -> str:
+    """coverage.txt: per report, lines read of non-blank lines, then every unread line."""
+    out = []
+    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year, r.kind)):
+        coverage = report.coverage
+        if coverage is None:
+            continue
+        out.append(f"{report.source_file}: {coverage.read} of {coverage.lines} lines read")
+        out += [f"  {report.source_file}:{u.line}: {u.reason}: {u.text}" for u in coverage.unread]
+    return "\n".join(out) + "\n"
 
 
 def _build_dataset(
@@ -218,14 +239,15 @@ def _file_entries(root: Path, exclude: Sequence[str] = ()) -> list[FileEntry]:
 
 def _report_entries(reports: Sequence[Report], dataset: Dataset, iris: Iris) -> list[ReportEntry]:
     entries = []
-    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year)):
+    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year, r.kind)):
         iso3, year = report.country.iso3, report.year
-        named = dataset.graph(iris.graph(iso3, year))
+        key = report_key(year, report.kind)
+        named = dataset.graph(iris.graph(iso3, key))
         cubes = sorted(str(s) for s in named.subjects(RDF.type, QB.DataSet))
         entries.append(
             ReportEntry(
-                iri=str(iris.report(iso3, year)),
-                graph=str(iris.graph(iso3, year)),
+                iri=str(iris.report(iso3, key)),
+                graph=str(iris.graph(iso3, key)),
                 country=report.country.name,
                 iso3=iso3.upper(),
                 year=year,
@@ -236,6 +258,10 @@ def _report_entries(reports: Sequence[Report], dataset: Dataset, iris: Iris) -> 
                 period_end=report.period_end,
                 triples=len(named),
                 cubes=tuple(cubes),
+                key=key,
+                kind=report.kind,
+                lines=report.coverage.lines if report.coverage else 0,
+                lines_read=report.coverage.read if report.coverage else 0,
             )
         )
     return entries
@@ -308,6 +334,7 @@ def build(
         _write(tmp, "validation.ttl", dumps.turtle(skolemised_report(report.report_graph, base)))
         _write(tmp, "validation.txt", _validation_text(report, built).encode("utf-8"))
         _write(tmp, "validation.html", _validation_html(report, built).encode("utf-8"))
+        _write(tmp, "coverage.txt", coverage_text(reports).encode("utf-8"))
         link_sets = publish_links(dataset, reports, iris, tmp)
         write_exports(dataset, tmp)
         files = _file_entries(tmp)
@@ -357,8 +384,11 @@ def _manifest(
                 "country": e.country,
                 "iso3": e.iso3,
                 "year": e.year,
+                "kind": e.kind,
                 "title": e.title,
                 "file": e.file,
+                "lines": e.lines,
+                "lines_read": e.lines_read,
             }
             for e in entries
         ],
