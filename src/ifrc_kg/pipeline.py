@@ -45,7 +45,7 @@ from ifrc_kg.validate import ValidationIssue
 log = logging.getLogger(__name__)
 
 #: Bumped when the layout of a piece changes (old pieces are then simply not found).
-PIECE_FORMAT = "1"
+PIECE_FORMAT = "2"
 #: A worker is replaced after this many reports, so no library cache grows without bound.
 TASKS_PER_WORKER = 64
 NQ, NT = ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES
@@ -215,6 +215,7 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     from ifrc_kg.graph.links import reference_graph_iri, resolve_mentions
     from ifrc_kg.reference import load_reference
     from ifrc_kg.report import parse_report
+    from ifrc_kg.search import report_rows
     from ifrc_kg.uris import Iris
     from ifrc_kg.validate import skolemised_report, validate
 
@@ -272,6 +273,8 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     piece.triples, piece.quads = len(union), len(own) + len(added)
     files = _piece_files(job, own, added, union)
     files["figures.json"] = json.dumps(figure_rows(dataset), ensure_ascii=False).encode("utf-8")
+    rows = report_rows(dataset, report_iri, reference_iri, report.country.iso3, report.year)
+    files["search.json"] = json.dumps(rows, ensure_ascii=False).encode("utf-8")
     validation = skolemised_report(result.report_graph, job.base)
     files["validation.nt"] = _lines(
         _canonical(validation.serialize(format="nt", encoding="utf-8"), NT)

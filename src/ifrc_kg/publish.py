@@ -36,6 +36,7 @@ from rdflib.namespace import OWL, QB, RDF, SH
 from ifrc_kg.assemble import (
     STORE_DIR,
     Counts,
+    Shared,
     shared_piece,
     write_dumps,
     write_report_dumps,
@@ -371,6 +372,17 @@ def _write_links(root: Path, pieces: Sequence[Piece], counts: Counts, iris: Iris
     return linksets(links, iris)
 
 
+def _write_search(root: Path, shared: Shared, pieces: Sequence[Piece]) -> None:
+    """``search.sqlite``: the FTS5 index of the site's search box."""
+    from ifrc_kg.search import SEARCH_FILE, shared_rows, write_index
+
+    reference = Graph().parse(shared.file("reference.nt"), format="nt")
+    vocabulary = Graph().parse(shared.file("vocabulary.nt"), format="nt")
+    groups = [shared_rows(reference, vocabulary)]
+    groups += (json.loads(p.file_of("search.json").read_text(encoding="utf-8")) for p in pieces)
+    write_index(root / SEARCH_FILE, groups)
+
+
 class _Stages:
     """Wall-clock seconds per stage of the build, in the order they ran."""
 
@@ -453,6 +465,8 @@ def build(
             counts = write_dumps(tmp, shared, good, context)
             for piece in good:
                 write_report_dumps(tmp, piece, context)
+        with stage("search"):
+            _write_search(tmp, shared, good)
         report = _merged_report(good, counts.triples)
         with stage("files"):
             _write(tmp, "context.jsonld", context)
@@ -526,6 +540,8 @@ def _manifest(
                 "year": e.year,
                 "title": e.title,
                 "file": e.file,
+                "period_start": e.period_start.isoformat(),
+                "period_end": e.period_end.isoformat(),
             }
             for e in entries
         ],

@@ -89,6 +89,7 @@ def test_every_file_is_present(published: Published) -> None:
         "reports/mli-2023.ttl",
         "reports/mli-2023.jsonld",
         "reports/mli-2023.nq",
+        "search.sqlite",
         *artefacts("ontology"),
         *artefacts("shapes"),
     }
@@ -151,8 +152,11 @@ def test_manifest_describes_the_build(published: Published, reference_graph: Gra
             "year": 2023,
             "title": "2023 IFRC network annual report, Jan-Dec",
             "file": "ifrc-network-annual-report-mali-2023.txt",
+            "period_start": "2023-01-01",
+            "period_end": "2023-12-31",
         }
     ]
+    assert manifest["failures"] == []
     assert manifest["violations"] == 0
     assert manifest["warnings"] == len(published.result.report.warnings) > 0
     listed = {entry["path"]: entry for entry in manifest["files"]}
