@@ -373,14 +373,16 @@ def _write_links(root: Path, pieces: Sequence[Piece], counts: Counts, iris: Iris
 
 
 def _write_search(root: Path, shared: Shared, pieces: Sequence[Piece]) -> None:
-    """``search.sqlite``: the FTS5 index of the site's search box."""
-    from ifrc_kg.search import SEARCH_FILE, shared_rows, write_index
+    """``search.sqlite``: the FTS5 index of the site's search box, and every figure."""
+    from ifrc_kg.search import SEARCH_FILE, shared_rows, write_figures, write_index
 
     reference = Graph().parse(shared.file("reference.nt"), format="nt")
     vocabulary = Graph().parse(shared.file("vocabulary.nt"), format="nt")
     groups = [shared_rows(reference, vocabulary)]
     groups += (json.loads(p.file_of("search.json").read_text(encoding="utf-8")) for p in pieces)
     write_index(root / SEARCH_FILE, groups)
+    figures = (json.loads(p.file_of("figures.json").read_text(encoding="utf-8")) for p in pieces)
+    write_figures(root / SEARCH_FILE, figures)
 
 
 class _Stages:

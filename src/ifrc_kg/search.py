@@ -171,3 +171,50 @@ def search(path: Path, query: str, limit: int = MAX_RESULTS) -> Iterator[dict[st
             }
     finally:
         connection.close()
+
+
+# --- figures, for the society and comparison pages ------------------------------------------
+
+FIGURE_COLUMNS = (
+    "country_code",
+    "country",
+    "national_society",
+    "year",
+    "table",
+    "indicator",
+    "indicator_code",
+    "partner",
+    "value",
+    "unit",
+    "printed",
+    "line",
+    "observation",
+)
+
+
+def write_figures(path: Path, row_groups: Iterable[Iterable[dict[str, str]]]) -> int:
+    """A plain ``figures`` table (every figure of ``figures.csv``) next to the search index:
+    the National Society page reads one society's, the comparison page one indicator's."""
+    connection = sqlite3.connect(path)
+    count = 0
+    try:
+        columns = ", ".join(f'"{c}" TEXT' for c in FIGURE_COLUMNS)
+        connection.execute(f"CREATE TABLE figures ({columns})")
+        marks = ", ".join("?" for _ in FIGURE_COLUMNS)
+        for rows in row_groups:
+            batch = [tuple(row.get(c, "") for c in FIGURE_COLUMNS) for row in rows]
+            connection.executemany(f"INSERT INTO figures VALUES ({marks})", batch)
+            count += len(batch)
+        connection.execute('CREATE INDEX figures_country ON figures (country_code, "table")')
+        connection.execute('CREATE INDEX figures_indicator ON figures ("table", indicator_code)')
+        connection.commit()
+    finally:
+        connection.close()
+    return count
+
+
+def read_only(path: Path) -> sqlite3.Connection:
+    """The build's index, opened read-only (the site never writes)."""
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    return connection

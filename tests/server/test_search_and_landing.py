@@ -134,3 +134,56 @@ def test_index_keeps_one_row_per_thing_and_every_paragraph(tmp_path: Path) -> No
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
         connection = sqlite3.connect(f"file:{index}?mode=ro", uri=True)
         connection.execute("DELETE FROM documents")
+
+
+# --- the National Society page and the comparison page ----------------------------------------
+
+
+def test_society_page_shows_reports_series_charts_and_tables(site: RunningServer) -> None:
+    page = _get(site, "/society/MLI").text
+    assert "<h1>Mali Red Cross</h1>" in page
+    assert ">Mali 2023 annual report</a>" in page
+    for title in ("Key figures", "People reached per strategic priority", "Funding (CHF)"):
+        assert f"<h2>{title}</h2>" in page
+    assert page.count('class="chart"') >= 10  # a time series chart per key figure and priority
+    assert '<td class="num">8,998</td>' in page  # volunteers, 2023
+    assert '<td class="num">240,612</td>' in page  # health and wellbeing
+    assert 'href="/compare?table=people-reached&amp;indicator=health-and-wellbeing"' in page
+
+
+def test_society_json_twin(site: RunningServer) -> None:
+    body = _get(site, "/society/mli.json", "application/json").json()
+    assert body["iso3"] == "MLI" and body["years"] == ["2023"]
+    health = body["tables"]["people-reached"]["health-and-wellbeing"]
+    assert health["values"] == {"2023": "240612"}
+    funding = body["tables"]["financial-overview"]["funding / ifrc-secretariat"]
+    assert funding["values"] == {"2023": "1300000"} and funding["unit"] == "CCY_CHF"
+
+
+@pytest.mark.parametrize(
+    "path", ["/society/NER", "/society/12", "/society/mali", "/society/x.json"]
+)
+def test_unknown_society_is_404_with_a_message(site: RunningServer, path: str) -> None:
+    response = _get(site, path, "application/json")
+    assert response.status_code == 404
+    assert response.json()["detail"]
+
+
+def test_comparison_page_and_csv(site: RunningServer) -> None:
+    page = _get(site, "/compare?table=key-figures&indicator=volunteers").text
+    assert "Compare: National Society volunteers" in page
+    assert 'href="/society/MLI">Mali</a>' in page and "8,998" in page
+    assert '<option value="health-and-wellbeing" data-table="people-reached"' in page
+    csv = _get(site, "/compare.csv?table=key-figures&indicator=volunteers", "text/csv")
+    assert csv.headers["content-type"].startswith("text/csv")
+    lines = csv.text.splitlines()
+    assert lines[0].startswith("table,indicator_code,country_code,country")
+    assert lines[1] == 'key-figures,volunteers,MLI,Mali,Mali Red Cross,2023,8998,NUM,"8,998"'
+    empty = _get(site, "/compare.csv?table=key-figures&indicator=nothing", "text/csv")
+    assert empty.text.count("\n") == 1  # the header only
+
+
+def test_comparison_refuses_what_is_not_a_code(site: RunningServer) -> None:
+    response = _get(site, "/compare.csv?table=x%27%3B&indicator=y", "application/json")
+    assert response.status_code == 400
+    assert "codes" in response.json()["detail"]
