@@ -36,10 +36,14 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
+from rdflib import Dataset
+from rdflib.namespace import QB, RDF
 
 from ifrc_kg.config import artefact_dir
 from ifrc_kg.errors import BuildError, IfrcKgError
 from ifrc_kg.graph.catalog import ReportEntry
+from ifrc_kg.model import Report
+from ifrc_kg.uris import Iris
 from ifrc_kg.validate import ValidationIssue
 
 log = logging.getLogger(__name__)
@@ -135,6 +139,27 @@ def default_cache_dir(out: Path) -> Path:
 
 
 # --- one report, in a worker ------------------------------------------------------------------
+
+
+def report_entry(report: Report, dataset: Dataset, iris: Iris) -> ReportEntry:
+    """What the catalog says about one report (its named graph in ``dataset``)."""
+    iso3, year = report.country.iso3, report.year
+    named = dataset.graph(iris.graph(iso3, year))
+    cubes = sorted(str(s) for s in named.subjects(RDF.type, QB.DataSet))
+    return ReportEntry(
+        iri=str(iris.report(iso3, year)),
+        graph=str(iris.graph(iso3, year)),
+        country=report.country.name,
+        iso3=iso3.upper(),
+        year=year,
+        title=report.title.text,
+        file=Path(report.source_file).name,
+        published=report.published,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        triples=len(named),
+        cubes=tuple(cubes),
+    )
 
 
 @functools.lru_cache(maxsize=2)
@@ -239,15 +264,7 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     piece.integrity = result.integrity
     piece.timings["validate"] = time.perf_counter() - clock
     if not result.conforms:
-        first = result.violations[0] if result.violations else None
-        detail = (
-            f"{first.message} (focus {first.focus_node}"
-            + (f", quote “{first.quote}”" if first.quote else "")
-            + ")"
-            if first
-            else "Data Cube integrity violation"
-        )
-        piece.error = f"{job.path}: the graph does not validate: {result.headline()}; {detail}"
+        piece.error = _violation_message(job.path, dataset, result)
         piece.error_kind = "validation"
         return
 
@@ -267,8 +284,6 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
         {_triple_line(q, report_suffix) for q in own}
         | {_triple_line(q, reference_suffix) for q in added}
     )
-    from ifrc_kg.publish import report_entry
-
     piece.entry = report_entry(report, dataset, iris)
     piece.triples, piece.quads = len(union), len(own) + len(added)
     files = _piece_files(job, own, added, union)
@@ -281,6 +296,35 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     )
     piece.timings["serialise"] = time.perf_counter() - clock
     _store(directory, piece, files)
+
+
+def _violation_message(path: Path, dataset: Any, result: Any) -> str:
+    """``file:line: the graph does not validate: …`` for the first violation, its line
+    found through the focus node's source (``prov:wasDerivedFrom`` → ``ifrckg:lineStart``)."""
+    first = result.violations[0] if result.violations else None
+    if first is None:
+        return f"{path}: the graph does not validate: {result.headline()}"
+    line = _source_line(dataset, first.focus_node)
+    where = f"{path}:{line}" if line is not None else str(path)
+    quote = f", quote “{first.quote}”" if first.quote else ""
+    return (
+        f"{where}: the graph does not validate: {first.message} "
+        f"(focus {first.focus_node}{quote}; {result.headline()})"
+    )
+
+
+def _source_line(dataset: Any, focus: str) -> int | None:
+    from rdflib import URIRef
+    from rdflib.namespace import PROV
+
+    from ifrc_kg.namespaces import IFRCKG
+
+    node = URIRef(focus)
+    sources = [node] + [o for _, _, o, _ in dataset.quads((node, PROV.wasDerivedFrom, None))]
+    for source in sources:
+        for _, _, line, _ in dataset.quads((source, IFRCKG.lineStart, None)):
+            return int(line)
+    return None
 
 
 def _piece_files(

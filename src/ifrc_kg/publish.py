@@ -30,8 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import OWL, QB, RDF, SH
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, SH
 
 from ifrc_kg.assemble import (
     STORE_DIR,
@@ -222,27 +222,6 @@ def _file_entries(root: Path, exclude: Sequence[str] = ()) -> list[FileEntry]:
             FileEntry(relative, len(data), hashlib.sha256(data).hexdigest(), media_type(relative))
         )
     return entries
-
-
-def report_entry(report: Report, dataset: Dataset, iris: Iris) -> ReportEntry:
-    """What the catalog says about one report (its named graph in ``dataset``)."""
-    iso3, year = report.country.iso3, report.year
-    named = dataset.graph(iris.graph(iso3, year))
-    cubes = sorted(str(s) for s in named.subjects(RDF.type, QB.DataSet))
-    return ReportEntry(
-        iri=str(iris.report(iso3, year)),
-        graph=str(iris.graph(iso3, year)),
-        country=report.country.name,
-        iso3=iso3.upper(),
-        year=year,
-        title=report.title.text,
-        file=Path(report.source_file).name,
-        published=report.published,
-        period_start=report.period_start,
-        period_end=report.period_end,
-        triples=len(named),
-        cubes=tuple(cubes),
-    )
 
 
 def _shapes_iri(shapes: Graph) -> URIRef | None:

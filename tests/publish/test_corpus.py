@@ -185,3 +185,17 @@ def test_keep_going_publishes_the_rest_and_lists_the_failure(
     full = snapshot(corpus["full"].out)
     published = snapshot(out)
     assert published["graph.nq"] == full["graph.nq"], "the good reports, as a full build"
+
+
+def test_keep_going_names_the_line_of_a_violation(corpus: dict, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    shutil.copytree(corpus["root"] / "reports", reports)
+    invalid = mali_text().replace("cash and vouchers\t94%", "cash and vouchers\t194%")
+    (reports / "zz-invalid.txt").write_text(invalid, encoding="utf-8")
+    line = next(n for n, text in enumerate(invalid.splitlines(), 1) if "\t194%" in text)
+    result = run(reports, tmp_path / "dist", corpus["cache"], keep_going=True)
+    [failure] = result.failures
+    assert failure.error_kind == "validation"
+    assert f"zz-invalid.txt:{line}: the graph does not validate:" in (failure.error or "")
+    assert "A percentage lies between 0 and 100." in (failure.error or "")
+    assert len(result.manifest["reports"]) == 2
