@@ -194,14 +194,20 @@ def serve(dist: Path | None, host: str, port: int) -> None:
 
     from ifrc_kg.config import Settings
     from ifrc_kg.server import create_app
+    from ifrc_kg.server.site import Site, find_node_modules
     from ifrc_kg.store import graph_file
 
     settings = Settings.from_env()
     if dist is not None:
         settings = dataclasses.replace(settings, dist_dir=dist)
     graph_file(settings.dist_dir)  # fail early, with a one-line error, on a bad dist
+    # verified and opened before the server starts: a damaged build is one line, exit 2
+    site = Site.open(settings, settings.dist_dir, find_node_modules())
     click.echo(f"serving {settings.dist_dir} on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    try:
+        uvicorn.run(create_app(settings, site=site), host=host, port=port, log_level="info")
+    finally:
+        site.close()
 
 
 @main.command("export")

@@ -21,6 +21,7 @@ import html
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -162,7 +163,9 @@ def _check_base(base: str) -> None:
 
 
 def _check_out(out: Path) -> None:
-    """Refuse to replace anything that is not a previous build."""
+    """Refuse to replace anything that is not a previous build (after clearing what killed
+    builds left beside it)."""
+    clean_stale_builds(out)
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out}: exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
@@ -438,7 +441,7 @@ def build(
     iris = Iris(base)
     entries = [piece.entry for piece in good if piece.entry is not None]
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=_scratch_prefix(out), suffix=".tmp", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the published directory is for reading
     try:
         with stage("dumps"):
@@ -536,12 +539,60 @@ def _manifest(
     }
 
 
+def _scratch_prefix(out: Path) -> str:
+    """``.dist.<pid>.``: a build's scratch directories carry its process id, so the next
+    build can tell a killed build's leftovers from a build still running."""
+    return f".{out.name}.{os.getpid()}."
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_builds(out: Path) -> list[Path]:
+    """Remove what killed builds left next to ``out``; returns what was removed or restored.
+
+    A ``.tmp`` directory is a half-written build; a ``.old`` one is the previous build set
+    aside during the swap: if the build died between the two renames, ``out`` is missing
+    and the ``.old`` copy is the last good publication, so it is put back. Directories of a
+    build whose process still runs are left alone; ones without a process id (older
+    versions) only when more than an hour old.
+    """
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(?:(\d+)\.)?[^/]*\.(tmp|old)")
+    handled: list[Path] = []
+    if not out.parent.is_dir():
+        return handled
+    for candidate in sorted(out.parent.iterdir()):
+        match = pattern.fullmatch(candidate.name)
+        if not match or not candidate.is_dir():
+            continue
+        pid = match.group(1)
+        if pid is not None and _pid_alive(int(pid)):
+            continue
+        if pid is None and time.time() - candidate.stat().st_mtime < 3600:
+            continue
+        if match.group(2) == "old" and not out.exists():
+            candidate.rename(out)
+            log.warning("restored %s from %s (a build was killed mid-swap)", out, candidate)
+        else:
+            shutil.rmtree(candidate, ignore_errors=True)
+            log.info("removed %s, left by a killed build", candidate)
+        handled.append(candidate)
+    return handled
+
+
 def _swap(tmp: Path, out: Path) -> None:
     """Put the new build in place with renames; the old one is removed only afterwards."""
     if not out.exists():
         tmp.rename(out)
         return
-    backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    backup = Path(tempfile.mkdtemp(prefix=_scratch_prefix(out), suffix=".old", dir=out.parent))
     backup.rmdir()
     out.rename(backup)
     try:

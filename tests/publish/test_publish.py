@@ -503,3 +503,41 @@ def test_exception_while_writing_leaves_the_build_and_no_temporary(
         build(copy_reports(tmp_path / "reports"), previous)
     assert snapshot(previous) == before
     assert sorted(p.name for p in previous.parent.iterdir()) == [".cache", "dist"]
+
+
+def test_a_killed_builds_leftovers_are_cleared_by_the_next(tmp_path: Path) -> None:
+    """A build killed mid-write leaves ``.dist.<pid>.*.tmp``; one killed between the two
+    renames of the swap leaves the last good build in ``.dist.<pid>.*.old`` and no
+    ``dist``. The next build clears the first and restores the second; a running build's
+    directories (its process is alive) are left alone."""
+    import os
+    import subprocess
+    import sys
+
+    from ifrc_kg.publish import clean_stale_builds
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(dead.stdout)
+    out = tmp_path / "dist"
+    half_written = tmp_path / f".dist.{dead_pid}.abc123.tmp"
+    half_written.mkdir()
+    (half_written / "graph.trig").write_text("<a> <b> ")
+    last_good = tmp_path / f".dist.{dead_pid}.def456.old"
+    last_good.mkdir()
+    (last_good / "manifest.json").write_text("{}")
+    running = tmp_path / f".dist.{os.getpid()}.ghi789.tmp"
+    running.mkdir()
+    unrelated = tmp_path / ".distant.1.x.tmp"
+    unrelated.mkdir()
+
+    handled = clean_stale_builds(out)
+
+    assert set(handled) == {half_written, last_good}
+    assert not half_written.exists()
+    assert (out / "manifest.json").is_file()  # the last good build is back in place
+    assert running.is_dir() and unrelated.is_dir()
