@@ -177,7 +177,10 @@ def test_build_prints_findings_per_report(monkeypatch: pytest.MonkeyPatch) -> No
     def fake_build(reports_dir: Path, out: Path, **options: Any) -> BuildResult:
         manifest = {
             "triples": 3,
-            "reports": [{"iri": report_iri}, {"iri": "r2"}],
+            "reports": [
+                {"iri": report_iri, "file": "mali.txt", "lines": 9, "lines_read": 9},
+                {"iri": "r2", "file": "r2.txt", "lines": 4, "lines_read": 4},
+            ],
             "violations": 0,
             "warnings": 5,
         }

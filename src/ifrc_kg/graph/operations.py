@@ -112,7 +112,8 @@ def money_label(scope: str, channel: str, printed: str) -> str:
 
 
 def _statement_label(ctx: ReportContext, code: str) -> str:
-    return f"{code} as reported in the {ctx.report.country.name} {ctx.year} annual report"
+    report = ctx.report
+    return f"{code} as reported in the {report.country.name} {ctx.year} {report.kind} report"
 
 
 def add_operation(ctx: ReportContext, op: Operation) -> URIRef:

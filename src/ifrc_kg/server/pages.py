@@ -131,14 +131,17 @@ def findings_by_figure(found: list[Finding]) -> dict[str, list[Finding]]:
 
 @router.get("/", summary="Landing page", response_class=Response)
 def landing(request: Request) -> Response:
+    from ifrc_kg.server.corpus import listed_reports, summary
+
     site = site_of(request)
-    reports = queries.reports(site.store)
+    reports = listed_reports(site.manifest)
     files = site.manifest.get("files", [])
     return render(
         request,
         "index.html",
         {
             "reports": reports,
+            "corpus": summary(reports),
             "counts": queries.counts(site.store),
             "files": files,
             "manifest": site.manifest,
@@ -149,7 +152,7 @@ def landing(request: Request) -> Response:
 
 
 @router.get("/health", summary="Liveness and what is loaded")
-def health(request: Request) -> JSONResponse:
+async def health(request: Request) -> JSONResponse:
     site = site_of(request)
     return JSONResponse(
         {
@@ -158,7 +161,7 @@ def health(request: Request) -> JSONResponse:
             "graphs": site.graphs,
             "built": site.manifest.get("built"),
             "version": site.manifest.get("version"),
-            "queries_running": site.runner.running,
+            "queries_running": site.engine.running,
         }
     )
 
