@@ -54,12 +54,14 @@ format: install
 test: lint web browser
 	$(BIN)/pytest
 
-# Query engines on report-shaped data, and the endpoint under load with hostile queries
+# Query engines on report-shaped data, the endpoint under load with hostile queries, and
+# ifrc-kg beside Oxigraph server and Virtuoso (bench.peers; Debian virtuoso-opensource)
 # (see README, "Performance" and "Security and limits"); not part of the tests.
 bench: install
 	$(BIN)/python -m bench.engines
 	$(BIN)/python -m bench.server
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.peers
 
 clean:
 	rm -rf dist .pytest_cache .hypothesis
