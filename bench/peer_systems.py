@@ -46,6 +46,7 @@ class System:
     process: subprocess.Popen
     params: dict[str, str] = field(default_factory=dict)
     load_s: float = 0.0
+    log: Path | None = None
 
 
 def free_port() -> int:
@@ -58,7 +59,8 @@ def wait_ready(system: System, limit_s: float = 900) -> None:
     give_up = time.monotonic() + limit_s
     while time.monotonic() < give_up:
         if system.process.poll() is not None:
-            raise RuntimeError(f"{system.name} exited with {system.process.returncode}")
+            tail = system.log.read_text(errors="replace")[-1500:] if system.log else ""
+            raise RuntimeError(f"{system.name} exited with {system.process.returncode}: {tail}")
         try:
             answer = httpx.post(
                 system.query_url, data={"query": "ASK {}", **system.params}, timeout=5
@@ -92,13 +94,12 @@ def start_ifrc_kg(nquads: Path, work: Path) -> System:
     port = free_port()
     command = [str(BIN / "ifrc-kg"), "serve", "--dist", str(dist), "--port", str(port)]
     started = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        env=os.environ | IFRC_KG_ENV,
-        stdout=subprocess.DEVNULL,
-        stderr=(work / "ifrc-kg.log").open("wb"),
-    )
-    system = System("ifrc-kg", f"http://127.0.0.1:{port}/sparql", process)
+    log = work / "ifrc-kg.log"
+    with log.open("wb") as errors:
+        process = subprocess.Popen(
+            command, env=os.environ | IFRC_KG_ENV, stdout=subprocess.DEVNULL, stderr=errors
+        )
+    system = System("ifrc-kg", f"http://127.0.0.1:{port}/sparql", process, log=log)
     wait_ready(system)
     system.load_s = time.perf_counter() - started
     return system
