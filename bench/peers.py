@@ -119,7 +119,7 @@ def time_queries(system: ps.System, named: dict[str, str], rounds: int) -> dict[
                 count, rows = answer_of(body)
                 figures[name] = {"median_s": statistics.median(times), "rows": count}
                 figures[name]["answer"] = rows
-            except (RuntimeError, httpx.HTTPError) as error:
+            except (RuntimeError, ValueError, httpx.HTTPError) as error:  # a cut answer too
                 figures[name] = {"error": str(error)[:200]}
             print(f"  {system.name} {name}: {figures[name].get('median_s', 'error')}", flush=True)
     return figures
