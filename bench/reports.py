@@ -7,9 +7,10 @@ figure (scaled), so the graph has the shape and size of a real multi-report publ
 
 from __future__ import annotations
 
+import argparse
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -80,3 +81,83 @@ def write_nquads(target_triples: int, out: Path) -> int:
     out.parent.mkdir(parents=True, exist_ok=True)
     dataset.serialize(destination=str(out), format="nquads")
     return len(dataset)
+
+
+# --- a corpus of report files, with structural variety ----------------------------------------
+
+#: Structural variants (from the tests' generator), applied before the country rewrite; the
+#: first is "as printed". Each report of the corpus gets one, in turn.
+STRUCTURES = (
+    "as printed",
+    "partner added and removed",
+    "two DREFs",
+    "without partner matrix",
+    "without migration narrative",
+    "without contacts",
+    "reordered indicators",
+    "without financial overview",
+    "without operations",
+)
+
+
+def _structure(name: str) -> Callable[[str], str]:
+    from tests import variants
+
+    functions: dict[str, Callable[[str], str]] = {
+        "as printed": lambda text: text,
+        "partner added and removed": variants.partner_added_and_removed,
+        "two DREFs": variants.two_drefs,
+        "without partner matrix": variants.without_partner_matrix,
+        "without migration narrative": variants.without_migration_narrative,
+        "without contacts": variants.without_contacts,
+        "reordered indicators": variants.reordered_indicators,
+        "without financial overview": variants.without_financial_overview,
+        "without operations": variants.without_operations,
+    }
+    return functions[name]
+
+
+def corpus_texts(count: int) -> Iterator[tuple[str, str]]:
+    """``count`` (file name, text) reports: countries × years, varied figures and structure.
+
+    Country after country (every candidate country with a simply named society), each over
+    the years 2019-2024, so 1,000 reports cover some 170 countries. Each report gets the next
+    structural variant in turn, and its figures a factor of its own.
+    """
+    mali = MALI.read_text(encoding="utf-8")
+    countries = list(candidate_countries())
+    for index in range(count):
+        country, society, iso2 = countries[index // len(YEARS) % len(countries)]
+        year = YEARS[index % len(YEARS)]
+        if index >= len(countries) * len(YEARS):
+            raise ValueError(f"at most {len(countries) * len(YEARS)} distinct reports")
+        structure = STRUCTURES[index % len(STRUCTURES)]
+        factor = Decimal(1) + Decimal(index % 17) / 10
+        text = variant(_structure(structure)(mali), country, society, iso2, year, factor)
+        yield f"{iso2.lower()}-{year}.txt", text
+
+
+def write_corpus(count: int, out: Path) -> list[Path]:
+    """Write ``count`` generated reports into ``out`` (replacing its ``*.txt``)."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.txt"):
+        old.unlink()
+    paths = []
+    for name, text in corpus_texts(count):
+        path = out / name
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Write a generated corpus of reports.")
+    parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=Path("bench/.cache/reports"))
+    args = parser.parse_args()
+    paths = write_corpus(args.count, args.out)
+    print(f"wrote {len(paths)} reports into {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,6 +1,7 @@
 """The ``ifrc-kg`` command: one group, each command calling a plain function.
 
-Exit codes: 0 success, 1 validation failed (SHACL violations), 2 bad input or usage.
+Exit codes: 0 success, 1 validation failed (SHACL violations), 2 bad input or usage,
+3 ``build --keep-going`` published but some reports failed.
 Errors a user can act on are printed on one line, never as a traceback.
 """
 
@@ -45,8 +46,11 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the model as JSON.")
+@click.option(
+    "--coverage", is_flag=True, help="Print lines read and every line left unread, with why."
+)
 @_reports_errors
-def parse(file: Path, as_json: bool) -> None:
+def parse(file: Path, as_json: bool, coverage: bool) -> None:
     """Parse one report and print its model (a summary, or all of it with --json)."""
     from ifrc_kg.report import parse_report
     from ifrc_kg.report.serialise import model_summary, model_to_json
@@ -54,6 +58,11 @@ def parse(file: Path, as_json: bool) -> None:
     report = parse_report(file)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if coverage:
+        from ifrc_kg.pipeline import coverage_lines
+
+        click.echo(coverage_lines(report), nl=False)
+        return
     click.echo(model_to_json(report) if as_json else model_summary(report))
 
 
@@ -79,31 +88,83 @@ def parse(file: Path, as_json: bool) -> None:
     is_flag=True,
     help="Leave the report's contact persons' names, phones and e-mails out.",
 )
+@click.option(
+    "--keep-going",
+    is_flag=True,
+    help="Publish the reports that build; list each failure (exit 3 when any failed).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes (default: one per core).",
+)
+@click.option(
+    "--cache-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Build cache (default: .cache/build/ next to --out).",
+)
+@click.option("--no-store", is_flag=True, help="Do not write the on-disk store (dist/store/).")
 @_reports_errors
-def build(reports_dir: Path, out: Path, base: str | None, no_personal_contacts: bool) -> None:
+def build(
+    reports_dir: Path,
+    out: Path,
+    base: str | None,
+    no_personal_contacts: bool,
+    keep_going: bool,
+    jobs: int | None,
+    cache_dir: Path | None,
+    no_store: bool,
+) -> None:
     """Parse, map, validate and publish the reports: dumps, VoID/DCAT, checksums, report.
 
-    Exit 0 published; 1 the graph has violations (nothing written); 2 bad input.
+    Exit 0 published; 1 a report's graph has violations (nothing written); 2 bad input;
+    3 published with --keep-going, but some reports failed (each listed with its file).
     """
     from ifrc_kg.config import Settings
+    from ifrc_kg.progress import ProgressLine
     from ifrc_kg.publish import BuildValidationFailed
     from ifrc_kg.publish import build as run_build
 
     settings = Settings.from_env()
     personal = settings.include_personal_contacts and not no_personal_contacts
+    bar = ProgressLine(sys.stderr)
     try:
         result = run_build(
-            reports_dir, out, base=base or settings.base, include_personal_contacts=personal
+            reports_dir,
+            out,
+            base=base or settings.base,
+            include_personal_contacts=personal,
+            keep_going=keep_going,
+            cache_dir=cache_dir,
+            workers=jobs,
+            progress=bar.update,
+            store=not no_store,
         )
     except BuildValidationFailed as failure:
+        bar.finish()
         click.echo(failure.report.summary(limit=20, warnings=False), err=True)
         raise
+    except BaseException:
+        bar.finish()
+        raise
+    bar.finish()
     manifest = result.manifest
+    for entry in manifest["reports"]:
+        click.echo(f"{entry['file']}: {entry['lines_read']} of {entry['lines']} lines read")
     click.echo(
-        f"built {out}: {manifest['triples']} triples from {len(manifest['reports'])} report(s), "
-        f"{manifest['violations']} violations, {manifest['warnings']} warnings "
-        f"(see {out / 'validation.html'})"
+        f"built {out}: {manifest['triples']} triples from {len(manifest['reports'])} report(s) "
+        f"({result.cached} from the cache), {manifest['violations']} violations, "
+        f"{manifest['warnings']} warnings (see {out / 'validation.html'})"
     )
+    click.echo(bar.timings(result.timings), err=True)
+    if result.failures:
+        for piece in result.failures:
+            click.echo(f"failed: {piece.error}", err=True)
+        click.echo(f"{len(result.failures)} report(s) failed and were left out", err=True)
+        sys.exit(3)
 
 
 @main.command("validate")

@@ -11,11 +11,14 @@ sorted keys.
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
@@ -224,3 +227,206 @@ def jsonld(graph: Graph, context: Mapping[str, Any]) -> bytes:
     document["@context"] = context_object
     text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
     return (text + "\n").encode("utf-8")
+
+
+# --- streaming, per-report serialisation (the corpus build) ----------------------------------
+#
+# The corpus build serialises each report once, in a worker, through pyoxigraph's Rust
+# writers, and assembles the whole from those pieces without holding the corpus in memory:
+# N-Triples and N-Quads are k-way merges of sorted per-report files; Turtle, TriG and
+# JSON-LD are concatenations of per-report chunks under one header (Turtle, TriG and JSON-LD
+# all allow a subject to be described in several places).
+
+
+def canonical_lines(data: bytes, fmt: ox.RdfFormat) -> list[bytes]:
+    """N-Triples / N-Quads as pyoxigraph writes them, sorted, without duplicates.
+
+    Every line of every dump goes through the same writer, so equal statements are equal
+    bytes and a k-way merge of sorted files is a sorted union.
+    """
+    lines = ox.serialize(ox.parse(data, fmt), format=fmt).splitlines()
+    return sorted({line for line in lines if line.strip()})
+
+
+def merge_sorted(paths: Sequence[Path]) -> Iterator[bytes]:
+    """The sorted union of sorted line files (one line at a time: memory stays flat)."""
+    files = [path.open("rb") for path in paths]
+    try:
+        previous = None
+        for line in heapq.merge(*files):
+            if line != previous:
+                yield line
+                previous = line
+    finally:
+        for handle in files:
+            handle.close()
+
+
+def _header_free(data: bytes) -> bytes:
+    """A pyoxigraph Turtle/TriG chunk without its ``@prefix`` lines."""
+    lines = data.splitlines(keepends=True)
+    return b"".join(line for line in lines if not line.startswith(b"@prefix "))
+
+
+def prefix_header(prefixes: Mapping[str, str] | None = None) -> bytes:
+    """The ``@prefix`` lines every Turtle/TriG chunk is written under, in a fixed order."""
+    mapping = _prefix_map(prefixes)
+    return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(mapping.items())).encode()
+
+
+def turtle_chunk(ntriples_data: bytes, prefixes: Mapping[str, str] | None = None) -> bytes:
+    """Turtle of sorted N-Triples, written by pyoxigraph, without the prefix header."""
+    triples = ox.parse(ntriples_data, ox.RdfFormat.N_TRIPLES)
+    out = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=_prefix_map(prefixes))
+    return _header_free(out)
+
+
+def trig_chunk(nquads_data: bytes, prefixes: Mapping[str, str] | None = None) -> bytes:
+    """TriG blocks of sorted N-Quads, written by pyoxigraph, without the prefix header."""
+    quads = ox.parse(nquads_data, ox.RdfFormat.N_QUADS)
+    out = ox.serialize(quads, format=ox.RdfFormat.TRIG, prefixes=_prefix_map(prefixes))
+    return _header_free(out)
+
+
+class JsonLdCompactor:
+    """Compacts node objects with the published context, without a JSON-LD processor.
+
+    pyld's general compaction took 22 % of a one-report build; the graph only needs the
+    simple cases, so this picks, for each property, the shortest term of the context whose
+    definition fits the value (no container but ``@set``, a matching ``@type`` coercion),
+    else a compact IRI, else the IRI itself; values a term does not coerce are written as
+    value objects, which every context expands the same way. Tests check that pyld expands
+    the result to the very same triples.
+    """
+
+    def __init__(self, context: Mapping[str, Any]) -> None:
+        inner = context.get("@context", context)
+        self.context: Mapping[str, Any] = inner if isinstance(inner, Mapping) else {}
+        self.prefixes: list[tuple[str, str]] = []
+        self.terms: dict[str, list[tuple[str, str | None]]] = {}
+        self.id_key, self.type_key = "@id", "@type"
+        simple: dict[str, str] = {}
+        for term, definition in self.context.items():
+            if term.startswith("@"):
+                continue
+            if definition == "@id":
+                self.id_key = term
+                continue
+            if definition == "@type":
+                self.type_key = term
+                continue
+            if isinstance(definition, str) and ":" not in term:
+                simple[term] = definition
+        for term, iri in simple.items():
+            if iri.endswith(("/", "#")):
+                self.prefixes.append((term, iri))
+        self.prefixes.sort(key=lambda item: (-len(item[1]), item[0]))
+        for term, definition in sorted(self.context.items(), key=lambda kv: (len(kv[0]), kv[0])):
+            if term.startswith("@") or ":" in term:
+                continue
+            if isinstance(definition, str):
+                iri, coercion = definition, None
+            elif isinstance(definition, Mapping):
+                if definition.get("@container", "@set") != "@set" or "@reverse" in definition:
+                    continue
+                if "@context" in definition or "@language" in definition:
+                    continue
+                iri, coercion = definition.get("@id", ""), definition.get("@type")
+            else:
+                continue
+            if not iri or iri.startswith("@"):
+                continue
+            self.terms.setdefault(self.expand(iri), []).append((term, coercion))
+        self.types = {iri: ts[0][0] for iri, ts in self.terms.items() if ts[0][1] is None}
+
+    def expand(self, value: str) -> str:
+        prefix, _, local = value.partition(":")
+        if local and not local.startswith("//"):
+            for term, iri in self.prefixes:
+                if term == prefix:
+                    return iri + local
+        return value
+
+    def iri(self, iri: str) -> str:
+        """A compact IRI for ``@id`` values (document-relative IRIs are never used)."""
+        for prefix, namespace in self.prefixes:
+            if iri.startswith(namespace) and len(iri) > len(namespace):
+                local = iri[len(namespace) :]
+                if not local.startswith("//") and _LOCAL.match(local):
+                    return f"{prefix}:{local}"
+        return iri
+
+    def _value(self, term: ox.NamedNode | ox.Literal, coercion: str | None) -> Any:
+        if isinstance(term, ox.NamedNode):
+            if coercion == "@id":
+                return self.iri(term.value)
+            return {"@id": self.iri(term.value)}
+        if isinstance(term, ox.BlankNode):
+            return {"@id": f"_:{term.value}"}
+        datatype = term.datatype.value
+        if term.language:
+            return {"@language": term.language, "@value": term.value}
+        if coercion not in (None, "@id", "@vocab") and self.expand(coercion) == datatype:
+            return term.value
+        if datatype == str(XSD.string):
+            if coercion is None and "@language" not in self.context:
+                return term.value
+            return {"@value": term.value}
+        return {"@type": self.iri(datatype), "@value": term.value}
+
+    def _key(self, predicate: str, term: Any) -> tuple[str, str | None]:
+        for name, coercion in self.terms.get(predicate, ()):
+            if coercion in (None, "@id", "@vocab") and isinstance(term, ox.NamedNode):
+                return name, "@id" if coercion == "@id" else None
+            if coercion is None or (
+                isinstance(term, ox.Literal)
+                and not term.language
+                and coercion not in ("@id", "@vocab")
+                and self.expand(coercion) == term.datatype.value
+            ):
+                return name, coercion
+        return self.iri(predicate), None
+
+    def nodes(self, ntriples_data: bytes) -> list[str]:
+        """One compact JSON node object (text) per subject of sorted N-Triples."""
+        out: list[str] = []
+        node: dict[str, Any] = {}
+        subject = None
+        for triple in ox.parse(ntriples_data, ox.RdfFormat.N_TRIPLES):
+            if triple.subject != subject:
+                if node:
+                    out.append(self._dump(node))
+                subject = triple.subject
+                node = {self.id_key: self.iri(subject.value)}
+            predicate = triple.predicate.value
+            if predicate == str(RDF.type) and isinstance(triple.object, ox.NamedNode):
+                name = self.types.get(triple.object.value) or self.iri(triple.object.value)
+                node.setdefault(self.type_key, []).append(name)
+                continue
+            key, coercion = self._key(predicate, triple.object)
+            node.setdefault(key, []).append(self._value(triple.object, coercion))
+        if node:
+            out.append(self._dump(node))
+        return out
+
+    @staticmethod
+    def _dump(node: dict[str, Any]) -> str:
+        for key, values in node.items():
+            if isinstance(values, list) and len(values) == 1:
+                node[key] = values[0]
+        return json.dumps(node, ensure_ascii=False, sort_keys=True)
+
+
+def jsonld_document(
+    context: Mapping[str, Any], node_chunks: Iterable[Iterable[str]]
+) -> Iterator[bytes]:
+    """A JSON-LD document (context inline, one ``@graph``) from node-object chunks, streamed."""
+    context_object = context.get("@context", context)
+    head = json.dumps(context_object, ensure_ascii=False, indent=2, sort_keys=True)
+    yield f'{{\n"@context": {head},\n"@graph": [\n'.encode()
+    first = True
+    for chunk in node_chunks:
+        for node in chunk:
+            yield (node if first else ",\n" + node).encode("utf-8")
+            first = False
+    yield b"\n]\n}\n"

@@ -15,7 +15,7 @@ never the wall clock.
 
 from __future__ import annotations
 
-import gzip
+import contextlib
 import hashlib
 import html
 import json
@@ -25,30 +25,45 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import OWL, QB, RDF
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, SH
 
+from ifrc_kg.assemble import (
+    STORE_DIR,
+    Counts,
+    Shared,
+    shared_piece,
+    write_dumps,
+    write_report_dumps,
+    write_store,
+)
 from ifrc_kg.config import DEFAULT_BASE, artefact_dir
-from ifrc_kg.datacube import union_graph
+from ifrc_kg.datacube import violations_only
 from ifrc_kg.errors import BuildError, ValidationFailed
-from ifrc_kg.export import write_exports
 from ifrc_kg.graph.catalog import FileEntry, ReportEntry, describe_catalog
-from ifrc_kg.graph.links import publish_links
 from ifrc_kg.model import Report
+from ifrc_kg.namespaces import bind_prefixes
+from ifrc_kg.pipeline import (
+    Job,
+    Piece,
+    Progress,
+    ReportsFailed,
+    build_pieces,
+    code_fingerprint,
+    default_cache_dir,
+)
 from ifrc_kg.uris import Iris
 from ifrc_kg.validate import (
     ValidationIssue,
     ValidationReport,
     check_shapes,
     shapes_graph,
-    skolemised_report,
-    validate,
 )
 
 log = logging.getLogger(__name__)
@@ -82,6 +97,12 @@ class BuildResult:
     out: Path
     manifest: dict[str, Any]
     report: ValidationReport
+    #: reports that failed (only with ``keep_going``; their files and errors)
+    failures: tuple[Piece, ...] = ()
+    #: seconds per stage; ``reports: parse (cpu)`` etc. sum the workers' time
+    timings: dict[str, float] = field(default_factory=dict)
+    #: reports taken from the build cache
+    cached: int = 0
 
 
 def media_type(path: str) -> str:
@@ -154,26 +175,25 @@ def _check_out(out: Path) -> None:
 
 
 def parse_reports(paths: Sequence[Path]) -> list[Report]:
-    """Parse every report, logging each one's warnings; the first bad one raises."""
+    """Parse every report, logging each one's warnings; the first bad one raises, and so
+    do two files of the same report (same country, year and kind), naming both files."""
     from ifrc_kg.report import parse_report
 
     reports = []
+    seen: dict[tuple[str, int, str], Path] = {}
     for path in paths:
         report = parse_report(path)
+        key = (report.country.iso3, report.year, report.kind)
+        if key in seen:
+            raise BuildError(
+                f"{seen[key]} and {path} are the same report ({report.country.iso3} "
+                f"{report.year} {report.kind}): keep one of them"
+            )
+        seen[key] = path
         for warning in report.warnings:
             log.warning("%s: %s", path.name, warning)
         reports.append(report)
     return reports
-
-
-def _build_dataset(
-    reports: Sequence[Report], base: str, include_personal_contacts: bool, report_dir: Path
-) -> Dataset:
-    from ifrc_kg.graph import build_dataset
-
-    return build_dataset(
-        reports, base, include_personal_contacts=include_personal_contacts, report_dir=report_dir
-    )
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -207,36 +227,11 @@ def _file_entries(root: Path, exclude: Sequence[str] = ()) -> list[FileEntry]:
     entries = []
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         relative = path.relative_to(root).as_posix()
-        if relative in exclude:
+        if relative in exclude or relative.startswith(f"{STORE_DIR}/"):
             continue
         data = path.read_bytes()
         entries.append(
             FileEntry(relative, len(data), hashlib.sha256(data).hexdigest(), media_type(relative))
-        )
-    return entries
-
-
-def _report_entries(reports: Sequence[Report], dataset: Dataset, iris: Iris) -> list[ReportEntry]:
-    entries = []
-    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year)):
-        iso3, year = report.country.iso3, report.year
-        named = dataset.graph(iris.graph(iso3, year))
-        cubes = sorted(str(s) for s in named.subjects(RDF.type, QB.DataSet))
-        entries.append(
-            ReportEntry(
-                iri=str(iris.report(iso3, year)),
-                graph=str(iris.graph(iso3, year)),
-                country=report.country.name,
-                iso3=iso3.upper(),
-                year=year,
-                title=report.title.text,
-                file=Path(report.source_file).name,
-                published=report.published,
-                period_start=report.period_start,
-                period_end=report.period_end,
-                triples=len(named),
-                cubes=tuple(cubes),
-            )
         )
     return entries
 
@@ -246,21 +241,161 @@ def _shapes_iri(shapes: Graph) -> URIRef | None:
     return ontologies[0] if ontologies else None
 
 
-def write_dumps(root: Path, dataset: Dataset, context: dict[str, Any]) -> None:
-    """graph.{ttl,nt,jsonld,trig,nq} and their .gz twins (gzip mtime 0: stable bytes)."""
-    from ifrc_kg import dumps
+def _checked_shapes(cache_root: Path, fingerprint: str) -> Graph:
+    """The shapes, meta-validated once per code version (the check takes seconds)."""
+    shapes = shapes_graph()
+    marker = cache_root / "shapes" / f"{fingerprint}.ok"
+    if not marker.is_file():
+        meta = check_shapes(shapes)
+        if not meta.conforms:
+            first = meta.violations[0].message if meta.violations else "see pyshacl"
+            raise BuildError(f"shapes/ does not pass SHACL meta-validation: {first}")
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text("ok\n")
+    return shapes
 
-    union = union_graph(dataset)
-    rendered = {
-        "graph.ttl": dumps.turtle(union),
-        "graph.nt": dumps.ntriples(union),
-        "graph.jsonld": dumps.jsonld(union, context),
-        "graph.trig": dumps.trig(dataset),
-        "graph.nq": dumps.nquads(dataset),
-    }
-    for name in DUMPS:
-        _write(root, name, rendered[name])
-        _write(root, f"{name}.gz", gzip.compress(rendered[name], compresslevel=9, mtime=0))
+
+def _piece_report(piece: Piece) -> ValidationReport:
+    return ValidationReport(
+        conforms=not piece.failed,
+        violations=tuple(piece.violations),
+        warnings=tuple(piece.warnings),
+        integrity=piece.integrity,
+        triples=piece.triples,
+    )
+
+
+def _raise_failures(failures: Sequence[Piece]) -> None:
+    """The strict build: one failed report stops it, naming every failure."""
+    for piece in failures:
+        log.error("%s", piece.error)
+    if len(failures) == 1 and failures[0].error_kind == "validation":
+        raise BuildValidationFailed(_piece_report(failures[0]))
+    raise ReportsFailed(failures)
+
+
+def _check_unique(pieces: Sequence[Piece]) -> None:
+    """Two files of the same report (same country, year and kind) are refused, naming both."""
+    seen: dict[tuple[str, int, str], str] = {}
+    for piece in pieces:
+        assert piece.entry is not None
+        entry = piece.entry
+        key = (entry.iso3, entry.year, entry.kind)
+        if key in seen:
+            raise BuildError(
+                f"{seen[key]} and {piece.path} are the same report ({entry.iso3} "
+                f"{entry.year} {entry.kind}): keep one of them"
+            )
+        seen[key] = piece.path
+
+
+def coverage_text(pieces: Sequence[Piece]) -> str:
+    """coverage.txt: per report, lines read of non-blank lines, then every unread line."""
+    return "".join(piece.coverage for piece in pieces)
+
+
+def _merged_report(pieces: Sequence[Piece], triples: int) -> ValidationReport:
+    integrity: dict[str, list[str]] = {}
+    warnings: list[ValidationIssue] = []
+    for piece in pieces:
+        warnings += piece.warnings
+        for ic_id, messages in piece.integrity.items():
+            integrity.setdefault(ic_id, []).extend(messages)
+    warnings.sort(
+        key=lambda i: (i.source_shape, i.focus_node, i.path or "", i.message, i.value or "")
+    )
+    violations = tuple(v for piece in pieces for v in piece.violations)
+    return ValidationReport(
+        conforms=not violations and not violations_only(integrity),
+        violations=violations,
+        warnings=tuple(warnings),
+        integrity=integrity,
+        triples=triples,
+    )
+
+
+def _validation_graph(pieces: Sequence[Piece], base: str) -> Graph:
+    """One SHACL validation report for the corpus, from the reports' skolemised ones."""
+    graph = Graph()
+    bind_prefixes(graph)
+    node = URIRef(f"{base}.well-known/genid/validation-report")
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(True)))
+    for piece in pieces:
+        part = Graph().parse(piece.file_of("validation.nt"), format="nt")
+        reports = set(part.subjects(RDF.type, SH.ValidationReport))
+        for s, p, o in part:
+            if s in reports:
+                if p == SH.result:
+                    graph.add((node, SH.result, o))
+                continue
+            graph.add((s, p, o))
+    return graph
+
+
+def _write_exports(root: Path, pieces: Sequence[Piece]) -> None:
+    """Every figure (``figures.hxl.csv``, ``figures.csv``) and each report's own."""
+    from ifrc_kg.export import EXPORT_FILES, render, report_export_files
+
+    rows: list[dict[str, str]] = []
+    for piece in pieces:
+        assert piece.entry is not None
+        report_rows = json.loads(piece.file_of("figures.json").read_text(encoding="utf-8"))
+        for fmt, name in report_export_files(piece.entry.iso3, piece.entry.key).items():
+            _write(root, name, render(report_rows, fmt).encode("utf-8"))
+        rows += report_rows
+    for fmt, name in EXPORT_FILES.items():
+        _write(root, name, render(rows, fmt).encode("utf-8"))
+
+
+def _write_links(root: Path, pieces: Sequence[Piece], counts: Counts, iris: Iris) -> Graph:
+    """``links.nt`` and ``links-report.txt``; returns the VoID linksets."""
+    from ifrc_kg.graph.links import (
+        LINKS_FILE,
+        LINKS_REPORT_FILE,
+        LinksReport,
+        _link_counts,
+        linksets,
+        write_links_nt,
+    )
+
+    links = counts.link_dataset()
+    write_links_nt(links, root / LINKS_FILE, iris)
+    outcome = LinksReport(
+        resolved=[r for piece in pieces for r in piece.resolved],
+        unresolved=[u for piece in pieces for u in piece.unresolved],
+        link_counts=_link_counts(links, iris),
+    )
+    _write(root, LINKS_REPORT_FILE, outcome.as_text().encode("utf-8"))
+    return linksets(links, iris)
+
+
+def _write_search(root: Path, shared: Shared, pieces: Sequence[Piece]) -> None:
+    """``search.sqlite``: the FTS5 index of the site's search box, and every figure."""
+    from ifrc_kg.search import SEARCH_FILE, shared_rows, write_figures, write_index
+
+    reference = Graph().parse(shared.file("reference.nt"), format="nt")
+    vocabulary = Graph().parse(shared.file("vocabulary.nt"), format="nt")
+    groups = [shared_rows(reference, vocabulary)]
+    groups += (json.loads(p.file_of("search.json").read_text(encoding="utf-8")) for p in pieces)
+    write_index(root / SEARCH_FILE, groups)
+    figures = (json.loads(p.file_of("figures.json").read_text(encoding="utf-8")) for p in pieces)
+    write_figures(root / SEARCH_FILE, figures)
+
+
+class _Stages:
+    """Wall-clock seconds per stage of the build, in the order they ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
 def build(
@@ -269,87 +404,134 @@ def build(
     *,
     base: str = DEFAULT_BASE,
     include_personal_contacts: bool = True,
+    keep_going: bool = False,
+    cache_dir: Path | None = None,
+    workers: int | None = None,
+    progress: Callable[[Progress], None] | None = None,
+    store: bool = True,
 ) -> BuildResult:
     """Parse, map, validate and publish every ``*.txt`` report of ``reports_dir`` into ``out``.
 
-    Raises ``ReportFormatError`` (a report does not parse), ``BuildValidationFailed``
-    (violations), ``BuildError`` (bad directories); in every case ``out`` is untouched.
+    Each report is built alone (in a worker process, cached in ``cache_dir``, by default
+    ``.cache/build/`` next to ``out``), then the corpus is assembled from the pieces.
+    Strict by default: a report that fails raises ``ReportsFailed`` (``ReportFormatError``'s
+    message, exit 2) or ``BuildValidationFailed`` (exit 1) and ``out`` is untouched. With
+    ``keep_going`` the other reports are published and the failures are listed in the
+    result and in ``manifest.json``.
     """
     from ifrc_kg import dumps
 
-    _check_base(base)
-    paths = report_paths(reports_dir)
-    _check_out(out)
-    reports = parse_reports(paths)
-    dataset = _build_dataset(reports, base, include_personal_contacts, reports_dir)
-    # the dataset carries its vocabulary (for its own base) in <base>graph/vocabulary
-    shapes = shapes_graph()
-    meta = check_shapes(shapes)
-    if not meta.conforms:
-        first = meta.violations[0].message if meta.violations else "see pyshacl"
-        raise BuildError(f"shapes/ does not pass SHACL meta-validation: {first}")
-    report = validate(dataset, shapes=shapes, vocabulary=Graph())
-    if not report.conforms:
-        raise BuildValidationFailed(report)
+    stage = _Stages()
+    with stage("check"):
+        _check_base(base)
+        paths = report_paths(reports_dir)
+        _check_out(out)
+        cache_root = cache_dir or default_cache_dir(out)
+        fingerprint = code_fingerprint()
+        context = _context()
+        _checked_shapes(cache_root, fingerprint)
+    jobs = [
+        Job(path, base, include_personal_contacts, cache_root, fingerprint, context)
+        for path in paths
+    ]
+    with stage("reports"):
+        pieces = build_pieces(jobs, workers=workers, progress=progress)
+    for piece in pieces:
+        for warning in piece.parser_warnings:
+            log.warning("%s: %s", piece.file, warning)
+    worker_seconds: dict[str, float] = {}
+    for piece in pieces:
+        if not piece.cached:
+            for name, seconds in piece.timings.items():
+                worker_seconds[name] = worker_seconds.get(name, 0.0) + seconds
+    failures = [piece for piece in pieces if piece.failed]
+    if failures and not keep_going:
+        _raise_failures(failures)
+    good = [piece for piece in pieces if not piece.failed and piece.entry is not None]
+    if not good:
+        raise ReportsFailed(failures)
+    good.sort(key=lambda p: (p.entry.iso3, p.entry.year, p.entry.kind) if p.entry else ("", 0, ""))
+    _check_unique(good)
 
     built = build_time(paths)
     iris = Iris(base)
-    union = union_graph(dataset)
-    entries = _report_entries(reports, dataset, iris)
+    entries = [piece.entry for piece in good if piece.entry is not None]
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=_scratch_prefix(out), suffix=".tmp", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the published directory is for reading
     try:
-        context = _context()
-        write_dumps(tmp, dataset, json.loads(context))
-        _write(tmp, "context.jsonld", context)
-        _copy_tree(artefact_dir("ontology"), tmp, "ontology")
-        _copy_tree(artefact_dir("shapes"), tmp, "shapes")
-        _write(tmp, "validation.ttl", dumps.turtle(skolemised_report(report.report_graph, base)))
-        _write(tmp, "validation.txt", _validation_text(report, built).encode("utf-8"))
-        _write(tmp, "validation.html", _validation_html(report, built).encode("utf-8"))
-        link_sets = publish_links(dataset, reports, iris, tmp)
-        write_exports(dataset, tmp)
-        files = _file_entries(tmp)
-        catalog = describe_catalog(
-            base=base,
-            union=union,
-            reports=entries,
-            files=files,
-            built=built,
-            version=package_version(),
-            shapes_iri=_shapes_iri(shapes),
-        )
-        catalog += link_sets
-        _write(tmp, "void.ttl", dumps.turtle(catalog))
-        manifest = _manifest(base, built, union, entries, _file_entries(tmp), report)
-        _write(tmp, "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
-        sums = _file_entries(tmp)
-        _write(tmp, "SHA256SUMS", "".join(f"{f.sha256}  {f.path}\n" for f in sums).encode())
-        _swap(tmp, out)
+        with stage("dumps"):
+            shared = shared_piece(base, cache_root, fingerprint, context)
+            counts = write_dumps(tmp, shared, good, context)
+            for piece in good:
+                write_report_dumps(tmp, piece, context)
+        with stage("search"):
+            _write_search(tmp, shared, good)
+        report = _merged_report(good, counts.triples)
+        with stage("files"):
+            _write(tmp, "context.jsonld", context)
+            _copy_tree(artefact_dir("ontology"), tmp, "ontology")
+            _copy_tree(artefact_dir("shapes"), tmp, "shapes")
+            _write(tmp, "validation.ttl", dumps.turtle(_validation_graph(good, base)))
+            _write(tmp, "validation.txt", _validation_text(report, built).encode("utf-8"))
+            _write(tmp, "validation.html", _validation_html(report, built).encode("utf-8"))
+            _write(tmp, "coverage.txt", coverage_text(good).encode("utf-8"))
+            link_sets = _write_links(tmp, good, counts, iris)
+            _write_exports(tmp, good)
+            catalog = describe_catalog(
+                base=base,
+                union=counts.stats(),
+                reports=entries,
+                files=_file_entries(tmp),
+                built=built,
+                version=package_version(),
+                shapes_iri=_shapes_iri(shapes_graph()),
+            )
+            catalog += link_sets
+            _write(tmp, "void.ttl", dumps.turtle(catalog))
+            manifest = _manifest(
+                base, built, counts.triples, entries, _file_entries(tmp), report, failures
+            )
+            _write(tmp, "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode("utf-8"))
+            sums = _file_entries(tmp)
+            _write(tmp, "SHA256SUMS", "".join(f"{f.sha256}  {f.path}\n" for f in sums).encode())
+        if store:
+            with stage("store"):
+                write_store(tmp)
+        with stage("swap"):
+            _swap(tmp, out)
     except OSError as error:
         shutil.rmtree(tmp, ignore_errors=True)
         raise BuildError(f"{out}: cannot write the build: {error.strerror or error}") from error
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    log.info("published %d triples of %d report(s) into %s", len(union), len(entries), out)
-    return BuildResult(out=out, manifest=manifest, report=report)
+    log.info("published %d triples of %d report(s) into %s", counts.triples, len(entries), out)
+    timings = {**stage.seconds, **{f"reports: {k} (cpu)": v for k, v in worker_seconds.items()}}
+    return BuildResult(
+        out=out,
+        manifest=manifest,
+        report=report,
+        failures=tuple(failures),
+        timings=timings,
+        cached=sum(piece.cached for piece in pieces),
+    )
 
 
 def _manifest(
     base: str,
     built: datetime,
-    union: Graph,
+    triples: int,
     entries: Sequence[ReportEntry],
     files: Sequence[FileEntry],
     report: ValidationReport,
+    failures: Sequence[Piece] = (),
 ) -> dict[str, Any]:
     return {
         "built": built.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "base": base,
         "version": package_version(),
-        "triples": len(union),
+        "triples": triples,
         "reports": [
             {
                 "iri": e.iri,
@@ -357,8 +539,13 @@ def _manifest(
                 "country": e.country,
                 "iso3": e.iso3,
                 "year": e.year,
+                "kind": e.kind,
                 "title": e.title,
                 "file": e.file,
+                "lines": e.lines,
+                "lines_read": e.lines_read,
+                "period_start": e.period_start.isoformat(),
+                "period_end": e.period_end.isoformat(),
             }
             for e in entries
         ],
@@ -368,6 +555,7 @@ def _manifest(
         ],
         "warnings": len(report.warnings),
         "violations": len(report.violations),
+        "failures": [{"file": piece.file, "error": piece.error} for piece in failures],
     }
 
 

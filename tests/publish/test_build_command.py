@@ -22,7 +22,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     def fake_build(reports_dir: Path, out: Path, **options: Any) -> BuildResult:
         recorded.append({"reports": reports_dir, "out": out, **options})
-        manifest = {"triples": 3, "reports": [{}], "violations": 0, "warnings": 1}
+        entry = {"file": "r.txt", "lines": 288, "lines_read": 287}
+        manifest = {"triples": 3, "reports": [entry], "violations": 0, "warnings": 1}
         report = ValidationReport(True, (), (), report_graph=Graph())
         return BuildResult(out=out, manifest=manifest, report=report)
 
@@ -35,15 +36,48 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 def test_defaults(calls: list[dict[str, Any]]) -> None:
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 0, result.output
-    assert calls == [
-        {
-            "reports": Path("data/reports"),
-            "out": Path("dist"),
-            "base": DEFAULT_BASE,
-            "include_personal_contacts": True,
-        }
-    ]
-    assert "built dist: 3 triples from 1 report(s), 0 violations, 1 warnings" in result.output
+    [call] = calls
+    assert callable(call.pop("progress"))
+    assert call == {
+        "reports": Path("data/reports"),
+        "out": Path("dist"),
+        "base": DEFAULT_BASE,
+        "include_personal_contacts": True,
+        "keep_going": False,
+        "cache_dir": None,
+        "workers": None,
+        "store": True,
+    }
+    assert "built dist: 3 triples from 1 report(s) (0 from the cache), 0 violations" in (
+        result.output
+    )
+    assert "r.txt: 287 of 288 lines read\n" in result.output
+
+
+def test_corpus_options(calls: list[dict[str, Any]], tmp_path: Path) -> None:
+    args = ["build", "--keep-going", "-j", "2", "--cache-dir", str(tmp_path), "--no-store"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert calls[0]["keep_going"] is True and calls[0]["workers"] == 2
+    assert calls[0]["cache_dir"] == tmp_path and calls[0]["store"] is False
+
+
+def test_keep_going_with_failures_exits_3(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ifrc_kg.pipeline import Piece
+
+    failed = Piece(file="bad.txt", path="r/bad.txt", key="k", error="r/bad.txt:12: expected X")
+
+    def fake_build(reports_dir: Path, out: Path, **options: Any) -> BuildResult:
+        entry = {"file": "r.txt", "lines": 288, "lines_read": 288}
+        manifest = {"triples": 3, "reports": [entry], "violations": 0, "warnings": 0}
+        report = ValidationReport(True, (), (), report_graph=Graph())
+        return BuildResult(out=out, manifest=manifest, report=report, failures=(failed,))
+
+    monkeypatch.setattr(publish, "build", fake_build)
+    result = CliRunner().invoke(main, ["build", "--keep-going"])
+    assert result.exit_code == 3
+    assert "failed: r/bad.txt:12: expected X" in result.output
+    assert "1 report(s) failed and were left out" in result.output
 
 
 def test_options(calls: list[dict[str, Any]], tmp_path: Path) -> None:

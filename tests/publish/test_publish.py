@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, QB, RDF, RDFS, SH, VOID, XSD
+from tests import variants
 from tests.publish.conftest import EPOCH, Published, copy_reports, snapshot
 from tests.variants import mali_text
 
@@ -42,7 +43,9 @@ FORMATS = {
 
 
 def files_of(directory: Path) -> set[str]:
-    return {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
+    """The published files (not the RocksDB files of the on-disk store)."""
+    names = {p.relative_to(directory).as_posix() for p in directory.rglob("*") if p.is_file()}
+    return {name for name in names if not name.startswith("store/")}
 
 
 def artefacts(name: str) -> set[str]:
@@ -77,6 +80,7 @@ def test_every_file_is_present(published: Published) -> None:
         "validation.ttl",
         "validation.html",
         "validation.txt",
+        "coverage.txt",
         "manifest.json",
         "links.nt",
         "links-report.txt",
@@ -84,10 +88,15 @@ def test_every_file_is_present(published: Published) -> None:
         "figures.hxl.csv",
         "figures-mli-2023.csv",
         "figures-mli-2023.hxl.csv",
+        "reports/mli-2023.ttl",
+        "reports/mli-2023.jsonld",
+        "reports/mli-2023.nq",
+        "search.sqlite",
         *artefacts("ontology"),
         *artefacts("shapes"),
     }
     assert files_of(published.out) == expected
+    assert (published.out / "store" / "CURRENT").is_file(), "the on-disk store for serve"
     assert "ontology/core.ttl" in expected and "shapes/shapes.ttl" in expected
 
 
@@ -143,10 +152,16 @@ def test_manifest_describes_the_build(published: Published, reference_graph: Gra
             "country": "Mali",
             "iso3": "MLI",
             "year": 2023,
+            "kind": "annual",
             "title": "2023 IFRC network annual report, Jan-Dec",
             "file": "ifrc-network-annual-report-mali-2023.txt",
+            "lines": 288,
+            "lines_read": 288,
+            "period_start": "2023-01-01",
+            "period_end": "2023-12-31",
         }
     ]
+    assert manifest["failures"] == []
     assert manifest["violations"] == 0
     assert manifest["warnings"] == len(published.result.report.warnings) > 0
     listed = {entry["path"]: entry for entry in manifest["files"]}
@@ -388,7 +403,8 @@ def test_rebuild_in_another_process_is_byte_identical_and_replaces_the_old_build
     assert result.returncode == 0, result.stderr
     assert f"built {out}: " in result.stdout
     assert snapshot(out) == snapshot(published.out)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"], "no temporary left behind"
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert left == [".cache", "dist"], "no temporary left behind (only the build cache)"
 
 
 # --- atomicity ------------------------------------------------------------------------------
@@ -422,7 +438,54 @@ def test_report_that_does_not_parse_exits_2_and_leaves_the_build(
     assert len(lines) == 1
     assert re.match(r"error: \S*zz-broken\.txt:\d+: .*People donating blood", lines[0])
     assert snapshot(previous) == before
-    assert sorted(p.name for p in previous.parent.iterdir()) == ["dist"]
+    assert sorted(p.name for p in previous.parent.iterdir()) == [".cache", "dist"]
+
+
+def test_two_files_of_one_report_exit_2_naming_both(previous: Path, tmp_path: Path) -> None:
+    before = snapshot(previous)
+    reports = copy_reports(tmp_path / "reports")
+    (reports / "zz-copy.txt").write_text(mali_text().replace("\n", "\r\n"), encoding="utf-8")
+    code, output = _invoke(reports, previous)
+    assert code == 2
+    (line,) = output.strip().splitlines()
+    assert re.fullmatch(
+        r"error: \S*ifrc-network-annual-report-mali-2023\.txt and \S*zz-copy\.txt are the "
+        r"same report \(MLI 2023 annual\): keep one of them",
+        line,
+    )
+    assert snapshot(previous) == before
+
+
+def test_mid_year_report_is_not_a_copy_of_the_annual(tmp_path: Path) -> None:
+    from ifrc_kg.publish import parse_reports
+
+    reports = copy_reports(tmp_path / "reports")
+    (reports / "zz-mid.txt").write_text(variants.mid_year(mali_text()), encoding="utf-8")
+    parsed = parse_reports(sorted(reports.glob("*.txt")))
+    assert [(r.year, r.kind) for r in parsed] == [(2023, "annual"), (2023, "mid-year")]
+
+
+def test_report_cut_short_exits_2_and_leaves_the_build(previous: Path, tmp_path: Path) -> None:
+    before = snapshot(previous)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    cut = "\n".join(mali_text().split("\n")[:200])
+    (reports / "mali-cut.txt").write_text(cut, encoding="utf-8")
+    code, output = _invoke(reports, previous)
+    assert code == 2
+    assert output.strip() == (
+        "error: mali-cut.txt: the report lacks parts the template requires (cut short?): "
+        "'Contact information'"
+    )
+    assert snapshot(previous) == before
+
+
+def test_coverage_is_printed_and_published(published: Published) -> None:
+    text = (published.out / "coverage.txt").read_text(encoding="utf-8")
+    assert text == "ifrc-network-annual-report-mali-2023.txt: 288 of 288 lines read\n"
+    manifest = json.loads((published.out / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = manifest["reports"]
+    assert (entry["kind"], entry["lines"], entry["lines_read"]) == ("annual", 288, 288)
 
 
 def test_graph_with_violations_exits_1_and_leaves_the_build(previous: Path, tmp_path: Path) -> None:
@@ -442,7 +505,7 @@ def test_graph_with_violations_exits_1_and_leaves_the_build(previous: Path, tmp_
         .startswith("error: the graph does not validate, nothing was published")
     )
     assert snapshot(previous) == before
-    assert sorted(p.name for p in previous.parent.iterdir()) == ["dist"]
+    assert sorted(p.name for p in previous.parent.iterdir()) == [".cache", "dist"]
 
 
 def test_refuses_to_replace_a_directory_that_is_not_a_build(tmp_path: Path) -> None:
@@ -481,22 +544,17 @@ def test_exception_while_writing_leaves_the_build_and_no_temporary(
 ) -> None:
     """A crash half-way through writing (disk full, a bug) must not touch the old build."""
     import ifrc_kg.publish as publish
-    from ifrc_kg.validate import ValidationReport
 
     def exploding_dumps(root: Path, *args: object) -> None:
         (root / "graph.ttl").write_text("half a file")
         raise OSError(28, "No space left on device")
 
-    ok = ValidationReport(True, (), (), report_graph=Graph())
-    monkeypatch.setattr(publish, "_build_dataset", lambda *args: Dataset())
-    monkeypatch.setattr(publish, "check_shapes", lambda shapes: ok)
-    monkeypatch.setattr(publish, "validate", lambda *args, **kwargs: ok)
     monkeypatch.setattr(publish, "write_dumps", exploding_dumps)
     before = snapshot(previous)
     with pytest.raises(BuildError, match="cannot write the build: No space left on device"):
         build(copy_reports(tmp_path / "reports"), previous)
     assert snapshot(previous) == before
-    assert sorted(p.name for p in previous.parent.iterdir()) == ["dist"]
+    assert sorted(p.name for p in previous.parent.iterdir()) == [".cache", "dist"]
 
 
 def test_a_killed_builds_leftovers_are_cleared_by_the_next(tmp_path: Path) -> None:

@@ -22,6 +22,9 @@ HTML_PAGES = [
     "/doc/def/concept/strategic-priority/health-and-wellbeing",
     "/ontology",
     "/sparql?format=html&query=ASK%20%7B%7D",
+    "/search?q=mali",
+    "/society/MLI",
+    "/compare?table=key-figures&indicator=volunteers",
     "/sparql?format=html&query=SELECT%20*%20%7B%20%3Fs%20%3Fp%20%3Fo%20%7D%20LIMIT%203",
 ]
 

@@ -75,11 +75,37 @@ class ReportEntry:
     period_end: date
     triples: int
     cubes: tuple[str, ...]
+    key: str = ""
+    """The report's key in IRIs ("2023", "2024-mid-year"); the year when empty."""
+    kind: str = "annual"
+    lines: int = 0
+    """Non-blank lines of the report, and how many of them the model holds."""
+    lines_read: int = 0
 
 
-def report_dataset_iri(iris: Iris, iso3: str, year: int) -> URIRef:
+def report_dataset_iri(iris: Iris, iso3: str, year: int | str) -> URIRef:
     """The DCAT dataset of one report: the parent of its Data Cube data sets."""
     return URIRef(f"{iris.catalog()}/{iso3.lower()}/{year}")
+
+
+@dataclass(frozen=True)
+class GraphStats:
+    """The VoID counts of a graph: triples, IRI subjects, class and property partitions.
+
+    The corpus build counts them while streaming the sorted union (``assemble.py``) instead
+    of holding the union in memory; :func:`graph_stats` counts an in-memory graph.
+    """
+
+    triples: int
+    entities: int
+    classes: Counter[URIRef]
+    properties: Counter[URIRef]
+
+
+def graph_stats(graph: Graph) -> GraphStats:
+    classes, properties = partitions(graph)
+    subjects = {s for s in graph.subjects() if isinstance(s, URIRef)}
+    return GraphStats(len(graph), len(subjects), classes, properties)
 
 
 def partitions(graph: Graph) -> tuple[Counter[URIRef], Counter[URIRef]]:
@@ -118,7 +144,7 @@ def _slug(term: URIRef) -> str:
 def describe_catalog(
     *,
     base: str,
-    union: Graph,
+    union: Graph | GraphStats,
     reports: Sequence[ReportEntry],
     files: Sequence[FileEntry],
     built: datetime,
@@ -168,10 +194,10 @@ def describe_catalog(
         add((catalog, DCTERMS.conformsTo, shapes_iri))
     add((catalog, VOID.sparqlEndpoint, endpoint))
     add((catalog, VOID.uriSpace, Literal(f"{base}id/")))
-    add((catalog, VOID.triples, Literal(len(union), datatype=XSD.integer)))
-    subjects = {s for s in union.subjects() if isinstance(s, URIRef)}
-    add((catalog, VOID.entities, Literal(len(subjects), datatype=XSD.integer)))
-    classes, properties = partitions(union)
+    stats = union if isinstance(union, GraphStats) else graph_stats(union)
+    add((catalog, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
+    add((catalog, VOID.entities, Literal(stats.entities, datatype=XSD.integer)))
+    classes, properties = stats.classes, stats.properties
     add((catalog, VOID.classes, Literal(len(classes), datatype=XSD.integer)))
     add((catalog, VOID.properties, Literal(len(properties), datatype=XSD.integer)))
     for vocabulary in vocabularies([*classes, *properties]):
@@ -202,7 +228,7 @@ def describe_catalog(
     # one dataset per report --------------------------------------------------------------
     first_report = True
     for entry in reports:
-        dataset = report_dataset_iri(iris, entry.iso3, entry.year)
+        dataset = report_dataset_iri(iris, entry.iso3, entry.key or entry.year)
         add((catalog, DCAT.dataset, dataset))
         add((catalog, VOID.subset, dataset))
         if first_report:

@@ -19,7 +19,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ifrc_kg.config import Settings
-from ifrc_kg.server import downloads, linked_data, pages, sparql
+from ifrc_kg.server import downloads, linked_data, network, pages, search, sparql
 from ifrc_kg.server.charts import format_number
 from ifrc_kg.server.describe import curie
 from ifrc_kg.server.problems import EXCEPTION_HANDLERS
@@ -119,6 +119,8 @@ def create_app(
         )
 
     app.include_router(pages.router)
+    app.include_router(search.router)
+    app.include_router(network.router)
     app.include_router(sparql.router)
     app.include_router(linked_data.router)
     app.include_router(downloads.router)

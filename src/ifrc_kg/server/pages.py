@@ -118,14 +118,17 @@ def report_findings(site: Site, graph_iri: str | None) -> list[Finding]:
 
 @router.get("/", summary="Landing page", response_class=Response)
 def landing(request: Request) -> Response:
+    from ifrc_kg.server.corpus import listed_reports, summary
+
     site = site_of(request)
-    reports = queries.reports(site.store)
+    reports = listed_reports(site.manifest)
     files = site.manifest.get("files", [])
     return render(
         request,
         "index.html",
         {
             "reports": reports,
+            "corpus": summary(reports),
             "counts": queries.counts(site.store),
             "files": files,
             "manifest": site.manifest,

@@ -1,0 +1,297 @@
+"""The corpus from its pieces: dumps, counts, links and the on-disk store, streamed.
+
+Each report's piece (``pipeline.py``) holds its triples sorted and serialised. The whole is
+assembled without ever holding it in memory: N-Triples and N-Quads are k-way merges of the
+sorted piece files (sorted, no duplicates), Turtle / TriG / JSON-LD are the pieces' chunks
+under one header, in a fixed order, and the VoID counts and the link triples are gathered
+while the merged N-Triples stream by. Since every byte comes from a cached piece and the
+order is fixed, an incremental build writes the same bytes as a full one.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import hashlib
+import json
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib import Dataset, URIRef
+
+from ifrc_kg.dumps import (
+    JsonLdCompactor,
+    canonical_lines,
+    jsonld_document,
+    merge_sorted,
+    prefix_header,
+    trig_chunk,
+    turtle_chunk,
+)
+from ifrc_kg.graph.catalog import GraphStats
+from ifrc_kg.pipeline import Piece, shared_reference_lines
+
+#: The on-disk store of a build (RocksDB, for ``serve``), relative to the build directory.
+STORE_DIR = "store"
+DUMPS = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig", "graph.nq")
+_RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+GZIP_LEVEL = 6
+
+
+@dataclass(frozen=True)
+class Shared:
+    """The graphs every report shares: the vocabulary and the common reference entities."""
+
+    directory: Path
+    vocabulary_iri: str
+    reference_iri: str
+
+    def file(self, name: str) -> Path:
+        return self.directory / name
+
+
+def shared_piece(base: str, cache_root: Path, fingerprint: str, context: bytes) -> Shared:
+    """Serialise the vocabulary graph and the shared reference graph once per code version."""
+    from ifrc_kg.graph import vocabulary_graph_iri
+    from ifrc_kg.graph.links import reference_graph_iri
+    from ifrc_kg.graph.vocabulary import vocabulary_graph
+    from ifrc_kg.uris import Iris
+
+    key = hashlib.sha256(f"{fingerprint}\0{base}\0".encode() + context).hexdigest()
+    directory = cache_root / "shared" / key
+    vocabulary_iri = str(vocabulary_graph_iri(base))
+    reference_iri = str(reference_graph_iri(Iris(base)))
+    shared = Shared(directory, vocabulary_iri, reference_iri)
+    if (directory / "done").is_file():
+        return shared
+    dataset = Dataset()
+    named = dataset.graph(URIRef(vocabulary_iri))
+    named += vocabulary_graph(base)
+    vocabulary = canonical_lines(dataset.serialize(format="nquads", encoding="utf-8"), NQ)
+    reference = sorted(shared_reference_lines(base))
+    compactor = JsonLdCompactor(json.loads(context))
+    files: dict[str, bytes] = {}
+    for name, quads, iri in (
+        ("vocabulary", vocabulary, vocabulary_iri),
+        ("reference", reference, reference_iri),
+    ):
+        suffix = f" <{iri}> .".encode()
+        triples = sorted({q[: -len(suffix)] + b" ." for q in quads})
+        nt = b"".join(t + b"\n" for t in triples)
+        files[f"{name}.nq"] = b"".join(q + b"\n" for q in quads)
+        files[f"{name}.nt"] = nt
+        files[f"{name}.ttl"] = turtle_chunk(nt)
+        files[f"{name}.jsonl"] = "".join(n + "\n" for n in compactor.nodes(nt)).encode()
+    files["vocabulary.trig"] = trig_chunk(files["vocabulary.nq"])
+    tmp = Path(tempfile.mkdtemp(prefix=".shared.", dir=_parent(directory)))
+    for name, data in files.items():
+        (tmp / name).write_bytes(data)
+    (tmp / "done").write_text("ok\n")
+    try:
+        tmp.rename(directory)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return shared
+
+
+NQ = ox.RdfFormat.N_QUADS
+
+
+def _parent(directory: Path) -> Path:
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    return directory.parent
+
+
+# --- writing a dump and its .gz twin at once -------------------------------------------------
+
+
+class Twin:
+    """Writes ``name`` and ``name.gz`` (gzip mtime 0, no file name: stable bytes) together."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.path = root / name
+        self._plain: IO[bytes] = self.path.open("wb")
+        self._raw: IO[bytes] = (root / f"{name}.gz").open("wb")
+        self._gzip = gzip.GzipFile(
+            filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0
+        )
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self._plain.write(data)
+            self._gzip.write(data)
+
+    def close(self) -> None:
+        self._plain.close()
+        self._gzip.close()
+        self._raw.close()
+
+    def __enter__(self) -> Twin:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def _read_lines(path: Path) -> Iterator[str]:
+    with path.open("r", encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield line.rstrip("\n")
+
+
+# --- counting while streaming ------------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    """VoID counts and link triples, gathered from the sorted union N-Triples."""
+
+    link_predicates: frozenset[bytes]
+    triples: int = 0
+    entities: int = 0
+    classes: Counter[URIRef] = field(default_factory=Counter)
+    properties: Counter[bytes] = field(default_factory=Counter)
+    links: list[bytes] = field(default_factory=list)
+    _subject: bytes = b""
+
+    def add(self, line: bytes) -> None:
+        subject, predicate, rest = line.split(b" ", 2)
+        self.triples += 1
+        if subject != self._subject:
+            self._subject = subject
+            self.entities += subject.startswith(b"<")
+        self.properties[predicate] += 1
+        if predicate == _RDF_TYPE and rest.startswith(b"<"):
+            self.classes[URIRef(rest[1 : rest.index(b">")].decode())] += 1
+        if predicate in self.link_predicates:
+            self.links.append(line)
+
+    def stats(self) -> GraphStats:
+        properties: Counter[URIRef] = Counter(
+            {URIRef(p[1:-1].decode()): n for p, n in self.properties.items()}
+        )
+        return GraphStats(self.triples, self.entities, Counter(self.classes), properties)
+
+    def link_dataset(self) -> Dataset:
+        """The link triples as a small dataset (for ``links.nt`` and the VoID linksets)."""
+        dataset = Dataset()
+        data = b"".join(line + b"\n" for line in self.links)
+        if data:
+            dataset.graph(URIRef("urn:ifrc-kg:links")).parse(data=data, format="nt")
+        return dataset
+
+
+@functools.lru_cache(maxsize=1)
+def link_predicates() -> frozenset[bytes]:
+    from ifrc_kg.graph.links import TARGETS
+
+    return frozenset(f"<{p}>".encode() for target in TARGETS for p in target.predicates)
+
+
+# --- the dumps ----------------------------------------------------------------------------
+
+
+def write_dumps(root: Path, shared: Shared, pieces: Sequence[Piece], context: bytes) -> Counts:
+    """``graph.{nq,nt,ttl,trig,jsonld}`` and their ``.gz`` twins, from the pieces."""
+    counts = Counts(link_predicates())
+    with Twin(root, "graph.nq") as out:
+        sources = [shared.file("vocabulary.nq"), shared.file("reference.nq")]
+        for piece in pieces:
+            sources += [piece.file_of("report.nq"), piece.file_of("reference.nq")]
+        for line in merge_sorted(sources):
+            out.write(line)
+    with Twin(root, "graph.nt") as out:
+        sources = [shared.file("vocabulary.nt"), shared.file("reference.nt")]
+        sources += [piece.file_of("union.nt") for piece in pieces]
+        for line in merge_sorted(sources):
+            counts.add(line.rstrip(b"\n"))
+            out.write(line)
+    header = prefix_header()
+    with Twin(root, "graph.ttl") as out:
+        out.write(header)
+        chunks = [shared.file("vocabulary.ttl"), shared.file("reference.ttl")]
+        for path in chunks + [piece.file_of("union.ttl") for piece in pieces]:
+            out.write(b"\n" + path.read_bytes())
+    with Twin(root, "graph.trig") as out:
+        out.write(header)
+        for _, chunk in sorted(_trig_chunks(shared, pieces), key=lambda item: item[0]):
+            out.write(b"\n" + chunk())
+    with Twin(root, "graph.jsonld") as out:
+        node_files = [shared.file("vocabulary.jsonl"), shared.file("reference.jsonl")]
+        node_files += [piece.file_of("union.jsonl") for piece in pieces]
+        for data in jsonld_document(json.loads(context), (_read_lines(p) for p in node_files)):
+            out.write(data)
+    return counts
+
+
+def _trig_chunks(shared: Shared, pieces: Sequence[Piece]) -> Iterable[tuple[str, Any]]:
+    """(graph IRI, chunk loader) of every named graph; TriG blocks go in graph IRI order."""
+    yield shared.vocabulary_iri, lambda: shared.file("vocabulary.trig").read_bytes()
+
+    def reference() -> bytes:
+        sources = [shared.file("reference.nq")] + [p.file_of("reference.nq") for p in pieces]
+        return trig_chunk(b"".join(merge_sorted(sources)))
+
+    yield shared.reference_iri, reference
+    for piece in pieces:
+        assert piece.entry is not None
+        yield piece.entry.graph, functools.partial(piece.file_of("report.trig").read_bytes)
+
+
+def report_dump_name(iso3: str, key: str, suffix: str) -> str:
+    """``reports/mli-2023.ttl`` (``mli-2023-mid-year.ttl``): one report's dump, for a user
+    who wants one country."""
+    return f"reports/{iso3.lower()}-{key}{suffix}"
+
+
+def write_report_dumps(root: Path, piece: Piece, context: bytes) -> None:
+    """One report's graph (and the reference entities it adds) as Turtle, JSON-LD, N-Quads."""
+    assert piece.entry is not None
+    iso3, key = piece.entry.iso3, piece.entry.key
+    (root / "reports").mkdir(exist_ok=True)
+    turtle = prefix_header() + b"\n" + piece.file_of("union.ttl").read_bytes()
+    (root / report_dump_name(iso3, key, ".ttl")).write_bytes(turtle)
+    nodes = [_read_lines(piece.file_of("union.jsonl"))]
+    document = b"".join(jsonld_document(json.loads(context), nodes))
+    (root / report_dump_name(iso3, key, ".jsonld")).write_bytes(document)
+    quads = piece.file_of("report.nq").read_bytes() + piece.file_of("reference.nq").read_bytes()
+    lines = sorted(line for line in quads.splitlines(keepends=True) if line.strip())
+    (root / report_dump_name(iso3, key, ".nq")).write_bytes(b"".join(lines))
+
+
+# --- the on-disk store -----------------------------------------------------------------------
+
+
+def write_store(root: Path) -> Path:
+    """The build's pyoxigraph (RocksDB) store: every named graph, and their union, as a set,
+    in the default graph (what the server queries by default)."""
+    path = root / STORE_DIR
+    store = ox.Store(str(path))
+    store.bulk_load(path=str(root / "graph.nq"), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(
+        path=str(root / "graph.nt"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph()
+    )
+    store.flush()
+    store.optimize()
+    del store
+    return path
+
+
+def open_store(dist: Path) -> ox.Store:
+    """The on-disk store of a build, opened read-only (several processes may share it)."""
+    from ifrc_kg.store import StoreLoadError
+
+    path = dist / STORE_DIR
+    if not path.is_dir():
+        raise StoreLoadError(f"{dist}: no {STORE_DIR}/ (run `ifrc-kg build` first)")
+    try:
+        return ox.Store.read_only(str(path))
+    except OSError as error:
+        raise StoreLoadError(f"{path}: cannot open the store: {error}") from error

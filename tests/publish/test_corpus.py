@@ -1,0 +1,201 @@
+"""The corpus build: per-report pieces in a cache, incremental builds byte-identical to full
+ones, ``--keep-going``, per-report dumps and the on-disk store."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from decimal import Decimal
+from itertools import islice
+from pathlib import Path
+from unittest import mock
+
+import pyoxigraph as ox
+import pytest
+from bench.reports import candidate_countries, variant
+from click.testing import CliRunner
+from rdflib import Dataset, Graph
+from tests.publish.conftest import EPOCH, snapshot
+from tests.variants import mali_text
+
+from ifrc_kg.assemble import open_store
+from ifrc_kg.cli import main
+from ifrc_kg.pipeline import ReportsFailed
+from ifrc_kg.publish import BuildResult, build
+
+
+def report_text(index: int, year: int, factor: str = "1") -> tuple[str, str]:
+    """(file name, text) of a generated report of the ``index``-th candidate country."""
+    country, society, iso2 = next(islice(candidate_countries(), index, None))
+    name = f"{iso2.lower()}-{year}.txt"
+    return name, variant(mali_text(), country, society, iso2, year, Decimal(factor))
+
+
+def write(directory: Path, *reports: tuple[str, str]) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, text in reports:
+        (directory / name).write_text(text, encoding="utf-8")
+    return directory
+
+
+def run(reports: Path, out: Path, cache: Path, **options: object) -> BuildResult:
+    with mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": EPOCH}):
+        return build(reports, out, cache_dir=cache, workers=2, **options)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A two-report build, then one report changed, one added, one removed (incremental),
+    and a full build of the final reports from an empty cache."""
+    root = tmp_path_factory.mktemp("corpus")
+    a, b = report_text(0, 2022), report_text(1, 2023)
+    changed, added = report_text(1, 2023, "1.5"), report_text(2, 2021)
+    reports = write(root / "reports", a, b)
+    cache = root / "cache"
+    first = run(reports, root / "dist", cache)
+    first_figures = (first.out / "figures.csv").read_text(encoding="utf-8")
+    (reports / a[0]).unlink()
+    write(reports, changed, added)
+    incremental = run(reports, root / "dist", cache)
+    full = run(reports, root / "full" / "dist", root / "fresh-cache")
+    return {
+        "root": root,
+        "first": first,
+        "incremental": incremental,
+        "full": full,
+        "names": (a[0], b[0], added[0]),
+        "cache": cache,
+        "first_figures": first_figures,
+    }
+
+
+def test_incremental_build_rebuilds_only_what_changed(corpus: dict) -> None:
+    assert corpus["first"].cached == 0
+    assert corpus["incremental"].cached == 0  # the changed and the added report were built
+    assert len(corpus["incremental"].manifest["reports"]) == 2
+    again = run(corpus["root"] / "reports", corpus["root"] / "dist", corpus["cache"])
+    assert again.cached == 2
+    assert "reports: parse (cpu)" not in again.timings
+
+
+def test_incremental_build_is_byte_identical_to_a_full_build(corpus: dict) -> None:
+    incremental = snapshot(corpus["incremental"].out)
+    full = snapshot(corpus["full"].out)
+    assert sorted(incremental) == sorted(full)
+    different = [name for name in full if incremental[name] != full[name]]
+    assert different == []
+    removed = corpus["names"][0].removesuffix(".txt")
+    assert not any(removed in name for name in full), "the removed report is gone"
+
+
+def test_changed_figures_reach_the_dumps(corpus: dict) -> None:
+    now = (corpus["incremental"].out / "figures.csv").read_text(encoding="utf-8")
+    changed = [r for r in corpus["full"].manifest["reports"] if r["year"] == 2023]
+    assert len(changed) == 1
+    iso3 = changed[0]["iso3"]
+
+    def rows(text: str) -> set[str]:
+        return {line for line in text.splitlines() if line.startswith(f"{iso3},")}
+
+    assert rows(corpus["first_figures"]) and rows(now)
+    assert rows(corpus["first_figures"]) != rows(now), "the 1.5x figures replaced the old"
+
+
+def test_corpus_dumps_hold_every_report_graph(corpus: dict) -> None:
+    out = corpus["full"].out
+    dataset = Dataset().parse(out / "graph.nq", format="nquads")
+    graphs = {str(g.identifier) for g in dataset.graphs() if len(g)}
+    for entry in corpus["full"].manifest["reports"]:
+        assert entry["graph"] in graphs
+    union = Graph().parse(out / "graph.nt", format="nt")
+    assert corpus["full"].manifest["triples"] == len(union)
+    turtle = Graph().parse(out / "graph.ttl", format="turtle")
+    assert len(turtle) == len(union)
+
+
+def test_per_report_dumps_hold_that_report_only(corpus: dict) -> None:
+    out = corpus["full"].out
+    for entry in corpus["full"].manifest["reports"]:
+        stem = f"reports/{entry['iso3'].lower()}-{entry['year']}"
+        quads = Dataset().parse(out / f"{stem}.nq", format="nquads")
+        graphs = {str(g.identifier) for g in quads.graphs() if len(g)}
+        assert entry["graph"] in graphs
+        assert not any(
+            e["graph"] in graphs
+            for e in corpus["full"].manifest["reports"]
+            if e["graph"] != entry["graph"]
+        )
+        turtle = Graph().parse(out / f"{stem}.ttl", format="turtle")
+        jsonld = Graph().parse(out / f"{stem}.jsonld", format="json-ld")
+        assert len(turtle) == len(jsonld) > 1000
+
+
+def test_on_disk_store_opens_read_only_with_every_quad(corpus: dict) -> None:
+    out = corpus["full"].out
+    store = open_store(out)
+    named = sum(1 for line in (out / "graph.nq").read_bytes().splitlines() if line.strip())
+    union = sum(1 for line in (out / "graph.nt").read_bytes().splitlines() if line.strip())
+    assert len(store) == named + union  # named graphs + their union in the default graph
+    [[count]] = [list(row) for row in store.query("SELECT (COUNT(*) AS ?n) { ?s ?p ?o }")]
+    assert int(count.value) == union
+    with pytest.raises((OSError, RuntimeError), match="read-write"):
+        store.add(ox.Quad(ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"), ox.Literal("o")))
+
+
+def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    from ifrc_kg.store import StoreLoadError
+
+    with pytest.raises(StoreLoadError, match="no store/"):
+        open_store(tmp_path)
+
+
+# --- one bad report -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def with_broken(corpus: dict, tmp_path: Path) -> Path:
+    reports = tmp_path / "reports"
+    shutil.copytree(corpus["root"] / "reports", reports)
+    broken = mali_text().replace("\tPeople donating blood\t103", "\tPeople donating blood\tmany")
+    (reports / "zz-broken.txt").write_text(broken, encoding="utf-8")
+    return reports
+
+
+def test_default_build_is_strict_and_publishes_nothing(
+    corpus: dict, with_broken: Path, tmp_path: Path
+) -> None:
+    with pytest.raises(ReportsFailed, match=r"zz-broken\.txt:\d+: .*People donating blood"):
+        run(with_broken, tmp_path / "dist", corpus["cache"])
+    assert not (tmp_path / "dist").exists()
+
+
+def test_keep_going_publishes_the_rest_and_lists_the_failure(
+    corpus: dict, with_broken: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "dist"
+    args = ["build", "--reports", str(with_broken), "--out", str(out)]
+    args += ["--cache-dir", str(corpus["cache"]), "--keep-going"]
+    with mock.patch.dict(os.environ, {"SOURCE_DATE_EPOCH": EPOCH}):
+        result = CliRunner().invoke(main, args)
+    assert result.exit_code == 3, result.output
+    assert "(2 from the cache)" in result.output
+    assert "failed: " in result.output and "zz-broken.txt:" in result.output
+    manifest = (out / "manifest.json").read_text(encoding="utf-8")
+    assert "zz-broken.txt" in manifest
+    full = snapshot(corpus["full"].out)
+    published = snapshot(out)
+    assert published["graph.nq"] == full["graph.nq"], "the good reports, as a full build"
+
+
+def test_keep_going_names_the_line_of_a_violation(corpus: dict, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    shutil.copytree(corpus["root"] / "reports", reports)
+    invalid = mali_text().replace("cash and vouchers\t94%", "cash and vouchers\t194%")
+    (reports / "zz-invalid.txt").write_text(invalid, encoding="utf-8")
+    line = next(n for n, text in enumerate(invalid.splitlines(), 1) if "\t194%" in text)
+    result = run(reports, tmp_path / "dist", corpus["cache"], keep_going=True)
+    [failure] = result.failures
+    assert failure.error_kind == "validation"
+    assert f"zz-invalid.txt:{line}: the graph does not validate:" in (failure.error or "")
+    assert "A percentage lies between 0 and 100." in (failure.error or "")
+    assert len(result.manifest["reports"]) == 2
