@@ -55,13 +55,15 @@ test: lint web browser
 	$(BIN)/pytest
 
 # Query engines on report-shaped data, the endpoint under load with hostile queries, and
-# the corpus build (see README, "Performance" and "Security and limits"); not part of the
-# tests. BENCH_REPORTS sets the corpus size (the issue's target is 1000).
+# the corpus build, and ifrc-kg beside Oxigraph server and Virtuoso (bench.peers; Debian
+# virtuoso-opensource) (see README, "Performance" and "Security and limits"); not part of
+# the tests. BENCH_REPORTS sets the corpus size (the issue's target is 1000).
 BENCH_REPORTS ?= 1000
 bench: install
 	$(BIN)/python -m bench.engines
 	$(BIN)/python -m bench.server
 	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.peers
 	$(BIN)/python -m bench.parse_scale
 	$(BIN)/python -m bench.build --count $(BENCH_REPORTS)
 	$(BIN)/python -m bench.store_open --dist bench/.cache/corpus/dist

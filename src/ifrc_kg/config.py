@@ -47,6 +47,14 @@ def _number(name: str, default: float, kind: type = int) -> Any:
     return value
 
 
+def _cache_mb() -> int:
+    """``IFRC_KG_RESULT_CACHE_MB``: 0 (the default) turns the result cache off."""
+    text = _env("RESULT_CACHE_MB", "0")
+    if not text.isdigit():
+        raise BuildError(f"IFRC_KG_RESULT_CACHE_MB={text!r}: expected 0 (off) or a size in MiB")
+    return int(text)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the defaults a fresh ``make serve`` uses."""
@@ -66,6 +74,7 @@ class Settings:
     page_rows: int = 100
     max_body_bytes: int = 1_000_000
     service_allow_list: tuple[str, ...] = field(default=())
+    result_cache_mb: int = 0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -86,4 +95,5 @@ class Settings:
             page_rows=_number("PAGE_ROWS", 100),
             max_body_bytes=_number("MAX_BODY_BYTES", 1000000),
             service_allow_list=tuple(url for url in allow.split() if url),
+            result_cache_mb=_cache_mb(),
         )

@@ -48,6 +48,8 @@ _TICKS = os.sysconf("SC_CLK_TCK")
 # a slow query's worker runs at the lowest CPU priority: cheap queries and pages go first
 SLOW_NICENESS = 19
 _POLL_S = 0.05
+# the web process buffers this much of an answer before it streams (sparql.STREAM_AFTER_BYTES)
+GATHER_BYTES = 1024 * 1024
 
 
 class QueryMemoryExceeded(QueryError):
@@ -366,16 +368,19 @@ class LocalQueryEngine:
         )
         messages = self.pool.run(job, request.client)
         try:
-            _, form, key = await to_thread.run_sync(next, messages)
+            first = await to_thread.run_sync(_gather, messages)
+            _, form, key = first[0]
             if key is None:
                 raise NoAcceptableFormat(form)
             if key == "html":
-                _, form, variables, rows, more = await to_thread.run_sync(next, messages)
+                _, form, variables, rows, more = first[1]
                 return QueryAnswer(form, key, page=QueryPage(variables, rows, more))
         except BaseException:
             await _close(messages)
             raise
-        return QueryAnswer(form, key, chunks=_chunks(messages))
+        ready = [message[1] for message in first[1:] if message[0] == "data"]
+        ended = first[-1][0] == "end"
+        return QueryAnswer(form, key, chunks=_chunks(messages, ready, ended))
 
     def close(self) -> None:
         self.pool.close()
@@ -386,8 +391,32 @@ async def _close(messages: Iterator[tuple]) -> None:
         await to_thread.run_sync(messages.close)  # type: ignore[attr-defined]
 
 
-async def _chunks(messages: Iterator[tuple]) -> AsyncIterator[bytes]:
+def _gather(messages: Iterator[tuple]) -> list[tuple]:
+    """The form message and what follows, up to ``GATHER_BYTES`` of data or the end, in one
+    thread hop: a small answer then costs one hop, not one per message."""
+    gathered = [next(messages)]
+    if gathered[0][0] != "form" or gathered[0][2] is None:
+        return gathered
+    size = 0
+    while size < GATHER_BYTES:
+        message = next(messages, None)
+        if message is None:
+            break
+        gathered.append(message)
+        if message[0] != "data":
+            break
+        size += len(message[1])
+    return gathered
+
+
+async def _chunks(
+    messages: Iterator[tuple], ready: list[bytes], ended: bool
+) -> AsyncIterator[bytes]:
     try:
+        for chunk in ready:
+            yield chunk
+        if ended:
+            return
         while True:
             message = await to_thread.run_sync(next, messages, None)
             if message is None or message[0] == "end":

@@ -22,6 +22,7 @@ from fastapi import Request
 
 from ifrc_kg.config import Settings
 from ifrc_kg.server.pool import LocalQueryEngine, QueryLimits, QueryPool
+from ifrc_kg.server.result_cache import ResultCache
 from ifrc_kg.server.verify import verify_dist
 from ifrc_kg.store import GraphStore, QueryEngine
 
@@ -87,6 +88,7 @@ class Site:
     cache: dict[str, Any] = field(default_factory=dict)
     triples: int = 0
     graphs: int = 0
+    result_cache: ResultCache | None = None
 
     @classmethod
     def open(cls, settings: Settings, dist: Path, node_modules: Path | None) -> Site:
@@ -123,6 +125,11 @@ class Site:
             last_modified=format_datetime(when, usegmt=True),
             triples=len(store),
             graphs=len(store.named_graphs()),
+            result_cache=(
+                ResultCache(settings.result_cache_mb * 1024 * 1024)
+                if settings.result_cache_mb
+                else None
+            ),
         )
 
     def close(self) -> None:

@@ -25,6 +25,7 @@ from ifrc_kg.server.examples import EXAMPLES
 from ifrc_kg.server.pages import render
 from ifrc_kg.server.pool import NoAcceptableFormat
 from ifrc_kg.server.problems import HttpProblem, bad_request
+from ifrc_kg.server.result_cache import cache_key
 from ifrc_kg.server.results import to_rdf
 from ifrc_kg.server.site import Site, site_of
 from ifrc_kg.store import QueryError, QueryPage, QueryRequest, QueryResult, UpdateRefused
@@ -129,6 +130,8 @@ FORMS: dict[str, tuple[neg.Format, ...]] = {
     "boolean": neg.BOOLEAN_FORMATS,
     "graph": neg.GRAPH_FORMATS,
 }
+# an answer from the opt-in result cache says so (result_cache.py)
+CACHE_HIT_HEADERS = {"Vary": "Accept", "X-Result-Cache": "hit"}
 # an answer this small is sent whole (with Content-Length); a larger one streams
 STREAM_AFTER_BYTES = 1024 * 1024
 
@@ -211,6 +214,12 @@ async def sparql(request: Request) -> Response:
         page_size=size,
         client=client,
     )
+    cache, key = site.result_cache, None
+    if cache is not None:
+        key = cache_key(site.build_id, query_request)
+        cached = cache.get(key)
+        if cached is not None:
+            return Response(cached[0], media_type=cached[1], headers=CACHE_HIT_HEADERS)
     try:
         answer = await site.engine.execute(query_request)
     except NoAcceptableFormat as error:
@@ -230,7 +239,10 @@ async def sparql(request: Request) -> Response:
             try:
                 buffered.extend(await chunks.__anext__())
             except StopAsyncIteration:
-                return Response(bytes(buffered), media_type=media, headers=headers)
+                body = bytes(buffered)
+                if cache is not None and key is not None:
+                    cache.put(key, body, media)
+                return Response(body, media_type=media, headers=headers)
     except BaseException:
         await chunks.aclose()
         raise

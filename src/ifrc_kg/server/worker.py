@@ -26,11 +26,19 @@ from multiprocessing.connection import Connection
 import pyoxigraph as ox
 
 from ifrc_kg.errors import IfrcKgError
-from ifrc_kg.query_check import check_query
+from ifrc_kg.query_check import (
+    CheckedQuery,
+    QueryForm,
+    check_depth,
+    check_query,
+    needs_full_check,
+)
 from ifrc_kg.server.results import BOOLEAN_WRITERS, SOLUTION_WRITERS, write_rdf
 from ifrc_kg.store import QueryError, QuerySyntaxError
 
 CHUNK_BYTES = 64 * 1024
+#: Result formats pyoxigraph writes in Rust, the same JSON as ``results.stream_json`` (tested)
+NATIVE_WRITERS = {"json": ox.QueryResultsFormat.JSON}
 
 
 @dataclass(frozen=True)
@@ -92,22 +100,44 @@ def _page(items: Iterator, offset: int, size: int) -> tuple[list, bool]:
     return window[:size], len(window) > size
 
 
-def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
-    """Check, run and answer one job (raises ``QueryError`` for the caller to report)."""
-    checked = check_query(
+def _checked(job: QueryJob) -> CheckedQuery:
+    return check_query(
         job.sparql,
         max_depth=job.max_depth,
         service_allow_list=job.service_allow_list,
         base_iri=job.base_iri,
     )
-    key = job.formats.get(checked.form)
-    conn.send(("form", checked.form, key))
-    if key is None:
-        return
+
+
+def _form_of(answer: object) -> QueryForm:
+    if isinstance(answer, ox.QueryBoolean):
+        return "boolean"
+    if isinstance(answer, ox.QuerySolutions):
+        return "solutions"
+    return "graph"
+
+
+def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
+    """Check, run and answer one job (raises ``QueryError`` for the caller to report).
+
+    Only a query that could call out goes through rdflib's parse first (``check_query``);
+    every other one is parsed by pyoxigraph alone, and its form read off the answer."""
+    form = None
+    if needs_full_check(job.sparql):
+        form = _checked(job).form
+    else:
+        check_depth(job.sparql, job.max_depth)
     try:
         answer = store.query(job.sparql, base_iri=job.base_iri, **_dataset_options(job))
     except SyntaxError as error:
+        if form is None:
+            _checked(job)  # the precise refusal: an update (403), or rdflib's message
         raise QuerySyntaxError(str(error)) from None
+    form = form or _form_of(answer)
+    key = job.formats.get(form)
+    conn.send(("form", form, key))
+    if key is None:
+        return
     try:
         if key == "html":
             if isinstance(answer, ox.QueryBoolean):
@@ -122,6 +152,11 @@ def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
             return
         if isinstance(answer, ox.QueryBoolean):
             conn.send(("data", BOOLEAN_WRITERS[key](bool(answer))))
+        elif isinstance(answer, ox.QuerySolutions) and key in NATIVE_WRITERS:
+            # pyoxigraph writes the rows itself: no Python term objects per binding
+            writer = _PipeWriter(conn)
+            answer.serialize(writer, NATIVE_WRITERS[key])  # type: ignore[arg-type]
+            writer.flush()
         elif isinstance(answer, ox.QuerySolutions):
             variables = [variable.value for variable in answer.variables]
             rows = (tuple(solution) for solution in answer)

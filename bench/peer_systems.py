@@ -1,0 +1,251 @@
+"""The three systems of ``bench.peers``, each started on 127.0.0.1 over the same quads.
+
+Every system holds the build's named graphs plus their union, as a set, in the graph that
+queries without ``FROM`` read: ``ifrc-kg serve`` materialises it itself; the Oxigraph server
+(PyPI ``oxigraph``) gets the union as N-Triples loaded into its default graph; Virtuoso
+(Debian ``virtuoso-opensource``) gets it in a graph of its own, named as
+``default-graph-uri`` on every request (Virtuoso has no separate default graph).
+Readiness is polled with a query that answers, never assumed after a sleep.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+BIN = Path(sys.executable).parent
+VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
+ISQL = shutil.which("isql-vt") or "/usr/bin/isql-vt"
+#: The graph Virtuoso holds the union in; sent as ``default-graph-uri``.
+UNION_GRAPH = "urn:ifrc-kg:bench:union"
+#: Every system's query time limit: a query over it counts as an error in the table.
+QUERY_TIMEOUT_S = 30
+#: ifrc-kg's limits opened for a benchmark from one address (defaults: README "Security").
+IFRC_KG_ENV = {
+    "IFRC_KG_QUERY_TIMEOUT_S": str(QUERY_TIMEOUT_S),
+    "IFRC_KG_CLIENT_QUERIES": "8",
+    "IFRC_KG_SLOW_QUERY_S": "30",
+    "IFRC_KG_QUERY_QUEUE_WAIT_S": "60",
+}
+
+
+@dataclass
+class System:
+    """A running system: where to send queries and the extra protocol parameters it needs."""
+
+    name: str
+    query_url: str
+    process: subprocess.Popen
+    params: dict[str, str] = field(default_factory=dict)
+    load_s: float = 0.0
+    log: Path | None = None
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_ready(system: System, limit_s: float = 900) -> None:
+    give_up = time.monotonic() + limit_s
+    while time.monotonic() < give_up:
+        if system.process.poll() is not None:
+            tail = system.log.read_text(errors="replace")[-1500:] if system.log else ""
+            raise RuntimeError(f"{system.name} exited with {system.process.returncode}: {tail}")
+        try:
+            answer = httpx.post(
+                system.query_url, data={"query": "ASK {}", **system.params}, timeout=5
+            )
+            if answer.status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        threading.Event().wait(0.2)  # poll interval while it loads
+    raise RuntimeError(f"{system.name} did not answer within {limit_s:g} s")
+
+
+def union_triples(nquads: Path) -> Path:
+    """The union of the named graphs as a set, as N-Triples next to ``nquads`` (cached)."""
+    import pyoxigraph as ox
+
+    out = nquads.with_suffix(".union.nt")
+    if out.exists() and out.stat().st_mtime >= nquads.stat().st_mtime:
+        return out
+    triples = {quad.triple for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)}
+    partial = out.with_suffix(".partial")
+    ox.serialize(triples, output=str(partial), format=ox.RdfFormat.N_TRIPLES)
+    partial.replace(out)
+    return out
+
+
+def start_ifrc_kg(nquads: Path, work: Path) -> System:
+    dist = work / "dist"
+    dist.mkdir()
+    os.symlink(nquads.resolve(), dist / "graph.nq")
+    port = free_port()
+    command = [str(BIN / "ifrc-kg"), "serve", "--dist", str(dist), "--port", str(port)]
+    started = time.perf_counter()
+    log = work / "ifrc-kg.log"
+    with log.open("wb") as errors:
+        process = subprocess.Popen(
+            command, env=os.environ | IFRC_KG_ENV, stdout=subprocess.DEVNULL, stderr=errors
+        )
+    system = System("ifrc-kg", f"http://127.0.0.1:{port}/sparql", process, log=log)
+    wait_ready(system)
+    system.load_s = time.perf_counter() - started
+    return system
+
+
+def start_oxigraph(nquads: Path, union: Path, work: Path) -> System:
+    location = work / "oxigraph"
+    started = time.perf_counter()
+    for source in (nquads, union):  # one file at a time: the loader's threads share 2 cores
+        subprocess.run(
+            [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(source)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    port = free_port()
+    command = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(location)]
+    command += ["--bind", f"127.0.0.1:{port}", "--timeout-s", str(QUERY_TIMEOUT_S)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    system = System("oxigraph", f"http://127.0.0.1:{port}/query", process)
+    wait_ready(system)
+    system.load_s = time.perf_counter() - started
+    return system
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+ErrorLogLevel = 7
+FileExtend = 200
+MaxCheckpointRemap = 2000
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+MaxCheckpointRemap = 2000
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql_port}
+DisableUnixSocket = 1
+CheckpointInterval = 0
+DirsAllowed = ., {data_dir}
+NumberOfBuffers = {buffers}
+MaxDirtyBuffers = {dirty_buffers}
+ThreadsPerQuery = 2
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http_port}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerThreads = 8
+MaxClientConnections = 8
+Charset = UTF-8
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = {timeout}
+MaxQueryCostEstimationTime = 400
+"""
+
+
+def start_virtuoso(nquads: Path, union: Path, work: Path, buffers: int = 170_000) -> System:
+    """Virtuoso on a fresh database; ``buffers`` 8 KiB pages (170,000: 1.3 GiB of cache)."""
+    if not Path(VIRTUOSO).is_file():
+        raise RuntimeError("virtuoso-t not found: apt-get install virtuoso-opensource")
+    directory = work / "virtuoso"
+    directory.mkdir()
+    sql_port, http_port = free_port(), free_port()
+    ini = directory / "virtuoso.ini"
+    ini.write_text(
+        VIRTUOSO_INI.format(
+            dir=directory,
+            data_dir=nquads.parent.resolve(),
+            sql_port=sql_port,
+            http_port=http_port,
+            buffers=buffers,
+            dirty_buffers=buffers * 3 // 4,
+            timeout=QUERY_TIMEOUT_S,
+        ),
+        encoding="utf-8",
+    )
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [VIRTUOSO, "+foreground", "+configfile", str(ini)],
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    system = System(
+        "virtuoso",
+        f"http://127.0.0.1:{http_port}/sparql",
+        process,
+        params={"default-graph-uri": UNION_GRAPH},
+    )
+    wait_ready(system)
+    folder = str(nquads.parent.resolve())
+    load = (
+        f"ld_dir('{folder}', '{nquads.name}', 'urn:ifrc-kg:bench:no-graph'); "
+        f"ld_dir('{folder}', '{union.name}', '{UNION_GRAPH}'); "
+        "rdf_loader_run(); checkpoint;"
+    )
+    done = subprocess.run(
+        [ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={load}"],
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
+    if done.returncode != 0 or "Error" in done.stdout + done.stderr:
+        stop(system)
+        raise RuntimeError(f"Virtuoso's bulk loader failed: {done.stdout}{done.stderr}")
+    system.load_s = time.perf_counter() - started
+    return system
+
+
+def stop(system: System) -> None:
+    """SIGTERM (SIGKILL after 30 s) to the process this module started."""
+    if system.process.poll() is not None:
+        return
+    system.process.send_signal(signal.SIGTERM)
+    try:
+        system.process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        system.process.kill()
+        system.process.wait()
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children (ifrc-kg's query workers), in MiB."""
+    total = 0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pids += [int(child) for child in children]
+    return total / 1024
