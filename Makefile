@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install serve web browser test lint format parse build bench clean
+.PHONY: install serve web browser stores test lint format parse build bench clean
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,16 @@ browser:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Debian's Virtuoso for the external-store tests (tests/stores.py), when missing; the
+# Oxigraph server comes from PyPI with the dev extras.
+stores:
+	@if [ ! -x /usr/bin/virtuoso-t ]; then \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			virtuoso-opensource >/dev/null; \
+	fi
+
 # Install, build data/reports/ and serve everything on http://127.0.0.1:8000
 serve: build web
 	$(BIN)/ifrc-kg serve --dist dist --host 127.0.0.1 --port 8000
@@ -51,7 +61,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint web browser
+test: lint web browser stores
 	$(BIN)/pytest
 
 # Query engines on report-shaped data (see README, "Performance"); not part of the tests.

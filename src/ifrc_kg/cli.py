@@ -153,6 +153,51 @@ def serve(dist: Path | None, host: str, port: int) -> None:
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 
+@main.command("push")
+@click.option("--to", "gsp_url", required=True, help="The store's Graph Store Protocol URL.")
+@click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Build directory to push.",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Checksums of the last push to this store (default: one file per store in the cache).",
+)
+@click.option("--all", "send_all", is_flag=True, help="Send every graph, changed or not.")
+@_reports_errors
+def push_command(gsp_url: str, dist: Path, state_path: Path | None, send_all: bool) -> None:
+    """Replace each changed named graph of a build in a SPARQL 1.1 Graph Store (HTTP PUT).
+
+    Credentials from IFRC_KG_PUSH_USER, IFRC_KG_PUSH_PASSWORD and IFRC_KG_PUSH_AUTH
+    (basic or digest). Exit 0 pushed, 2 bad build or settings, 3 the store refused a graph.
+    """
+    from ifrc_kg.push import auth_from_env, push
+
+    result = push(
+        dist,
+        gsp_url,
+        state_path=state_path,
+        send_all=send_all,
+        auth=auth_from_env(),
+        progress=lambda message: click.echo(message, err=True),
+    )
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(
+        f"pushed {dist} to {gsp_url}: {len(result.sent)} graph(s) replaced, "
+        f"{len(result.unchanged)} unchanged, {len(result.deleted)} deleted, "
+        f"{len(result.failed)} failed"
+    )
+    if result.failed:
+        sys.exit(3)
+
+
 @main.command("export")
 @click.option(
     "--format",
