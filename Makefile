@@ -65,9 +65,10 @@ test: lint web browser stores
 	$(BIN)/pytest
 
 # Query engines on report-shaped data (see README, "Performance"); not part of the tests.
-bench: install
+bench: install stores
 	$(BIN)/python -m bench.engines
 	$(BIN)/python -m bench.server
+	$(BIN)/python -m bench.stores
 
 clean:
 	rm -rf dist .pytest_cache .hypothesis

@@ -28,6 +28,8 @@ OXIGRAPH = Path(sys.executable).parent / "oxigraph"
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
 ISQL = shutil.which("isql-vt") or "/usr/bin/isql-vt"
 PUSH_USER = "ifrckg_push"
+#: The engines' own query time limit: a query the front end abandoned stops there too.
+ENGINE_TIMEOUT_S = 20
 PUSH_PASSWORD = "push-secret"
 
 
@@ -80,6 +82,8 @@ def start_oxigraph(directory: Path) -> ExternalStore:
                 str(directory / "data"),
                 "--bind",
                 f"127.0.0.1:{port}",
+                "--timeout-s",
+                str(ENGINE_TIMEOUT_S),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -127,7 +131,7 @@ Charset = UTF-8
 
 [SPARQL]
 ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = 60
+MaxQueryExecutionTime = {timeout}
 MaxQueryCostEstimationTime = 400
 """
 
@@ -144,6 +148,7 @@ def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers: int = 
         http_port=http_port,
         buffers=buffers,
         dirty_buffers=buffers * 3 // 5,
+        timeout=ENGINE_TIMEOUT_S,
     )
 
 

@@ -134,21 +134,49 @@ def validate_command(files: tuple[Path, ...]) -> None:
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--sparql",
+    "sparql_url",
+    default=None,
+    help="Serve over this remote SPARQL endpoint (filled by `ifrc-kg push`) instead of the "
+    "build's graph file; the build still gives manifest and downloads.",
+)
+@click.option("--gsp", "gsp_url", default=None, help="The remote store's Graph Store URL.")
 @_reports_errors
-def serve(dist: Path | None, host: str, port: int) -> None:
+def serve(
+    dist: Path | None, host: str, port: int, sparql_url: str | None, gsp_url: str | None
+) -> None:
     """Serve a build: SPARQL endpoint, linked-data pages, downloads (uvicorn)."""
     import dataclasses
 
     import uvicorn
 
     from ifrc_kg.config import Settings
+    from ifrc_kg.errors import BuildError
     from ifrc_kg.server import create_app
     from ifrc_kg.store import graph_file
 
     settings = Settings.from_env()
     if dist is not None:
         settings = dataclasses.replace(settings, dist_dir=dist)
-    graph_file(settings.dist_dir)  # fail early, with a one-line error, on a bad dist
+    if sparql_url:
+        settings = dataclasses.replace(settings, sparql_url=sparql_url)
+    if gsp_url:
+        settings = dataclasses.replace(settings, gsp_url=gsp_url)
+    if not settings.sparql_url:
+        graph_file(settings.dist_dir)  # fail early, with a one-line error, on a bad dist
+    elif not settings.dist_dir.is_dir():
+        raise BuildError(f"{settings.dist_dir}: no such build directory")
+    else:  # fail early, with a one-line error, on a store that is not there or not filled
+        import json
+
+        from ifrc_kg.remote_store import RemoteStore
+
+        manifest = settings.dist_dir / "manifest.json"
+        base = settings.base
+        if manifest.is_file():
+            base = json.loads(manifest.read_text(encoding="utf-8")).get("base") or base
+        RemoteStore(settings.sparql_url, base, timeout_s=settings.query_timeout_s).close()
     click.echo(f"serving {settings.dist_dir} on http://{host}:{port}/", err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 

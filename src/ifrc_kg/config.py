@@ -44,6 +44,8 @@ class Settings:
     max_result_rows: int = 10_000
     max_body_bytes: int = 1_000_000
     service_allow_list: tuple[str, ...] = field(default=())
+    sparql_url: str = ""  # serve over this remote SPARQL endpoint instead of the build's file
+    gsp_url: str = ""  # its Graph Store Protocol URL, for whole-graph reads
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -57,4 +59,6 @@ class Settings:
             max_result_rows=int(_env("MAX_RESULT_ROWS", "10000")),
             max_body_bytes=int(_env("MAX_BODY_BYTES", "1000000")),
             service_allow_list=tuple(url for url in allow.split() if url),
+            sparql_url=_env("SPARQL_URL", ""),
+            gsp_url=_env("GSP_URL", ""),
         )

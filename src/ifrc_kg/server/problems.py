@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ifrc_kg.errors import IfrcKgError
+from ifrc_kg.remote_store import RemoteStoreUnavailable
 from ifrc_kg.server.negotiation import NotAcceptable
 from ifrc_kg.store import (
     QueryError,
@@ -58,6 +59,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (QueryTimeout, 503, "query-timeout"),
     (NotAcceptable, 406, "not-acceptable"),
     (StoreLoadError, 500, "store-unavailable"),
+    (RemoteStoreUnavailable, 502, "store-unavailable"),
     (QueryError, 400, "query-failed"),
     (IfrcKgError, 400, "bad-input"),
 ]

@@ -23,6 +23,7 @@ from typing import Any
 from fastapi import Request
 
 from ifrc_kg.config import Settings
+from ifrc_kg.remote_store import RemoteStore, open_store
 from ifrc_kg.store import Deadline, GraphStore, QueryResult, QueryTimeout
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,9 @@ def find_node_modules() -> Path | None:
 class QueryRunner:
     """Runs store queries in worker threads under a deadline."""
 
-    def __init__(self, store: GraphStore, settings: Settings, workers: int | None = None) -> None:
+    def __init__(
+        self, store: GraphStore | RemoteStore, settings: Settings, workers: int | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
         self._workers = workers or max(4, (os.cpu_count() or 2) * 2)
@@ -121,7 +124,7 @@ class Site:
 
     settings: Settings
     dist: Path
-    store: GraphStore
+    store: GraphStore | RemoteStore
     manifest: dict[str, Any]
     runner: QueryRunner
     node_modules: Path | None
@@ -134,12 +137,14 @@ class Site:
 
     @classmethod
     def open(cls, settings: Settings, dist: Path, node_modules: Path | None) -> Site:
-        store = GraphStore.from_dist(dist)
         manifest_path = dist / "manifest.json"
         manifest: dict[str, Any] = {}
         if manifest_path.is_file():
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         base = manifest.get("base") or settings.base
+        store = open_store(
+            settings.sparql_url, settings.gsp_url, dist, base, settings.query_timeout_s
+        )
         catalog = dist / "void.ttl"
         if catalog.is_file() and not store.has_graph(base + "graph/catalog"):
             # the dataset description, so /id/dataset and its parts resolve and can be queried
