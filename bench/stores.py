@@ -217,14 +217,23 @@ def table(rows: list[dict]) -> str:
     def add(label: str, cells: list[str]) -> None:
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
 
-    add("push (GSP PUT, every graph)", [f"{row.get('push_s', 0):.1f} s" for row in rows])
+    add(
+        "push (GSP PUT, every graph)",
+        [f"{row['push_s']:.1f} s" if "push_s" in row else "–" for row in rows],
+    )
     add("front end start-up", [f"{row['start_s']:.1f} s" for row in rows])
     for name in names:
         add(name, [f"{row['medians'][name]:.3f} s" for row in rows])
     add("mix, one client", [f"{row['mixes_per_s'][0]:.2f}/s" for row in rows])
     add("mix, two clients", [f"{row['mixes_per_s'][1]:.2f}/s" for row in rows])
     add("front end peak memory", [f"{row['front_mib']:,.0f} MiB" for row in rows])
-    add("engine peak memory", [f"{row.get('engine_mib', 0):,.0f} MiB" for row in rows])
+    add(
+        "engine peak memory",
+        [
+            f"{row['engine_mib']:,.0f} MiB" if "engine_mib" in row else "(in the front end)"
+            for row in rows
+        ],
+    )
     return "\n".join(lines)
 
 

@@ -130,13 +130,19 @@ MaxClientConnections = 8
 Charset = UTF-8
 
 [SPARQL]
-ResultSetMaxRows = 1000000
+ResultSetMaxRows = {result_rows}
 MaxQueryExecutionTime = {timeout}
 MaxQueryCostEstimationTime = 400
 """
 
 
-def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers: int = 20_000) -> str:
+def virtuoso_ini(
+    directory: Path,
+    sql_port: int,
+    http_port: int,
+    buffers: int = 20_000,
+    result_rows: int = 1_000_000,
+) -> str:
     """A minimal configuration: both listeners on 127.0.0.1, files under ``directory``.
 
     ``buffers`` are 8 KiB pages of cache (Virtuoso's guide: about 2/3 of the memory given to
@@ -149,16 +155,22 @@ def virtuoso_ini(directory: Path, sql_port: int, http_port: int, buffers: int = 
         buffers=buffers,
         dirty_buffers=buffers * 3 // 5,
         timeout=ENGINE_TIMEOUT_S,
+        result_rows=result_rows,
     )
 
 
-def start_virtuoso(directory: Path, buffers: int = 20_000) -> ExternalStore:
-    """``virtuoso-t`` on a fresh database in ``directory``, with a push user."""
+def start_virtuoso(
+    directory: Path, buffers: int = 20_000, result_rows: int = 1_000_000
+) -> ExternalStore:
+    """``virtuoso-t`` on a fresh database in ``directory``, with a push user; answers are cut
+    (by Virtuoso, which says so in ``X-SPARQL-MaxRows``) at ``result_rows``."""
     if not Path(VIRTUOSO).is_file():
         raise RuntimeError("virtuoso-t not found: run `make stores` (Debian virtuoso-opensource)")
     sql_port, http_port = free_port(), free_port()
     ini = directory / "virtuoso.ini"
-    ini.write_text(virtuoso_ini(directory, sql_port, http_port, buffers), encoding="utf-8")
+    ini.write_text(
+        virtuoso_ini(directory, sql_port, http_port, buffers, result_rows), encoding="utf-8"
+    )
     log = directory / "virtuoso-t.log"
     with log.open("wb") as out:
         process = subprocess.Popen(

@@ -61,7 +61,6 @@ UNION_GRAPH = "graph/union"
 FINDINGS_GRAPH = "graph/findings"
 SOLUTIONS_ACCEPT = "application/sparql-results+json"
 TRIPLES_ACCEPT = "application/n-triples"
-PAGE_ROWS = 10_000  # below Virtuoso's default ResultSetMaxRows, so paging is never cut
 PATTERN_LIMIT = 10_000
 ERROR_EXCERPT = 300
 
@@ -199,21 +198,19 @@ class RemoteStore:
         return int(rows[0][0].value) if rows and rows[0][0] is not None else 0
 
     def _select_all(self, sparql: str, variable: str, *, dataset: bool = True) -> list[str]:
-        """Every value of one variable, fetched a page at a time (ORDER BY, LIMIT, OFFSET),
-        so no store-side cap on result rows can cut the list short."""
-        found: list[str] = []
-        offset = 0
-        while True:
-            page = self._query(
-                f"{sparql} ORDER BY ?{variable} LIMIT {PAGE_ROWS} OFFSET {offset}",
-                Deadline(max(self._timeout_s, 60.0)),
-                PAGE_ROWS,
-                dataset=dataset,
+        """Every value of one variable, in one streamed answer. A store that cut it at its
+        own row limit (Virtuoso's ``ResultSetMaxRows``, which it reports in a header) is an
+        error that says so: paging would need ``ORDER BY`` with ``OFFSET``, which Virtuoso
+        refuses past ``MaxSortedTopRows``, and a list cut short would hide resources."""
+        deadline = Deadline(max(self._timeout_s, 120.0))
+        whole = self._query(sparql, deadline, 50_000_000, dataset=dataset)
+        if whole.truncated:
+            raise RemoteStoreUnavailable(
+                f"the store at {self.endpoint} cut an answer at {len(whole.rows)} rows; raise "
+                "its result row limit (Virtuoso: ResultSetMaxRows) above the number of "
+                f"?{variable} in: {' '.join(sparql.split())}"
             )
-            found += [row[0].value for row in page.rows if row[0] is not None]
-            if len(page.rows) < PAGE_ROWS:
-                return found
-            offset += PAGE_ROWS
+        return [row[0].value for row in whole.rows if row[0] is not None]
 
     # --- what the server asks -----------------------------------------------------------
 

@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from tests.remote_store.conftest import remote_env
 from tests.server.servers import REPO, RunningServer, serve, stop
-from tests.stores import ExternalStore, free_port, start_oxigraph
+from tests.stores import ExternalStore, free_port, start_oxigraph, start_virtuoso
 from tests.stores import stop as stop_store
 
 from ifrc_kg.remote_store import RemoteStore, query_form
@@ -364,3 +364,50 @@ def test_query_form() -> None:
     assert query_form("PREFIX a: <http://a/> DESCRIBE <http://x>") == "DESCRIBE"
     assert query_form("select * { ?s ?p ?o }") == "SELECT"
     assert json.dumps(query_form("# ASK\nCONSTRUCT WHERE { ?s ?p ?o }")) == '"CONSTRUCT"'
+
+
+def test_an_answer_virtuoso_cut_at_its_row_limit_is_marked_truncated(tmp_path: Path) -> None:
+    """Virtuoso cuts answers at ResultSetMaxRows and says so only in a header: the front end
+    must not pass 100 rows on as the whole answer."""
+    from ifrc_kg.push import auth_from_env
+
+    store = start_virtuoso(tmp_path, result_rows=100)
+    try:
+        lines = "".join(
+            f'<http://example.org/s{n}> <http://example.org/p> "{n}" .\n' for n in range(150)
+        )
+        httpx.put(
+            store.gsp_url,
+            params={"graph": BASE + "graph/union"},
+            content=lines.encode(),
+            headers={"Content-Type": "application/n-triples"},
+            auth=auth_from_env(store.push_env),
+        ).raise_for_status()
+        remote = RemoteStore(store.query_url, BASE)
+        try:
+            cut = remote.query("SELECT ?s WHERE { ?s ?p ?o }", max_rows=1000)
+            small = remote.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 20", max_rows=1000)
+        finally:
+            remote.close()
+    finally:
+        stop_store(store)
+    assert len(cut.rows) == 100 and cut.truncated
+    assert len(small.rows) == 20 and not small.truncated
+
+
+def test_the_readme_documents_push_and_remote_serving() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for needle in (
+        "ifrc-kg push --to",
+        "--sparql URL",
+        "--gsp URL",
+        "`SPARQL_URL`",
+        "`GSP_URL`",
+        "`PUSH_USER`",
+        "`PUSH_PASSWORD`",
+        "`PUSH_AUTH`",
+        "## Deploying beyond one machine",
+        "make stores",
+    ):
+        assert needle in readme, needle
+    assert "BENCH_" not in readme  # the measured figures are filled in
