@@ -64,10 +64,13 @@ format: install
 test: lint web browser stores
 	$(BIN)/pytest
 
-# Query engines on report-shaped data (see README, "Performance"); not part of the tests.
+# Query engines on report-shaped data, and the endpoint under load with hostile queries
+# (see README, "Performance" and "Security and limits"); not part of the tests.
 bench: install stores
 	$(BIN)/python -m bench.engines
 	$(BIN)/python -m bench.server
+	$(BIN)/python -m bench.load
+	$(BIN)/python -m bench.parse_scale
 	$(BIN)/python -m bench.stores
 
 clean:

@@ -254,3 +254,120 @@ def relabelled_indicators(text: str) -> str:
         "\tPeople donating blood\t103",
         "\tPeople reached with solar lamps\t640",
     )
+
+
+def renamed_sectors(text: str) -> str:
+    """Two sector headings of the operational strategy replaced: one the template knows
+    from other IFRC appeals ("Shelter"), one it does not ("Cash transfers and markets")."""
+    text = _replace_line(text, "Food security and livelihoods", "Shelter")
+    return _replace_line(text, "Health and nutrition", "Cash transfers and markets")
+
+
+def mid_year(text: str, year_after: bool = False) -> str:
+    """The report as a mid-year report of Jan-Jun: "2023 IFRC network mid-year report,
+    Jan-Jun", or with the year after the period ("IFRC network mid-year report, Jan-Jun
+    2023")."""
+    title = (
+        "IFRC network mid-year report, Jan-Jun 2023"
+        if year_after
+        else "2023 IFRC network mid-year report, Jan-Jun"
+    )
+    return _replace_line(text, "2023 IFRC network annual report, Jan-Dec", title)
+
+
+# --- structure ----------------------------------------------------------------------------
+
+PARTNER_TOTAL = "Total Funding Reported **CHF 35.4M**"
+PARTNER_HEADER_END = (
+    "\t\tClimate and environment\tDisasters and crises\tHealth and wellbeing\t"
+    "Migration and displacement\tThrough IFRC\t\t\t"
+)
+SECTOR_HEADINGS = (
+    "Food security and livelihoods",
+    "Health and nutrition",
+    "Water, sanitation and hygiene (WASH)",
+    "Protection, gender and inclusion (PGI)",
+    "Community engagement and accountability (CEA)",
+)
+
+
+def with_partners(text: str, rows: list[tuple[str, str | None]]) -> str:
+    """The partner matrix with these rows (name, funding as printed or None), each with a
+    bilateral mark under Health and wellbeing; 0 rows leaves the headers and the total."""
+    lines = text.split("\n")
+    first = lines.index(PARTNER_HEADER_END) + 1
+    stop = lines.index(PARTNER_TOTAL)
+    new = [f"{name}\t{funding or ''}\t\t\t●\t\t\t\t\t" for name, funding in rows]
+    return "\n".join([*lines[:first], *new, "", *lines[stop:]])
+
+
+def with_operations(
+    text: str, drefs: list[tuple[str, str, str]], appeals: list[tuple[str, str]]
+) -> str:
+    """The report's operation tables replaced: DREFs (code, CHF allocation, people targeted)
+    after the Disasters and crises objective, appeals (code, CHF requirement) under ONGOING
+    EMERGENCY RESPONSE, each table under its name and followed by one sentence."""
+    text = without_operations(text)
+    for name in ("Mali Dengue Outbreak",):
+        text = "\n".join(line for line in text.split("\n") if line != name)
+    dref_tables = "".join(
+        f"Flood response {code}\n\nNAME OF OPERATION\tFlood response {code}\n"
+        f"MDR-CODE\t{code}\nDURATION\t4 months (1 September 2023 to 31 December 2023)\n"
+        f"FUNDING ALLOCATION\tCHF {allocation}\nPEOPLE TARGETED\t{targeted}\n\n"
+        f"The allocation for {code} reached many families.\n\n"
+        for code, allocation, targeted in drefs
+    )
+    appeal_tables = "".join(
+        f"NAME OF OPERATION\tRegional appeal {code}\nMDR-CODE\t{code}\n"
+        f"DURATION\t12 months (1 January 2023 to 31 December 2023)\n"
+        f"FUNDING REQUIREMENTS\tTotal funding requirements • Through the IFRC Appeal: "
+        f"CHF {requirement}\n\nThe appeal {code} supports the country.\n\n"
+        for code, requirement in appeals
+    )
+    anchor = "People affected by crises and disasters have their needs met"
+    index = text.index(anchor)
+    text = text[:index] + dref_tables + text[index:]
+    heading = "ONGOING EMERGENCY RESPONSE\n"
+    index = text.index(heading) + len(heading)
+    return text[:index] + "\n" + appeal_tables + text[index:]
+
+
+def with_sectors(text: str, headings: list[str]) -> str:
+    """The operational strategy's five sector headings replaced by these (the first five
+    keep the five paragraphs; more headings each get a paragraph of their own; fewer drop
+    the remaining sectors with their paragraphs)."""
+    lines = text.split("\n")
+    places = [lines.index(heading) for heading in SECTOR_HEADINGS]
+    end = places[-1] + 3  # the last sector's heading, blank line and paragraph
+    blocks = [lines[at + 2] for at in places]
+    new: list[str] = []
+    for number, heading in enumerate(headings):
+        paragraph = blocks[number] if number < len(blocks) else f"Work on {heading.lower()}."
+        new += [heading, "", paragraph, ""]
+    return "\n".join([*lines[: places[0]], *new, *lines[end:]])
+
+
+def with_indicator(text: str, label: str, value: str) -> str:
+    """An indicator row of the Health and wellbeing area that the template may not know."""
+    row = "\tPeople donating blood\t103"
+    return _replace(text, row + "\n", f"{row}\n\t{label}\t{value}\n", 1)
+
+
+def with_places(text: str, sentence: str) -> str:
+    """A sentence (naming places, say) added to the Context section."""
+    return _replace(text, "\nKey achievements\n", f"\n{sentence}\n\nKey achievements\n", 1)
+
+
+def reordered_parts(text: str) -> str:
+    """PEOPLE REACHED printed after the financial overview (before STRATEGIC PRIORITIES),
+    and the Values, power and inclusion narrative before Migration and displacement."""
+    lines = text.split("\n")
+    start, stop = lines.index("PEOPLE REACHED"), lines.index("FINANCIAL OVERVIEW")
+    block, lines = lines[start:stop], lines[:start] + lines[stop:]
+    at = lines.index("ONGOING EMERGENCY INDICATORS")
+    lines = lines[:at] + block + lines[at:]
+    migration = [i for i, line in enumerate(lines) if line == "Migration and displacement"][-1]
+    values = lines.index("Values, power and inclusion", migration)
+    end = lines.index("ENABLING LOCAL ACTORS", values)
+    lines = lines[:migration] + lines[values:end] + lines[migration:values] + lines[end:]
+    return "\n".join(lines)

@@ -45,8 +45,11 @@ def main(verbose: bool) -> None:
 @main.command()
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the model as JSON.")
+@click.option(
+    "--coverage", is_flag=True, help="Print lines read and every line left unread, with why."
+)
 @_reports_errors
-def parse(file: Path, as_json: bool) -> None:
+def parse(file: Path, as_json: bool, coverage: bool) -> None:
     """Parse one report and print its model (a summary, or all of it with --json)."""
     from ifrc_kg.report import parse_report
     from ifrc_kg.report.serialise import model_summary, model_to_json
@@ -54,6 +57,11 @@ def parse(file: Path, as_json: bool) -> None:
     report = parse_report(file)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    if coverage:
+        from ifrc_kg.publish import coverage_text
+
+        click.echo(coverage_text([report]), nl=False)
+        return
     click.echo(model_to_json(report) if as_json else model_summary(report))
 
 
@@ -99,6 +107,8 @@ def build(reports_dir: Path, out: Path, base: str | None, no_personal_contacts: 
         click.echo(failure.report.summary(limit=20, warnings=False), err=True)
         raise
     manifest = result.manifest
+    for entry in manifest["reports"]:
+        click.echo(f"{entry['file']}: {entry['lines_read']} of {entry['lines']} lines read")
     click.echo(
         f"built {out}: {manifest['triples']} triples from {len(manifest['reports'])} report(s), "
         f"{manifest['violations']} violations, {manifest['warnings']} warnings "
@@ -154,6 +164,7 @@ def serve(
     from ifrc_kg.config import Settings
     from ifrc_kg.errors import BuildError
     from ifrc_kg.server import create_app
+    from ifrc_kg.server.site import Site, find_node_modules
     from ifrc_kg.store import graph_file
 
     settings = Settings.from_env()
@@ -167,18 +178,15 @@ def serve(
         graph_file(settings.dist_dir)  # fail early, with a one-line error, on a bad dist
     elif not settings.dist_dir.is_dir():
         raise BuildError(f"{settings.dist_dir}: no such build directory")
-    else:  # fail early, with a one-line error, on a store that is not there or not filled
-        import json
-
-        from ifrc_kg.remote_store import RemoteStore
-
-        manifest = settings.dist_dir / "manifest.json"
-        base = settings.base
-        if manifest.is_file():
-            base = json.loads(manifest.read_text(encoding="utf-8")).get("base") or base
-        RemoteStore(settings.sparql_url, base, timeout_s=settings.query_timeout_s).close()
-    click.echo(f"serving {settings.dist_dir} on http://{host}:{port}/", err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # verified and opened (a remote store reached) before the server starts: a damaged
+    # build or a store that is not there or not filled is one line, exit 2
+    site = Site.open(settings, settings.dist_dir, find_node_modules())
+    over = f" over {settings.sparql_url}" if settings.sparql_url else ""
+    click.echo(f"serving {settings.dist_dir}{over} on http://{host}:{port}/", err=True)
+    try:
+        uvicorn.run(create_app(settings, site=site), host=host, port=port, log_level="info")
+    finally:
+        site.close()
 
 
 @main.command("push")

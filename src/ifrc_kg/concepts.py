@@ -1,8 +1,10 @@
 """The concepts of the report template: priorities, functions, indicators, funders, flows.
 
-One table, read by the parser (to match printed labels to concepts) and by the mapping
-(to publish them as SKOS concept schemes). Labels are matched by ``normalise_label``,
-so a changed capital, an extra space or a dropped question mark is not a new concept.
+A reader of the ``[[schemes]]`` and ``[[concepts]]`` of the template file
+(``ifrc_kg/template/network-report.toml``), used by the parser (to match printed
+labels to concepts) and by the mapping (to publish them as SKOS concept schemes).
+Labels are matched by ``normalise_label``, so a changed capital, an extra space or a
+dropped question mark is not a new concept.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from ifrc_kg.model import Unit
+from ifrc_kg.template import TemplateError, load_template
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,11 @@ def normalise_label(label: str) -> str:
     >>> normalise_label("Ségou") == normalise_label("SEGOU")
     True
     """
-    decomposed = unicodedata.normalize("NFKD", label)
-    without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if label.isascii():
+        without_accents = label
+    else:
+        decomposed = unicodedata.normalize("NFKD", label)
+        without_accents = "".join(c for c in decomposed if not unicodedata.combining(c))
     words = re.sub(r"[^\w%]+", " ", without_accents.casefold())
     return " ".join(words.split())
 
@@ -67,476 +74,69 @@ def slugify(label: str) -> str:
     return normalise_label(label).replace("%", "percent").replace(" ", "-").replace("_", "-")
 
 
-def _c(scheme: str, notation: str, label: str, definition: str, **extra: object) -> Concept:
-    return Concept(scheme, notation, label, definition, **extra)  # type: ignore[arg-type]
-
-
 SP = "strategic-priority"
 EF = "enabling-function"
 IND = "indicator"
 
-CLIMATE = _c(
-    SP,
-    "climate-and-environment",
-    "Climate and environment",
-    "Strategic priority 1 of IFRC Strategy 2030: climate and environmental crises.",
-    alt_labels=("Climate and environmental crises",),
-)
-DISASTERS = _c(
-    SP,
-    "disasters-and-crises",
-    "Disasters and crises",
-    "Strategic priority 2 of IFRC Strategy 2030: evolving crises and disasters.",
-    alt_labels=("Evolving crises and disasters",),
-)
-HEALTH = _c(
-    SP,
-    "health-and-wellbeing",
-    "Health and wellbeing",
-    "Strategic priority 3 of IFRC Strategy 2030: growing gaps in health and wellbeing.",
-    alt_labels=("Growing gaps in health and wellbeing", "Health and well-being"),
-)
-MIGRATION = _c(
-    SP,
-    "migration-and-displacement",
-    "Migration and displacement",
-    "Strategic priority 4 of IFRC Strategy 2030: migration and identity.",
-    alt_labels=("Migration and identity",),
-)
-VALUES = _c(
-    SP,
-    "values-power-and-inclusion",
-    "Values, power and inclusion",
-    "Strategic priority 5 of IFRC Strategy 2030: values, power and inclusion.",
-)
-STRATEGIC_PRIORITIES = (CLIMATE, DISASTERS, HEALTH, MIGRATION, VALUES)
 
-COORDINATION = _c(
-    EF,
-    "strategic-and-operational-coordination",
-    "Strategic and operational coordination",
-    "Enabling function: coordination within the IFRC membership, the Movement and with "
-    "external actors.",
-)
-NS_DEVELOPMENT = _c(
-    EF,
-    "national-society-development",
-    "National Society development",
-    "Enabling function: strengthening the National Society as an organisation.",
-)
-DIPLOMACY = _c(
-    EF,
-    "humanitarian-diplomacy",
-    "Humanitarian diplomacy",
-    "Enabling function: persuading decision makers to act for vulnerable people.",
-)
-ACCOUNTABILITY = _c(
-    EF,
-    "accountability-and-agility",
-    "Accountability and agility",
-    "Enabling function: integrity, accountability and agile systems (cross-cutting).",
-    alt_labels=("Accountability and agility (cross-cutting)",),
-)
-ENABLING_FUNCTIONS = (COORDINATION, NS_DEVELOPMENT, DIPLOMACY, ACCOUNTABILITY)
-
-EMERGENCY_OPERATIONS = _c(
-    "reach-category",
-    "emergency-operations",
-    "Emergency Operations",
-    "People reached by the emergency operations (appeals and DREF) of the year.",
-)
-ENABLING_FUNCTIONS_AREA = _c(
-    "support-area",
-    "enabling-functions",
-    "Enabling Functions",
-    "Support to the enabling functions of the National Society, as a whole.",
-)
-
-KEY_FIGURES = (
-    _c(
-        "key-figure",
-        "branches",
-        "National Society branches",
-        "Branches of the National Society.",
-        unit=Unit.COUNT,
-    ),
-    _c(
-        "key-figure",
-        "local-units",
-        "National Society local units",
-        "Local units of the National Society.",
-        unit=Unit.COUNT,
-    ),
-    _c(
-        "key-figure",
-        "volunteers",
-        "National Society volunteers",
-        "Volunteers of the National Society.",
-        unit=Unit.PERSONS,
-    ),
-    _c(
-        "key-figure",
-        "staff",
-        "National Society staff",
-        "Paid staff of the National Society.",
-        unit=Unit.PERSONS,
-    ),
-)
-
-FUNDER_GROUPS = (
-    _c(
-        "funder-group",
-        "country",
-        "Country",
-        "The whole IFRC network in the country: the country total.",
-    ),
-    _c("funder-group", "ifrc-secretariat", "IFRC Secretariat", "The IFRC Secretariat."),
-    _c(
-        "funder-group",
-        "participating-national-societies",
-        "Participating National Societies",
-        "National Societies of other countries supporting the host National Society.",
-        alt_labels=("PNS",),
-    ),
-    _c(
-        "funder-group",
-        "host-national-society",
-        "HNS other funding sources",
-        "Funding of the host National Society from sources other than the IFRC network.",
-        alt_labels=("Host National Society other funding sources",),
-    ),
-    _c(
-        "funder-group",
-        "national-society",
-        "National Society",
-        "The host National Society as a whole (its own overview).",
-    ),
-)
-
-FLOW_TYPES = (
-    _c(
-        "flow-type",
-        "funding-requirement",
-        "Funding Requirement",
-        "Money needed for the planned work of the year.",
-    ),
-    _c(
-        "flow-type",
-        "emergency-operations-funding-requirement",
-        "Emergency Operations Funding Requirement",
-        "Money needed for the emergency operations of the year.",
-    ),
-    _c("flow-type", "funding", "Funding", "Money received for the year."),
-    _c("flow-type", "expenditure", "Expenditure", "Money spent in the year."),
-    _c(
-        "flow-type",
-        "longer-term-funding",
-        "Longer-term Funding",
-        "Multi-year funding committed for longer-term programmes.",
-    ),
-)
+def _concept(entry: dict[str, Any]) -> Concept:
+    where = f"concept {entry.get('scheme')}/{entry.get('notation')}"
+    try:
+        unit = Unit(entry["unit"]) if "unit" in entry else None
+        return Concept(
+            scheme=entry["scheme"],
+            notation=entry["notation"],
+            label=entry["label"],
+            definition=entry["definition"],
+            alt_labels=tuple(entry.get("alt_labels", ())),
+            broader=entry.get("broader"),
+            unit=unit,
+            narrative_terms=tuple(entry.get("narrative_terms", ())),
+        )
+    except KeyError as missing:
+        raise TemplateError(f"template: {where} has no {missing}") from None
+    except ValueError:
+        raise TemplateError(f"template: {where} has an unknown unit {entry['unit']!r}") from None
 
 
-def _ind(
-    notation: str,
-    broader: Concept,
-    label: str,
-    unit: Unit,
-    terms: tuple[str, ...] = (),
-    alt: tuple[str, ...] = (),
-) -> Concept:
-    return Concept(
-        IND,
-        notation,
-        label,
-        f"Template indicator of {broader.label!r}: {label}",
-        alt_labels=alt,
-        broader=broader.notation,
-        unit=unit,
-        narrative_terms=terms,
-    )
+def read_schemes(data: dict[str, Any]) -> tuple[ConceptScheme, ...]:
+    """The concept schemes of a template document; members are ``scheme/notation`` refs.
+
+    A member ref naming no concept, or an indicator whose ``broader`` names no area, is a
+    ``TemplateError``.
+    """
+    concepts = {(c.scheme, c.notation): c for c in map(_concept, data.get("concepts", ()))}
+    schemes = []
+    for entry in data.get("schemes", ()):
+        members = []
+        for ref in entry["members"]:
+            home, _, notation = ref.partition("/")
+            if (home, notation) not in concepts:
+                raise TemplateError(f"template: scheme {entry['notation']!r} names no {ref!r}")
+            members.append(concepts[(home, notation)])
+        schemes.append(
+            ConceptScheme(entry["notation"], entry["label"], entry["definition"], tuple(members))
+        )
+    areas = {notation for scheme, notation in concepts if scheme in (SP, EF)}
+    for concept in concepts.values():
+        if concept.broader is not None and concept.broader not in areas:
+            raise TemplateError(
+                f"template: concept {concept.notation!r} has an unknown broader {concept.broader!r}"
+            )
+    return tuple(schemes)
 
 
-P, C, PCT, YN = Unit.PERSONS, Unit.COUNT, Unit.PERCENT, Unit.BOOLEAN
-
-INDICATORS = (
-    _ind(
-        "people-reached-climate-risks",
-        CLIMATE,
-        "People reached with activities to address rising climate risks",
-        P,
-    ),
-    _ind(
-        "people-reached-environmental-problems",
-        CLIMATE,
-        "People reached with activities to address environmental problems",
-        P,
-    ),
-    _ind(
-        "people-reached-heatwave-risk",
-        CLIMATE,
-        "People reached with heatwave risk reduction, preparedness or response activities",
-        P,
-        ("heatwave",),
-    ),
-    _ind(
-        "nature-based-solutions",
-        CLIMATE,
-        "Implementing nature-based solutions (including those with a particular focus on "
-        "the planting of trees and mangroves)?",
-        YN,
-    ),
-    _ind(
-        "environmental-campaigns",
-        CLIMATE,
-        "Implementing environmental or climate campaigns focused on behaviour change, "
-        "plastic reduction or clean-ups?",
-        YN,
-    ),
-    _ind(
-        "climate-risk-strategies",
-        CLIMATE,
-        "Developing and implementing strategies and plans that address rising climate and "
-        "environmental risks?",
-        YN,
-    ),
-    _ind(
-        "people-reached-disaster-risk-reduction",
-        DISASTERS,
-        "People reached with disaster risk reduction",
-        P,
-        ("disaster risk reduction",),
-    ),
-    _ind(
-        "people-reached-emergency-assistance",
-        DISASTERS,
-        "People reached per year with support services, in-kind, cash and voucher "
-        "assistance for emergency response and recovery",
-        P,
-    ),
-    _ind(
-        "people-reached-shelter",
-        DISASTERS,
-        "People reached with shelter support",
-        P,
-        ("housing assistance",),
-    ),
-    _ind(
-        "people-reached-livelihoods",
-        DISASTERS,
-        "People reached with livelihoods support",
-        P,
-        ("livelihood",),
-    ),
-    _ind(
-        "households-reached-income-generation",
-        DISASTERS,
-        "Targeted households (and people) reached with essential services/information for "
-        "income-generation",
-        C,
-    ),
-    _ind(
-        "share-assistance-cash-vouchers",
-        DISASTERS,
-        "Percentage of humanitarian assistance delivered using cash and vouchers",
-        PCT,
-    ),
-    _ind(
-        "people-reached-immunization",
-        HEALTH,
-        "People reached with immunization services",
-        P,
-        ("vaccination services",),
-    ),
-    _ind(
-        "people-reached-health-services",
-        HEALTH,
-        "People reached by National Societies with contextually appropriate health services",
-        P,
-    ),
-    _ind(
-        "people-reached-mhpss",
-        HEALTH,
-        "People reached with psychosocial and mental health services",
-        P,
-        ("mental health",),
-    ),
-    _ind(
-        "people-reached-wash",
-        HEALTH,
-        "People reached by National Societies with contextually appropriate water, "
-        "sanitation and hygiene services",
-        P,
-    ),
-    _ind(
-        "people-trained-first-aid",
-        HEALTH,
-        "People trained by National Societies in first aid",
-        P,
-        ("trained", "first aid"),
-    ),
-    _ind("people-donating-blood", HEALTH, "People donating blood", P, ("blood",)),
-    _ind(
-        "migrants-reached-assistance-protection",
-        MIGRATION,
-        "Migrants and displaced persons reached with services for assistance and protection",
-        P,
-    ),
-    _ind(
-        "people-reached-rfl",
-        MIGRATION,
-        "People reached with restoring family links (RFL) services",
-        P,
-        ("restoring family links", "for"),
-    ),
-    _ind(
-        "people-reached-social-cohesion",
-        MIGRATION,
-        "People reached by RCRC social cohesion activities to improve relations between "
-        "migrants / displaced people and host communities",
-        P,
-    ),
-    _ind(
-        "people-reunited-rfl",
-        MIGRATION,
-        "People reunited with their families through restoring family links (RFL) services",
-        P,
-        ("reunit",),
-    ),
-    _ind(
-        "humanitarian-service-points",
-        MIGRATION,
-        "Number of Humanitarian Service Points (HSPs) that provided assistance and/or "
-        "protection to people on the move along land based migration routes",
-        C,
-    ),
-    _ind(
-        "migrant-needs-assessments",
-        MIGRATION,
-        "Number of assessments conducted specifically considering migrant needs",
-        C,
-    ),
-    _ind(
-        "migration-information-management",
-        MIGRATION,
-        "Data collection, research, analysis or other information management initiatives "
-        "to better assist and protect people on the move?",
-        YN,
-    ),
-    _ind(
-        "migration-advocacy",
-        MIGRATION,
-        "Advocacy, dialogues, educational or communication initiatives to change the "
-        "legal, policy, or operational environment to better assist and protect people on "
-        "the move?",
-        YN,
-    ),
-    _ind(
-        "people-reached-pgi",
-        VALUES,
-        "People reached by protection, gender and inclusion programming",
-        P,
-    ),
-    _ind(
-        "share-surveyed-useful-information",
-        VALUES,
-        "Percentage of people surveyed who report receiving useful and actionable information",
-        PCT,
-    ),
-    _ind(
-        "coordination-meetings",
-        COORDINATION,
-        "Number of coordination meetings held with other stakeholders",
-        C,
-    ),
-    _ind(
-        "government-coordination-platforms",
-        COORDINATION,
-        "Number of government led coordination platforms the National Society is part of",
-        C,
-    ),
-    _ind(
-        "auxiliary-role-strategy",
-        NS_DEVELOPMENT,
-        "Strategy for strengthening the auxiliary role developed or implemented",
-        YN,
-    ),
-    _ind(
-        "national-society-development-plan",
-        NS_DEVELOPMENT,
-        "One National Society Development plan in place",
-        YN,
-    ),
-    _ind(
-        "ifrc-communication-campaigns",
-        DIPLOMACY,
-        "Participation in IFRC-led communication campaigns",
-        YN,
-    ),
-    _ind(
-        "domestic-advocacy-strategy",
-        DIPLOMACY,
-        "National Society has domestic advocacy strategies developed aligning, at least in "
-        "part, with global IFRC advocacy strategies",
-        YN,
-    ),
-)
-
-SCHEMES = (
-    ConceptScheme(
-        SP,
-        "Strategic priorities",
-        "The five strategic priorities of IFRC Strategy 2030, as the report headings name them.",
-        STRATEGIC_PRIORITIES,
-    ),
-    ConceptScheme(
-        EF,
-        "Enabling functions",
-        "The enabling functions of IFRC Strategy 2030 "
-        "the report gives indicators and narrative for.",
-        ENABLING_FUNCTIONS,
-    ),
-    ConceptScheme(
-        "reach-category",
-        "People-reached categories",
-        "What the PEOPLE REACHED "
-        "figures are broken down by: emergency operations and each strategic "
-        "priority.",
-        (EMERGENCY_OPERATIONS, *STRATEGIC_PRIORITIES),
-    ),
-    ConceptScheme(
-        "support-area",
-        "Support areas",
-        "The columns of the IFRC network supported activities matrix.",
-        (*STRATEGIC_PRIORITIES, ENABLING_FUNCTIONS_AREA),
-    ),
-    ConceptScheme(
-        IND,
-        "Indicators",
-        "The indicators of the STRATEGIC PRIORITIES and ENABLING FUNCTIONS tables of the template.",
-        INDICATORS,
-    ),
-    ConceptScheme(
-        "key-figure",
-        "Key figures",
-        "The National Society capacity figures on the report's first page.",
-        KEY_FIGURES,
-    ),
-    ConceptScheme(
-        "funder-group",
-        "Funder groups",
-        "Who a figure of the financial overview is about.",
-        FUNDER_GROUPS,
-    ),
-    ConceptScheme(
-        "flow-type",
-        "Financial flow types",
-        "What kind of money a figure of the financial overview is.",
-        FLOW_TYPES,
-    ),
-)
-
+SCHEMES = read_schemes(load_template().raw)
 _SCHEMES_BY_NOTATION = {scheme.notation: scheme for scheme in SCHEMES}
+_PRIORITY_NOTATIONS = frozenset(concept.notation for concept in _SCHEMES_BY_NOTATION[SP].members)
+_BY_LABEL = {
+    scheme.notation: {
+        normalise_label(name): concept
+        for concept in reversed(scheme.members)
+        for name in (concept.label, *concept.alt_labels)
+    }
+    for scheme in SCHEMES
+}
 
 
 def scheme(notation: str) -> ConceptScheme:
@@ -553,14 +153,7 @@ def lookup(scheme_notation: str, label: str) -> Concept | None:
     >>> lookup("indicator", "People reached with something new") is None
     True
     """
-    wanted = normalise_label(label)
-    for concept in scheme(scheme_notation).members:
-        if wanted in (normalise_label(name) for name in (concept.label, *concept.alt_labels)):
-            return concept
-    return None
-
-
-_PRIORITY_NOTATIONS = frozenset(concept.notation for concept in STRATEGIC_PRIORITIES)
+    return _BY_LABEL[scheme_notation].get(normalise_label(label))
 
 
 def area_scheme(notation: str) -> str:

@@ -10,6 +10,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from ifrc_kg.errors import BuildError
 
 DEFAULT_BASE = "https://w3id.org/ifrc-kg/"
 
@@ -32,6 +35,18 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(f"IFRC_KG_{name}", default)
 
 
+def _number(name: str, default: float, kind: type = int) -> Any:
+    """A numeric setting; a value that is not a positive number is a one-line error."""
+    text = _env(name, str(default))
+    try:
+        value = kind(text)
+    except ValueError:
+        value = None
+    if value is None or value <= 0:
+        raise BuildError(f"IFRC_KG_{name}={text!r}: expected a positive {kind.__name__}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the defaults a fresh ``make serve`` uses."""
@@ -41,7 +56,14 @@ class Settings:
     dist_dir: Path = Path("dist")
     include_personal_contacts: bool = True
     query_timeout_s: float = 10.0
-    max_result_rows: int = 10_000
+    query_memory_mb: int = 1024
+    max_result_bytes: int = 256 * 1024 * 1024
+    query_workers: int = 6
+    client_queries: int = 2
+    slow_query_s: float = 0.25
+    query_queue_wait_s: float = 2.0
+    max_query_depth: int = 100
+    page_rows: int = 100
     max_body_bytes: int = 1_000_000
     service_allow_list: tuple[str, ...] = field(default=())
     sparql_url: str = ""  # serve over this remote SPARQL endpoint instead of the build's file
@@ -55,9 +77,16 @@ class Settings:
             reports_dir=Path(_env("REPORTS_DIR", "data/reports")),
             dist_dir=Path(_env("DIST_DIR", "dist")),
             include_personal_contacts=_env("PERSONAL_CONTACTS", "1") not in ("0", "false", "no"),
-            query_timeout_s=float(_env("QUERY_TIMEOUT_S", "10")),
-            max_result_rows=int(_env("MAX_RESULT_ROWS", "10000")),
-            max_body_bytes=int(_env("MAX_BODY_BYTES", "1000000")),
+            query_timeout_s=_number("QUERY_TIMEOUT_S", 10, float),
+            query_memory_mb=_number("QUERY_MEMORY_MB", 1024),
+            max_result_bytes=_number("MAX_RESULT_BYTES", 256 * 1024 * 1024),
+            query_workers=_number("QUERY_WORKERS", 6),
+            client_queries=_number("CLIENT_QUERIES", 2),
+            slow_query_s=_number("SLOW_QUERY_S", 0.25, float),
+            query_queue_wait_s=_number("QUERY_QUEUE_WAIT_S", 2, float),
+            max_query_depth=_number("MAX_QUERY_DEPTH", 100),
+            page_rows=_number("PAGE_ROWS", 100),
+            max_body_bytes=_number("MAX_BODY_BYTES", 1000000),
             service_allow_list=tuple(url for url in allow.split() if url),
             sparql_url=_env("SPARQL_URL", ""),
             gsp_url=_env("GSP_URL", ""),

@@ -25,7 +25,7 @@ class ReportFormatError(IfrcKgError):
 
 
 class NotAReportError(ReportFormatError):
-    """The file is not an IFRC network annual report of the known template at all."""
+    """The file is not an IFRC network report of the known template at all."""
 
 
 class ValidationFailed(IfrcKgError):

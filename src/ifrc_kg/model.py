@@ -50,11 +50,14 @@ class Figure:
     100,000; ``"780,000"`` is exact (``None``) because the report printed every digit.
     """
 
-    value: Decimal | bool
+    value: Decimal | bool | None
+    """``None`` only for a narrative print that allows several readings (``readings``)."""
     unit: Unit
     printed: str
     rounded_to: Decimal | None
     source: SourceSpan
+    readings: tuple[Decimal, ...] = ()
+    """The candidate values of an ambiguous print ("25,6140": 25614 and 256140)."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,14 @@ class LinkedDocument:
 
 
 @dataclass(frozen=True)
+class OperationRow:
+    """A row of an operation table the template has no key for, kept as printed."""
+
+    label: str
+    value: Text
+
+
+@dataclass(frozen=True)
 class Operation:
     """An emergency appeal or DREF operation table."""
 
@@ -192,6 +203,8 @@ class Operation:
     funding: tuple[OperationFunding, ...]
     documents: tuple[LinkedDocument, ...]
     source: SourceSpan
+    other_rows: tuple[OperationRow, ...] = ()
+    """Rows whose key the template does not know, kept as printed (with a warning)."""
 
 
 # --- narrative ---------------------------------------------------------------------------
@@ -209,7 +222,9 @@ class Section:
 
     ``kind`` is one of ``"context"``, ``"key-achievements"``, ``"strategic-priority"``,
     ``"enabling-function"``, ``"objective"`` (a priority's objective statement, printed
-    as a heading), ``"progress"``, ``"joint-support"``, ``"operations"``, ``"other"``;
+    as a heading), ``"progress"``, ``"joint-support"``, ``"operations"``, ``"sector"`` (a
+    sector heading of an operational strategy), ``"about-ifrc"``, ``"other"`` (the kinds of
+    the template file), or ``"unknown"`` (a heading the template does not know, kept);
     ``concept`` the priority or function it is about, if any (inherited from the
     enclosing section). ``source`` is the heading line as printed.
     """
@@ -231,6 +246,9 @@ class Claim:
     the top of the narrative down to the section holding the sentence, ``concept`` the
     priority or function of that section, ``indicator`` the template indicator the
     number speaks of, when the words say so (used to compare narrative and table).
+    ``attribution`` says whose figure it is: ``"national-society"`` (the society's own
+    work), ``"ifrc-network"``, ``"other-organisation"`` (``attributed_to`` names it) or
+    ``"context"`` (a statistic of the situation, not anyone's achievement).
     """
 
     figure: Figure
@@ -240,6 +258,8 @@ class Claim:
     section: tuple[str, ...]
     concept: str | None
     indicator: str | None = None
+    attribution: str = "national-society"
+    attributed_to: str | None = None
 
 
 class MentionKind(StrEnum):
@@ -291,6 +311,8 @@ class Report:
     period_end: date
     published: date | None
     appeal_code: Text | None
+    kind: str = "annual"
+    """The kind of report its title names: a key of the template's ``report_kinds``."""
     key_figures: tuple[KeyFigure, ...] = ()
     people_reached: tuple[PeopleReached, ...] = ()
     financial_overview: tuple[FinancialFigure, ...] = ()
@@ -306,3 +328,22 @@ class Report:
     mentions: tuple[Mention, ...] = ()
     contacts: tuple[Contact, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    coverage: Coverage | None = None
+
+
+@dataclass(frozen=True)
+class UnreadLine:
+    """A non-blank line of the report that no part of the model holds, and why."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the report the model holds: non-blank lines read, and those left unread."""
+
+    lines: int
+    read: int
+    unread: tuple[UnreadLine, ...] = ()

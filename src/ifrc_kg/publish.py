@@ -21,8 +21,10 @@ import html
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,7 +41,7 @@ from ifrc_kg.export import write_exports
 from ifrc_kg.graph.catalog import FileEntry, ReportEntry, describe_catalog
 from ifrc_kg.graph.links import publish_links
 from ifrc_kg.model import Report
-from ifrc_kg.uris import Iris
+from ifrc_kg.uris import Iris, report_key
 from ifrc_kg.validate import (
     ValidationIssue,
     ValidationReport,
@@ -140,7 +142,9 @@ def _check_base(base: str) -> None:
 
 
 def _check_out(out: Path) -> None:
-    """Refuse to replace anything that is not a previous build."""
+    """Refuse to replace anything that is not a previous build (after clearing what killed
+    builds left beside it)."""
+    clean_stale_builds(out)
     if out.exists() and not out.is_dir():
         raise BuildError(f"{out}: exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
@@ -150,16 +154,37 @@ def _check_out(out: Path) -> None:
 
 
 def parse_reports(paths: Sequence[Path]) -> list[Report]:
-    """Parse every report, logging each one's warnings; the first bad one raises."""
+    """Parse every report, logging each one's warnings; the first bad one raises, and so
+    do two files of the same report (same country, year and kind), naming both files."""
     from ifrc_kg.report import parse_report
 
     reports = []
+    seen: dict[tuple[str, int, str], Path] = {}
     for path in paths:
         report = parse_report(path)
+        key = (report.country.iso3, report.year, report.kind)
+        if key in seen:
+            raise BuildError(
+                f"{seen[key]} and {path} are the same report ({report.country.iso3} "
+                f"{report.year} {report.kind}): keep one of them"
+            )
+        seen[key] = path
         for warning in report.warnings:
             log.warning("%s: %s", path.name, warning)
         reports.append(report)
     return reports
+
+
+def coverage_text(reports: Sequence[Report]) -> str:
+    """coverage.txt: per report, lines read of non-blank lines, then every unread line."""
+    out = []
+    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year, r.kind)):
+        coverage = report.coverage
+        if coverage is None:
+            continue
+        out.append(f"{report.source_file}: {coverage.read} of {coverage.lines} lines read")
+        out += [f"  {report.source_file}:{u.line}: {u.reason}: {u.text}" for u in coverage.unread]
+    return "\n".join(out) + "\n"
 
 
 def _build_dataset(
@@ -214,14 +239,15 @@ def _file_entries(root: Path, exclude: Sequence[str] = ()) -> list[FileEntry]:
 
 def _report_entries(reports: Sequence[Report], dataset: Dataset, iris: Iris) -> list[ReportEntry]:
     entries = []
-    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year)):
+    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year, r.kind)):
         iso3, year = report.country.iso3, report.year
-        named = dataset.graph(iris.graph(iso3, year))
+        key = report_key(year, report.kind)
+        named = dataset.graph(iris.graph(iso3, key))
         cubes = sorted(str(s) for s in named.subjects(RDF.type, QB.DataSet))
         entries.append(
             ReportEntry(
-                iri=str(iris.report(iso3, year)),
-                graph=str(iris.graph(iso3, year)),
+                iri=str(iris.report(iso3, key)),
+                graph=str(iris.graph(iso3, key)),
                 country=report.country.name,
                 iso3=iso3.upper(),
                 year=year,
@@ -232,6 +258,10 @@ def _report_entries(reports: Sequence[Report], dataset: Dataset, iris: Iris) -> 
                 period_end=report.period_end,
                 triples=len(named),
                 cubes=tuple(cubes),
+                key=key,
+                kind=report.kind,
+                lines=report.coverage.lines if report.coverage else 0,
+                lines_read=report.coverage.read if report.coverage else 0,
             )
         )
     return entries
@@ -293,7 +323,7 @@ def build(
     union = union_graph(dataset)
     entries = _report_entries(reports, dataset, iris)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=_scratch_prefix(out), suffix=".tmp", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the published directory is for reading
     try:
         context = _context()
@@ -304,6 +334,7 @@ def build(
         _write(tmp, "validation.ttl", dumps.turtle(skolemised_report(report.report_graph, base)))
         _write(tmp, "validation.txt", _validation_text(report, built).encode("utf-8"))
         _write(tmp, "validation.html", _validation_html(report, built).encode("utf-8"))
+        _write(tmp, "coverage.txt", coverage_text(reports).encode("utf-8"))
         link_sets = publish_links(dataset, reports, iris, tmp)
         write_exports(dataset, tmp)
         files = _file_entries(tmp)
@@ -353,8 +384,11 @@ def _manifest(
                 "country": e.country,
                 "iso3": e.iso3,
                 "year": e.year,
+                "kind": e.kind,
                 "title": e.title,
                 "file": e.file,
+                "lines": e.lines,
+                "lines_read": e.lines_read,
             }
             for e in entries
         ],
@@ -367,12 +401,60 @@ def _manifest(
     }
 
 
+def _scratch_prefix(out: Path) -> str:
+    """``.dist.<pid>.``: a build's scratch directories carry its process id, so the next
+    build can tell a killed build's leftovers from a build still running."""
+    return f".{out.name}.{os.getpid()}."
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_builds(out: Path) -> list[Path]:
+    """Remove what killed builds left next to ``out``; returns what was removed or restored.
+
+    A ``.tmp`` directory is a half-written build; a ``.old`` one is the previous build set
+    aside during the swap: if the build died between the two renames, ``out`` is missing
+    and the ``.old`` copy is the last good publication, so it is put back. Directories of a
+    build whose process still runs are left alone; ones without a process id (older
+    versions) only when more than an hour old.
+    """
+    pattern = re.compile(rf"\.{re.escape(out.name)}\.(?:(\d+)\.)?[^/]*\.(tmp|old)")
+    handled: list[Path] = []
+    if not out.parent.is_dir():
+        return handled
+    for candidate in sorted(out.parent.iterdir()):
+        match = pattern.fullmatch(candidate.name)
+        if not match or not candidate.is_dir():
+            continue
+        pid = match.group(1)
+        if pid is not None and _pid_alive(int(pid)):
+            continue
+        if pid is None and time.time() - candidate.stat().st_mtime < 3600:
+            continue
+        if match.group(2) == "old" and not out.exists():
+            candidate.rename(out)
+            log.warning("restored %s from %s (a build was killed mid-swap)", out, candidate)
+        else:
+            shutil.rmtree(candidate, ignore_errors=True)
+            log.info("removed %s, left by a killed build", candidate)
+        handled.append(candidate)
+    return handled
+
+
 def _swap(tmp: Path, out: Path) -> None:
     """Put the new build in place with renames; the old one is removed only afterwards."""
     if not out.exists():
         tmp.rename(out)
         return
-    backup = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".old", dir=out.parent))
+    backup = Path(tempfile.mkdtemp(prefix=_scratch_prefix(out), suffix=".old", dir=out.parent))
     backup.rmdir()
     out.rename(backup)
     try:

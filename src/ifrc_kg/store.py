@@ -1,32 +1,27 @@
-"""The query engine behind the server: an in-memory pyoxigraph store loaded from the build.
+"""The query engine behind the server: the build's graph in pyoxigraph, and the interface
+the server runs public queries through.
 
-The build's ``graph.trig`` (or ``graph.nq``) is loaded once; the default graph of a query is
-the union of the named graphs (each report has its own), held as a set in the store's own
-default graph (see ``materialise_union``), unless the request names a dataset
+``GraphStore`` is the build's ``graph.trig`` (or ``graph.nq``) in memory, for the server's
+own look-ups and queries (pages, descriptions) and for tools. The default graph of a query
+is the union of the named graphs (each report has its own), held as a set in the store's
+own default graph (see ``materialise_union``), unless the request names a dataset
 (``default-graph-uri`` / ``named-graph-uri``) or the query has ``FROM`` clauses.
 
-The store is read-only: SPARQL Update is refused before anything runs, and so is ``SERVICE``
-unless the allow-list names the endpoint. Results are collected in the calling thread (the
-server calls :meth:`GraphStore.query` from a worker thread) with a deadline checked between
-solutions, and capped at ``max_rows``.
-
-What can and cannot be stopped: pyoxigraph evaluates lazily, so a query that streams
-solutions (joins, filters, ``CONSTRUCT``) is stopped at the first solution past the deadline.
-Work pyoxigraph does before yielding its first solution (``ORDER BY``, ``GROUP BY``, ``ASK``,
-a join that must build a hash table) runs in native code and cannot be interrupted from
-Python; the server answers the client at the deadline anyway and the worker thread finishes
-that step, then stops at its next check.
+Public queries never run here: pyoxigraph cannot cancel a query, so the server hands them to
+a ``QueryEngine`` (``server/pool.py``: killable worker processes over a read-only on-disk
+copy written by ``write_query_store``). ``QueryEngine`` is the one interface the server
+calls, so another backend (an external SPARQL store) can stand behind it.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pyoxigraph as ox
 
@@ -61,118 +56,6 @@ class StoreLoadError(IfrcKgError):
     """The build's graph file is missing or does not parse."""
 
 
-# --- lexical view of a query ------------------------------------------------------------
-
-# Strings, IRIs and comments, in the order SPARQL's lexer resolves them (§19.8): a keyword
-# inside any of them is not a keyword. IRIREF admits no spaces, so ``?a < 3`` is not an IRI.
-_OPAQUE = re.compile(
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"(?:[^"\\\n\r]|\\.)*"'
-    r"|'(?:[^'\\\n\r]|\\.)*'"
-    r"|<[^<>\"{}|^`\\\x00-\x20]*>"
-    r"|#[^\n\r]*",
-    re.DOTALL,
-)
-_WORD = re.compile(r"(?<![\w:?$\-.])([A-Za-z]+)(?![\w:\-])")
-_UPDATE_KEYWORDS = frozenset(
-    {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-)
-
-
-def _masked(query: str) -> str:
-    """The query with strings, IRIs and comments blanked out."""
-    return _OPAQUE.sub(lambda m: "<>" if m.group(0).startswith("<") else " ", query)
-
-
-def keywords(query: str) -> list[str]:
-    """The bare words of a query outside strings, IRIs and comments, upper-cased.
-
-    >>> keywords('SELECT * { ?s <http://x/SERVICE> "SERVICE" } # SERVICE')
-    ['SELECT']
-    >>> keywords("PREFIX service: <http://x/> ASK { ?service service:p 1 }")
-    ['PREFIX', 'ASK']
-    """
-    return [word.upper() for word in _WORD.findall(_masked(query))]
-
-
-def is_update(query: str) -> bool:
-    """Whether the text is a SPARQL Update request rather than a query (§3 of SPARQL Update).
-
-    >>> is_update("PREFIX ex: <http://ex/> INSERT DATA { ex:a ex:b ex:c }")
-    True
-    >>> is_update("SELECT * { ?s ?p ?o } # DELETE")
-    False
-    """
-    for word in keywords(query):
-        if word in ("PREFIX", "BASE"):
-            continue
-        return word in _UPDATE_KEYWORDS
-    return False
-
-
-def has_dataset_clause(query: str) -> bool:
-    """Whether the query names its own dataset with ``FROM`` / ``FROM NAMED`` (§13.2).
-
-    >>> has_dataset_clause("SELECT * FROM <http://g> { ?s ?p ?o }")
-    True
-    >>> has_dataset_clause('SELECT * { ?s ?p "FROM" }')
-    False
-    """
-    return "FROM" in keywords(query)
-
-
-def service_endpoints(query: str) -> list[str] | None:
-    """The endpoints a query calls with ``SERVICE``: ``[]`` when none, ``None`` if unknowable.
-
-    The keyword scan rules out mentions in strings, IRIs and comments; when the keyword is
-    really there, rdflib's parser gives the endpoint IRIs (prefixes resolved). ``None`` means
-    a variable endpoint or a query rdflib cannot parse: the caller refuses it.
-
-    >>> service_endpoints('SELECT * { ?s ?p "SERVICE <http://x>" }')
-    []
-    >>> service_endpoints("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
-    ['http://example.org/sparql']
-    >>> service_endpoints("SELECT * { ?a ?b ?c .SERVICE <http://example.org/s> { ?s ?p ?o } }")
-    ['http://example.org/s']
-    >>> service_endpoints("SELECT ?service { ?service ?p ?o }")
-    []
-    """
-    # Any "SERVICE" outside strings, IRIs and comments sends the query to the parser: a word
-    # scan alone can be fooled (".SERVICE" is a keyword to SPARQL, not to a word boundary),
-    # and a false alarm (a variable ?service) costs one parse, never a refusal.
-    if "SERVICE" not in _masked(query).upper():
-        return []
-    from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-    from rdflib.term import URIRef
-
-    try:
-        algebra = prepareQuery(query).algebra
-    except Exception:  # rdflib's grammar differs from Oxigraph's on some extensions
-        log.info("rdflib could not parse a query with SERVICE; refusing it")
-        return None
-    found: list[str] = []
-    unknowable = False
-
-    def walk(node: object) -> None:
-        nonlocal unknowable
-        if isinstance(node, CompValue):
-            if node.name == "ServiceGraphPattern":
-                if isinstance(node.get("term"), URIRef):
-                    found.append(str(node["term"]))
-                else:
-                    unknowable = True
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list | tuple):
-            for value in node:
-                walk(value)
-
-    walk(algebra)
-    return None if unknowable else found
-
-
 # --- results ----------------------------------------------------------------------------
 
 
@@ -186,6 +69,67 @@ class QueryResult:
     rows: list[tuple[Term | None, ...]] = field(default_factory=list)
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """A public query and how to answer it, as the server hands it to a ``QueryEngine``.
+
+    ``formats`` maps each result form (``"solutions"``, ``"boolean"``, ``"graph"``) to the
+    negotiated format key (``json``, ``xml``, ``csv``, ``tsv``, ``turtle``, ``jsonld``,
+    ``ntriples``, ``rdfxml``, ``trig``), ``"html"`` for one page of terms, or ``None`` when
+    the client accepts nothing for that form. ``client`` is who asks (for per-client caps).
+    """
+
+    sparql: str
+    formats: Mapping[str, str | None]
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+    page_offset: int = 0
+    page_size: int = 100
+    client: str = ""
+
+
+@dataclass(frozen=True)
+class QueryPage:
+    """One page of an answer for the HTML view: rows of terms (triples for a graph, one
+    ``[bool]`` row for ASK) and whether more follow."""
+
+    variables: list[str]
+    rows: list
+    more: bool
+
+
+@dataclass
+class QueryAnswer:
+    """A running query's answer: its form and format, then a page or a stream of bytes.
+
+    The stream raises a ``QueryError`` if a limit stops the query part-way: the server must
+    then fail the response rather than end it (no silent truncation).
+    """
+
+    form: str
+    format_key: str
+    page: QueryPage | None = None
+    chunks: AsyncIterator[bytes] | None = None
+
+
+class QueryEngine(Protocol):
+    """What the server calls to run a public query under the configured limits.
+
+    ``execute`` checks the query (updates and unlisted ``SERVICE`` refused), starts it and
+    returns once its form is known; it raises ``QueryError`` subclasses (syntax, refusal,
+    time, memory, busy) that the server maps to problem responses. ``running`` counts the
+    queries in progress (for /health); ``close`` stops everything.
+    """
+
+    @property
+    def running(self) -> int: ...
+
+    async def execute(self, request: QueryRequest) -> QueryAnswer: ...
+
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -279,6 +223,23 @@ class GraphStore:
         """The store of a build directory: ``graph.trig``, else ``graph.nq``."""
         return cls.load(graph_file(dist))
 
+    def write_query_store(self, path: Path) -> Path:
+        """Copy every quad (the default graph's union too) into an on-disk store at ``path``
+        that query workers open read-only; returns ``path``.
+
+        The workers share it through the page cache instead of each loading the dump into
+        memory. This is the one place the workers' store comes from: a build that writes
+        its own on-disk store can be used here instead.
+        """
+        disk = ox.Store(str(path))
+        try:
+            disk.bulk_extend(self._store.quads_for_pattern(None, None, None))
+            disk.flush()
+            disk.optimize()
+        finally:
+            del disk
+        return path
+
     def add_graph(self, path: Path, graph_iri: str) -> None:
         """Load a Turtle file into a named graph (the build's ``void.ttl`` as the catalog)."""
         graphs = [ox.NamedNode(graph_iri)]
@@ -318,8 +279,12 @@ class GraphStore:
         max_rows: int = 10_000,
         service_allow_list: Sequence[str] = (),
         base_iri: str | None = None,
+        checked: bool = True,
     ) -> QueryResult:
         """Run a query as written; refuse updates and unlisted SERVICE; stop at the deadline.
+
+        In-process and not killable: for the server's own queries (``checked=False`` skips the
+        parser check for those) and for tools; public queries go through a ``QueryEngine``.
 
         ``default_graphs`` / ``named_graphs`` are the protocol's ``default-graph-uri`` and
         ``named-graph-uri`` (SPARQL 1.1 Protocol §2.1.4): given, they replace the dataset.
@@ -327,19 +292,18 @@ class GraphStore:
         its endpoint URL, as the protocol allows).
         """
         deadline = deadline or Deadline(10.0)
-        if is_update(sparql):
-            raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted")
-        endpoints = service_endpoints(sparql)
-        if endpoints is None:
-            raise ServiceRefused("SERVICE with an endpoint that cannot be checked is refused")
-        refused = [url for url in endpoints if url not in service_allow_list]
-        if refused:
-            raise ServiceRefused(f"SERVICE to {', '.join(refused)} is not allowed here")
         options: dict[str, object] = {"base_iri": base_iri}
+        names_dataset = False
+        if checked:
+            from ifrc_kg.query_check import check_query
+
+            names_dataset = check_query(
+                sparql, service_allow_list=service_allow_list, base_iri=base_iri
+            ).has_dataset_clause
         if default_graphs or named_graphs:
             options["default_graph"] = [ox.NamedNode(iri) for iri in default_graphs]
             options["named_graphs"] = [ox.NamedNode(iri) for iri in named_graphs]
-        elif not has_dataset_clause(sparql) and not self._union_materialised:
+        elif not names_dataset and not self._union_materialised:
             options["use_default_graph_as_union"] = True
         try:
             answer = self._store.query(sparql, **options)
@@ -375,7 +339,7 @@ class GraphStore:
 
     def select(self, sparql: str, *, timeout_s: float = 10.0) -> list[dict[str, Term]]:
         """The server's own SELECT queries, as dicts of bound variables."""
-        result = self.query(sparql, deadline=Deadline(timeout_s), max_rows=100_000)
+        result = self.query(sparql, deadline=Deadline(timeout_s), max_rows=100_000, checked=False)
         return [
             {name: value for name, value in zip(result.variables, row, strict=True) if value}
             for row in result.rows

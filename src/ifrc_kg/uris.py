@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 
 from rdflib import URIRef
 
 from ifrc_kg.concepts import slugify
+from ifrc_kg.template import load_template
 
 
 def short_hash(*parts: str) -> str:
@@ -35,6 +37,30 @@ def short_hash(*parts: str) -> str:
     """
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8"))
     return digest.hexdigest()[:10]
+
+
+def report_key(year: int | str, kind: str = "annual") -> str:
+    """A report's key in its IRIs: the year, plus the kind's suffix for all but annual ones.
+
+    An annual and a mid-year report of one society and year are two reports.
+
+    >>> report_key(2023), report_key(2024, "mid-year")
+    ('2023', '2024-mid-year')
+    """
+    return f"{year}{load_template().report_kind(kind).iri_suffix}"
+
+
+def period_key(start: date, end: date) -> str:
+    """A reporting period's key: the year when it is a calendar year, else both dates.
+
+    >>> period_key(date(2023, 1, 1), date(2023, 12, 31))
+    '2023'
+    >>> period_key(date(2024, 1, 1), date(2024, 6, 30))
+    '2024-01-01--2024-06-30'
+    """
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
+        return str(start.year)
+    return f"{start.isoformat()}--{end.isoformat()}"
 
 
 @dataclass(frozen=True)
@@ -71,26 +97,26 @@ class Iris:
         """An administrative unit, keyed by its OCHA P-code."""
         return self._iri("id", "place", pcode.upper())
 
-    def period(self, year: int) -> URIRef:
+    def period(self, year: int | str) -> URIRef:
         return self._iri("id", "period", str(year))
 
     def operation(self, code: str) -> URIRef:
         return self._iri("id", "operation", code.upper())
 
-    def report(self, iso3: str, year: int) -> URIRef:
+    def report(self, iso3: str, year: int | str) -> URIRef:
         return self._iri("id", "report", iso3.lower(), str(year))
 
-    def report_part(self, iso3: str, year: int, *keys: str) -> URIRef:
+    def report_part(self, iso3: str, year: int | str, *keys: str) -> URIRef:
         """Things that exist only inside one report: its text, sections, claims, contacts."""
         return self._iri("id", "report", iso3.lower(), str(year), *keys)
 
-    def dataset(self, iso3: str, year: int, cube: str) -> URIRef:
+    def dataset(self, iso3: str, year: int | str, cube: str) -> URIRef:
         return self._iri("id", "dataset", iso3.lower(), str(year), cube)
 
-    def observation(self, iso3: str, year: int, cube: str, *keys: str) -> URIRef:
+    def observation(self, iso3: str, year: int | str, cube: str, *keys: str) -> URIRef:
         return self._iri("id", "observation", iso3.lower(), str(year), cube, *keys)
 
-    def graph(self, iso3: str, year: int) -> URIRef:
+    def graph(self, iso3: str, year: int | str) -> URIRef:
         return self._iri("graph", iso3.lower(), str(year))
 
     def catalog(self) -> URIRef:

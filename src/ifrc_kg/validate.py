@@ -14,6 +14,7 @@ the caller's graph. The shapes file is itself checked against SHACL's meta-shape
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -177,6 +178,55 @@ def rdf_format(path: Path) -> str:
     return RDF_FORMATS[suffixes[-1]]
 
 
+def _local_contexts(document: object, path: Path, depth: int = 0) -> object:
+    """The JSON-LD document with every referenced ``@context`` (and ``@import``) replaced by
+    the local file it names, so that parsing never reaches the network (rdflib's JSON-LD
+    parser would fetch a remote context). A reference is local when it is a relative path,
+    or a ``file:`` IRI, that exists beside the document; anything else is refused.
+    """
+    if depth > 20:
+        raise RdfFormatError(str(path), "JSON-LD @context references nest more than 20 deep")
+
+    def load(reference: str) -> object:
+        target = reference.removeprefix("file://") if reference.startswith("file://") else None
+        if target is None and ":" not in reference.split("/", 1)[0]:
+            target = str(path.parent / reference)
+        if target is None or not Path(target).is_file():
+            raise RdfFormatError(
+                str(path),
+                f"JSON-LD context {reference!r} is not a local file: remote contexts are not "
+                "fetched (no network); inline it or save it beside the document",
+            )
+        try:
+            loaded = json.loads(Path(target).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise RdfFormatError(str(path), f"JSON-LD context {reference!r}: {error}") from None
+        context = loaded.get("@context", {}) if isinstance(loaded, dict) else {}
+        return _local_contexts(context, Path(target), depth + 1)
+
+    def resolve(value: object) -> object:
+        if isinstance(value, str):
+            return load(value)
+        if isinstance(value, list):
+            return [resolve(item) for item in value]
+        return _local_contexts(value, path, depth + 1)
+
+    if isinstance(document, list):
+        return [_local_contexts(item, path, depth) for item in document]
+    if not isinstance(document, dict):
+        return document
+    resolved: dict[str, object] = {}
+    for key, value in document.items():
+        if key == "@context":
+            resolved[key] = resolve(value)
+        elif key == "@import" and isinstance(value, str):
+            imported = load(value)
+            resolved.update(imported if isinstance(imported, dict) else {})
+        else:
+            resolved[key] = _local_contexts(value, path, depth)
+    return resolved
+
+
 def read_rdf(paths: Iterable[Path]) -> Dataset:
     """Read RDF files into one dataset (named graphs kept), format from each extension."""
     dataset = Dataset()
@@ -189,6 +239,9 @@ def read_rdf(paths: Iterable[Path]) -> Dataset:
         try:
             if path.suffix.lower() == ".gz":
                 data = gzip.decompress(data)
+            if format_name == "json-ld":
+                document = json.loads(data)
+                data = json.dumps(_local_contexts(document, path)).encode()
             dataset.parse(data=data, format=format_name, publicID=path.resolve().as_uri())
         except RdfFormatError:
             raise

@@ -22,7 +22,8 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
 
     def fake_build(reports_dir: Path, out: Path, **options: Any) -> BuildResult:
         recorded.append({"reports": reports_dir, "out": out, **options})
-        manifest = {"triples": 3, "reports": [{}], "violations": 0, "warnings": 1}
+        entry = {"file": "r.txt", "lines": 288, "lines_read": 287}
+        manifest = {"triples": 3, "reports": [entry], "violations": 0, "warnings": 1}
         report = ValidationReport(True, (), (), report_graph=Graph())
         return BuildResult(out=out, manifest=manifest, report=report)
 
@@ -44,6 +45,7 @@ def test_defaults(calls: list[dict[str, Any]]) -> None:
         }
     ]
     assert "built dist: 3 triples from 1 report(s), 0 violations, 1 warnings" in result.output
+    assert "r.txt: 287 of 288 lines read\n" in result.output
 
 
 def test_options(calls: list[dict[str, Any]], tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, QB, RDF, RDFS, SH, VOID, XSD
+from tests import variants
 from tests.publish.conftest import EPOCH, Published, copy_reports, snapshot
 from tests.variants import mali_text
 
@@ -77,6 +78,7 @@ def test_every_file_is_present(published: Published) -> None:
         "validation.ttl",
         "validation.html",
         "validation.txt",
+        "coverage.txt",
         "manifest.json",
         "links.nt",
         "links-report.txt",
@@ -143,8 +145,11 @@ def test_manifest_describes_the_build(published: Published, reference_graph: Gra
             "country": "Mali",
             "iso3": "MLI",
             "year": 2023,
+            "kind": "annual",
             "title": "2023 IFRC network annual report, Jan-Dec",
             "file": "ifrc-network-annual-report-mali-2023.txt",
+            "lines": 288,
+            "lines_read": 288,
         }
     ]
     assert manifest["violations"] == 0
@@ -425,6 +430,53 @@ def test_report_that_does_not_parse_exits_2_and_leaves_the_build(
     assert sorted(p.name for p in previous.parent.iterdir()) == ["dist"]
 
 
+def test_two_files_of_one_report_exit_2_naming_both(previous: Path, tmp_path: Path) -> None:
+    before = snapshot(previous)
+    reports = copy_reports(tmp_path / "reports")
+    (reports / "zz-copy.txt").write_text(mali_text().replace("\n", "\r\n"), encoding="utf-8")
+    code, output = _invoke(reports, previous)
+    assert code == 2
+    (line,) = output.strip().splitlines()
+    assert re.fullmatch(
+        r"error: \S*ifrc-network-annual-report-mali-2023\.txt and \S*zz-copy\.txt are the "
+        r"same report \(MLI 2023 annual\): keep one of them",
+        line,
+    )
+    assert snapshot(previous) == before
+
+
+def test_mid_year_report_is_not_a_copy_of_the_annual(tmp_path: Path) -> None:
+    from ifrc_kg.publish import parse_reports
+
+    reports = copy_reports(tmp_path / "reports")
+    (reports / "zz-mid.txt").write_text(variants.mid_year(mali_text()), encoding="utf-8")
+    parsed = parse_reports(sorted(reports.glob("*.txt")))
+    assert [(r.year, r.kind) for r in parsed] == [(2023, "annual"), (2023, "mid-year")]
+
+
+def test_report_cut_short_exits_2_and_leaves_the_build(previous: Path, tmp_path: Path) -> None:
+    before = snapshot(previous)
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    cut = "\n".join(mali_text().split("\n")[:200])
+    (reports / "mali-cut.txt").write_text(cut, encoding="utf-8")
+    code, output = _invoke(reports, previous)
+    assert code == 2
+    assert output.strip() == (
+        "error: mali-cut.txt: the report lacks parts the template requires (cut short?): "
+        "'Contact information'"
+    )
+    assert snapshot(previous) == before
+
+
+def test_coverage_is_printed_and_published(published: Published) -> None:
+    text = (published.out / "coverage.txt").read_text(encoding="utf-8")
+    assert text == "ifrc-network-annual-report-mali-2023.txt: 288 of 288 lines read\n"
+    manifest = json.loads((published.out / "manifest.json").read_text(encoding="utf-8"))
+    (entry,) = manifest["reports"]
+    assert (entry["kind"], entry["lines"], entry["lines_read"]) == ("annual", 288, 288)
+
+
 def test_graph_with_violations_exits_1_and_leaves_the_build(previous: Path, tmp_path: Path) -> None:
     before = snapshot(previous)
     reports = tmp_path / "reports"
@@ -497,3 +549,41 @@ def test_exception_while_writing_leaves_the_build_and_no_temporary(
         build(copy_reports(tmp_path / "reports"), previous)
     assert snapshot(previous) == before
     assert sorted(p.name for p in previous.parent.iterdir()) == ["dist"]
+
+
+def test_a_killed_builds_leftovers_are_cleared_by_the_next(tmp_path: Path) -> None:
+    """A build killed mid-write leaves ``.dist.<pid>.*.tmp``; one killed between the two
+    renames of the swap leaves the last good build in ``.dist.<pid>.*.old`` and no
+    ``dist``. The next build clears the first and restores the second; a running build's
+    directories (its process is alive) are left alone."""
+    import os
+    import subprocess
+    import sys
+
+    from ifrc_kg.publish import clean_stale_builds
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(dead.stdout)
+    out = tmp_path / "dist"
+    half_written = tmp_path / f".dist.{dead_pid}.abc123.tmp"
+    half_written.mkdir()
+    (half_written / "graph.trig").write_text("<a> <b> ")
+    last_good = tmp_path / f".dist.{dead_pid}.def456.old"
+    last_good.mkdir()
+    (last_good / "manifest.json").write_text("{}")
+    running = tmp_path / f".dist.{os.getpid()}.ghi789.tmp"
+    running.mkdir()
+    unrelated = tmp_path / ".distant.1.x.tmp"
+    unrelated.mkdir()
+
+    handled = clean_stale_builds(out)
+
+    assert set(handled) == {half_written, last_good}
+    assert not half_written.exists()
+    assert (out / "manifest.json").is_file()  # the last good build is back in place
+    assert running.is_dir() and unrelated.is_dir()

@@ -16,7 +16,7 @@ from tests.conftest import push_build
 from tests.server.conftest import built_dist  # noqa: F401 - the same build, as a fixture here
 from tests.server.servers import (
     SITE_MAX_BODY,
-    SITE_MAX_ROWS,
+    SITE_PAGE_ROWS,
     SITE_TIMEOUT_S,
     RunningServer,
     serve,
@@ -34,7 +34,7 @@ def remote_env(store: ExternalStore) -> dict[str, str]:
     return {
         "IFRC_KG_SPARQL_URL": store.query_url,
         "IFRC_KG_QUERY_TIMEOUT_S": str(SITE_TIMEOUT_S),
-        "IFRC_KG_MAX_RESULT_ROWS": str(SITE_MAX_ROWS),
+        "IFRC_KG_PAGE_ROWS": str(SITE_PAGE_ROWS),
         "IFRC_KG_MAX_BODY_BYTES": str(SITE_MAX_BODY),
     }
 

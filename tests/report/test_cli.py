@@ -23,7 +23,7 @@ def test_parse_summary():
 def test_parse_json():
     result = CliRunner().invoke(main, ["parse", "--json", str(MALI_PATH)])
     assert result.exit_code == 0, result.output
-    model = json.loads(result.output)
+    model = json.loads(result.stdout)
     assert model["country"]["iso3"] == "MLI"
     assert model["appeal_code"]["text"] == "MAAML002"
     first = model["financial_overview"][0]
@@ -59,7 +59,7 @@ def test_not_a_report_subprocess(tmp_path):
     assert run.stdout == ""
     err = run.stderr.strip().splitlines()
     assert len(err) == 1
-    assert err[0].startswith("error: table.csv: not an IFRC network annual report")
+    assert err[0].startswith("error: table.csv: not an IFRC network report")
     assert "Traceback" not in run.stderr
 
 

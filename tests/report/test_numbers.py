@@ -9,7 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ifrc_kg.model import SourceSpan, Unit
-from ifrc_kg.report.numbers import make_figure, read_number, read_value
+from ifrc_kg.report.numbers import (
+    AmbiguousNumber,
+    BadNumberForm,
+    make_figure,
+    read_number,
+    read_value,
+)
 
 D = Decimal
 
@@ -31,7 +37,6 @@ D = Decimal
         ("143m", D(143000000), D(1000000), None),
         ("1.25 billion", D(1250000000), D(10000000), None),
         ("500K", D(500000), D(1000), None),
-        ("25,6140", D(256140), None, None),
         ("0", D(0), None, None),
     ],
 )
@@ -39,12 +44,32 @@ def test_print_styles(printed, value, rounded_to, unit):
     assert read_number(printed) == (value, rounded_to, unit)
 
 
+@pytest.mark.parametrize(
+    ("printed", "readings"),
+    [("25,6140", (D(25614), D(256140))), ("1234,567", (D(1234567),)), ("1,2345,678", None)],
+)
+def test_ambiguous_grouping_names_its_readings(printed, readings):
+    with pytest.raises(AmbiguousNumber) as caught:
+        read_number(printed)
+    if readings is not None:
+        assert caught.value.readings == readings
+    assert printed in str(caught.value)
+
+
+@pytest.mark.parametrize("printed", ["15,7M", "4,8", "CHF 1,5 million", "12,34"])
+def test_decimal_comma_is_not_the_template_form(printed):
+    with pytest.raises(BadNumberForm, match="decimal comma"):
+        read_number(printed)
+
+
 @pytest.mark.parametrize(("printed", "answer"), [("Yes", True), ("No", False), ("YES", True)])
 def test_yes_no(printed, answer):
     assert read_value(printed) == (answer, None, Unit.BOOLEAN)
 
 
-@pytest.mark.parametrize("printed", ["", "many", "1.2.3", "12 people", "M5", "CHF", "1,2M3", "--"])
+@pytest.mark.parametrize(
+    "printed", ["", "many", "1.2.3", "12 people", "M5", "CHF", "1,2M3", "--", "CHF two hundred"]
+)
 def test_unreadable(printed):
     with pytest.raises(ValueError):
         read_value(printed)

@@ -48,9 +48,12 @@ def test_variant_spans(mali_source, variant):
 
 
 def test_windows_line_endings(mali_source):
-    text = mali_source.replace("\n", "\r\n")
+    """CRLF and a BOM do not change the model: offsets index the text with LF breaks."""
+    text = "\ufeff" + mali_source.replace("\n", "\r\n")
     report = parse_text(text, "crlf.txt")
-    _check_crlf = [s for s in _spans(report) if text[s.start : s.end] != s.quote]
-    assert _check_crlf == []
+    plain = parse_text(mali_source, "crlf.txt")
+    assert report == plain
+    assert [s for s in _spans(report) if mali_source[s.start : s.end] != s.quote] == []
+    assert not any("\r" in s.quote for s in _spans(report))
     assert report.financial_overview[0].figure.source.line_start == 79
     assert len(report.indicators) == 34

@@ -9,6 +9,7 @@ import pytest
 from ifrc_kg.errors import ReportFormatError
 from ifrc_kg.report.claims import _claims_in_sentence
 from ifrc_kg.report.contacts import parse_contacts
+from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.lines import Document
 from ifrc_kg.report.partners import parse_partners
 
@@ -93,7 +94,8 @@ def test_partner_columns_follow_the_headers():
         "\nTotal Funding Reported **CHF 1M**\n"
     )
     doc = Document("p.txt", text)
-    rows, total = parse_partners(doc, tuple(doc.lines), [])
+    matrix = parse_partners(ParseContext.of(doc), tuple(doc.lines))
+    rows, total = matrix.partners, matrix.total
     assert [(r.society_name, r.bilateral_areas, r.multilateral_through_ifrc) for r in rows] == [
         ("German Red Cross", ("climate-and-environment", "enabling-functions"), False),
         ("Swiss Red Cross", ("health-and-wellbeing", "values-power-and-inclusion"), True),
@@ -104,7 +106,7 @@ def test_partner_columns_follow_the_headers():
 def test_partner_header_missing():
     doc = Document("p.txt", "German Red Cross\t1M\t●\n")
     with pytest.raises(ReportFormatError) as caught:
-        parse_partners(doc, tuple(doc.lines), [])
+        parse_partners(ParseContext.of(doc), tuple(doc.lines))
     assert caught.value.line == 1
 
 
@@ -114,7 +116,7 @@ def test_contacts_with_bare_phone_and_wrapped_role():
         "Nairobi\n+254 20 2835000\njane.doe@ifrc.org\n"
     )
     doc = Document("c.txt", text)
-    (contact,) = parse_contacts(doc, tuple(doc.lines))
+    (contact,) = parse_contacts(ParseContext.of(doc), tuple(doc.lines))
     assert (contact.role, contact.organisation, contact.phone, contact.email) == (
         "Head of Partnerships and Resource Mobilization",
         "IFRC Africa Region, Nairobi",

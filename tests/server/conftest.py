@@ -10,7 +10,7 @@ import pytest
 from tests.server.servers import (
     REPO,
     SITE_MAX_BODY,
-    SITE_MAX_ROWS,
+    SITE_PAGE_ROWS,
     SITE_TIMEOUT_S,
     W3C,
     RunningServer,
@@ -40,7 +40,7 @@ def built_dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site(built_dist: Path) -> Iterator[RunningServer]:
     env = {
         "IFRC_KG_QUERY_TIMEOUT_S": str(SITE_TIMEOUT_S),
-        "IFRC_KG_MAX_RESULT_ROWS": str(SITE_MAX_ROWS),
+        "IFRC_KG_PAGE_ROWS": str(SITE_PAGE_ROWS),
         "IFRC_KG_MAX_BODY_BYTES": str(SITE_MAX_BODY),
     }
     running = serve(built_dist, env)
@@ -69,6 +69,6 @@ def w3c(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
             if line.strip():
                 lines.append(line.rstrip().removesuffix(".").rstrip() + f" <{graph}> .")
     (dist / "graph.nq").write_text("\n".join(lines) + "\n")
-    running = serve(dist)
+    running = serve(dist, own_base=True)
     yield running
     stop(running)

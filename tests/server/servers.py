@@ -2,7 +2,7 @@
 session; readiness is polled on /health.
 
 - ``site``: the real build of ``data/reports/`` (``ifrc_kg.publish.build``), with a short
-  query time limit (1 s) and a small row cap so the guard tests are quick.
+  query time limit (1 s) and small HTML pages so the guard tests are quick.
 - ``w3c``: the W3C protocol test data (data1-3.nt as named graphs labelled as the manifest's
   ``ut:graphData`` says).
 """
@@ -25,7 +25,7 @@ import httpx
 REPO = Path(__file__).resolve().parents[2]
 W3C = Path(__file__).parent / "w3c"
 SITE_TIMEOUT_S = 1.0
-SITE_MAX_ROWS = 500
+SITE_PAGE_ROWS = 50
 SITE_MAX_BODY = 64_000
 
 
@@ -45,12 +45,17 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(dist: Path, env: dict[str, str] | None = None) -> RunningServer:
+def serve(
+    dist: Path, env: dict[str, str] | None = None, *, own_base: bool = False
+) -> RunningServer:
     """``ifrc-kg serve --dist DIST`` on a free port of 127.0.0.1, ready when /health answers.
 
-    Settings come from ``IFRC_KG_*`` variables, as in a deployment.
+    Settings come from ``IFRC_KG_*`` variables, as in a deployment; ``own_base`` configures
+    the server's own URL as the base (for the W3C service-description tests).
     """
     port = _free_port()
+    if own_base:
+        env = (env or {}) | {"IFRC_KG_BASE": f"http://127.0.0.1:{port}/"}
     command = [
         sys.executable,
         "-c",

@@ -1,4 +1,5 @@
-"""The query engine without HTTP: dataset rules, guards, deadline, row cap, load errors."""
+"""The in-process store without HTTP (the server's own queries, tools): dataset rules,
+guards, deadline, row cap, load errors."""
 
 from __future__ import annotations
 
@@ -17,8 +18,6 @@ from ifrc_kg.store import (
     ServiceRefused,
     StoreLoadError,
     UpdateRefused,
-    is_update,
-    service_endpoints,
 )
 
 EX = "http://example.org/"
@@ -107,32 +106,13 @@ def test_a_streaming_query_is_stopped_at_its_deadline(store: GraphStore) -> None
     ],
 )
 def test_updates_are_refused(store: GraphStore, update: str) -> None:
-    assert is_update(update)
     with pytest.raises(UpdateRefused):
         store.query(update)
 
 
 def test_update_words_in_strings_are_not_updates(store: GraphStore) -> None:
     query = 'SELECT * WHERE { ?s ?p "INSERT DATA" } # DROP ALL'
-    assert not is_update(query)
     assert store.query(query).rows == []
-
-
-@pytest.mark.parametrize(
-    ("query", "endpoints"),
-    [
-        ("SELECT * { SERVICE SILENT <http://a/sparql> { ?s ?p ?o } }", ["http://a/sparql"]),
-        ("PREFIX e: <http://b/> SELECT * { service e:sparql { ?s ?p ?o } }", ["http://b/sparql"]),
-        ("SELECT * { SERVICE ?endpoint { ?s ?p ?o } }", None),
-        ('SELECT * { ?s ?p "SERVICE <http://c/>" }', []),
-        ("# SERVICE <http://c/>\nSELECT * { ?s <http://d/SERVICE> ?o }", []),
-        ("PREFIX service: <http://e/> SELECT ?service { ?service service:p 1 }", []),
-    ],
-)
-def test_service_detection_parses_rather_than_matches(
-    query: str, endpoints: list[str] | None
-) -> None:
-    assert service_endpoints(query) == endpoints
 
 
 def test_service_refused_unless_allowed(store: GraphStore) -> None:
@@ -144,7 +124,7 @@ def test_service_refused_unless_allowed(store: GraphStore) -> None:
 
 
 def test_syntax_errors_carry_the_parser_message(store: GraphStore) -> None:
-    with pytest.raises(QuerySyntaxError, match="error at 1:"):
+    with pytest.raises(QuerySyntaxError, match=r"syntax error: Expected"):
         store.query("SELECT * WHERE {")
 
 

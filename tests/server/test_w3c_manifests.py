@@ -168,7 +168,7 @@ def _description(server: RunningServer, path: str = "/sparql/") -> tuple[ox.Stor
     assert response.headers["content-type"].startswith("text/turtle")
     store = ox.Store()
     store.load(response.content, format=ox.RdfFormat.TURTLE)
-    return store, server.url + path
+    return store, server.url + "/sparql"  # the configured base's endpoint, whatever the path
 
 
 @pytest.mark.parametrize("name", SD_CASES)

@@ -284,3 +284,30 @@ def test_cli_unreadable_file_exits_2_with_one_line(cli_shapes: Path, content: st
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: {path}: ")
+
+
+def test_a_remote_jsonld_context_is_never_fetched(tmp_path: Path) -> None:
+    """rdflib would fetch it; validation refuses it in one line and touches no network."""
+    from tests.network import recorded_network_attempts
+
+    document = tmp_path / "remote.jsonld"
+    document.write_text(
+        '{"@context": ["http://127.0.0.2:9/context.jsonld", {"ex": "http://ex/"}],'
+        ' "@id": "ex:a", "ex:p": "x"}'
+    )
+    nested = tmp_path / "nested.jsonld"
+    nested.write_text('{"@context": {"@import": "https://example.org/ctx"}, "@id": "http://ex/a"}')
+    with recorded_network_attempts() as attempts:
+        for path in (document, nested):
+            with pytest.raises(RdfFormatError, match="not a local file: remote contexts"):
+                read_rdf([path])
+    assert attempts == []
+
+
+def test_a_local_jsonld_context_is_read_from_beside_the_document(tmp_path: Path) -> None:
+    (tmp_path / "context.jsonld").write_text('{"@context": {"name": "http://schema.org/name"}}')
+    document = tmp_path / "data.jsonld"
+    document.write_text('{"@context": "context.jsonld", "@id": "http://ex/a", "name": "A"}')
+    dataset = read_rdf([document])
+    names = [str(o) for o in dataset.objects(None, URIRef("http://schema.org/name"))]
+    assert names == ["A"]

@@ -30,7 +30,7 @@ from ifrc_kg.graph.provenance import ReportContext, add_source, add_text_entity,
 from ifrc_kg.graph.vocabulary import vocabulary_graph
 from ifrc_kg.model import Report
 from ifrc_kg.namespaces import DCTERMS, IFRCKG, PROV, RDF, RDFS, SCHEMA, bind_prefixes
-from ifrc_kg.uris import Iris
+from ifrc_kg.uris import Iris, report_key
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,11 @@ def _add_report(ctx: ReportContext) -> None:
     ctx.add(iri, DCTERMS.title, Literal(report.title.text, lang="en"))
     ctx.add(iri, SCHEMA.name, Literal(report.title.text, lang="en"))
     ctx.add(iri, IFRCKG.year, Literal(str(report.year), datatype=XSD.gYear))
-    ctx.add(iri, IFRCKG.period, ctx.iris.period(report.year))
+    ctx.add(iri, IFRCKG.period, ctx.period_iri)
+    ctx.add(iri, IFRCKG.reportKind, Literal(report.kind))
+    if report.coverage is not None:
+        ctx.add(iri, IFRCKG.nonBlankLines, Literal(report.coverage.lines))
+        ctx.add(iri, IFRCKG.linesRead, Literal(report.coverage.read))
     ctx.add(iri, IFRCKG.country, ctx.iris.country(ctx.iso3))
     ctx.add(iri, IFRCKG.nationalSociety, ctx.iris.national_society(ctx.iso3))
     ctx.add(iri, SCHEMA.about, ctx.iris.national_society(ctx.iso3))
@@ -103,8 +107,8 @@ def build_dataset(
     bind_prefixes(dataset)
     vocabulary = dataset.graph(vocabulary_graph_iri(base))
     vocabulary += vocabulary_graph(base)
-    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year)):
-        graph = dataset.graph(iris.graph(report.country.iso3, report.year))
+    for report in sorted(reports, key=lambda r: (r.country.iso3, r.year, r.kind)):
+        graph = dataset.graph(iris.graph(report.country.iso3, report_key(report.year, report.kind)))
         report_graph(report, graph, iris, include_personal_contacts, report_dir)
         log.info("mapped %s: %d triples", report.source_file, len(graph))
     add_links(dataset, reports, iris)

@@ -75,9 +75,15 @@ class ReportEntry:
     period_end: date
     triples: int
     cubes: tuple[str, ...]
+    key: str = ""
+    """The report's key in IRIs ("2023", "2024-mid-year"); the year when empty."""
+    kind: str = "annual"
+    lines: int = 0
+    """Non-blank lines of the report, and how many of them the model holds."""
+    lines_read: int = 0
 
 
-def report_dataset_iri(iris: Iris, iso3: str, year: int) -> URIRef:
+def report_dataset_iri(iris: Iris, iso3: str, year: int | str) -> URIRef:
     """The DCAT dataset of one report: the parent of its Data Cube data sets."""
     return URIRef(f"{iris.catalog()}/{iso3.lower()}/{year}")
 
@@ -202,7 +208,7 @@ def describe_catalog(
     # one dataset per report --------------------------------------------------------------
     first_report = True
     for entry in reports:
-        dataset = report_dataset_iri(iris, entry.iso3, entry.year)
+        dataset = report_dataset_iri(iris, entry.iso3, entry.key or entry.year)
         add((catalog, DCAT.dataset, dataset))
         add((catalog, VOID.subset, dataset))
         if first_report:

@@ -61,7 +61,7 @@ def concept(ctx: ReportContext, scheme: str, notation: str | None, label: str) -
 def dataset(ctx: ReportContext, key: str) -> URIRef:
     """The data set of one table of the report (typed once, on first use)."""
     structure_key, label = DATASETS[key]
-    iri = ctx.iris.dataset(ctx.iso3, ctx.year, key)
+    iri = ctx.iris.dataset(ctx.iso3, ctx.key, key)
     if (iri, RDF.type, QB.DataSet) not in ctx.graph:
         ctx.add(iri, RDF.type, QB.DataSet)
         ctx.add(iri, QB.structure, ctx.iris.dsd(structure_key))
@@ -95,7 +95,7 @@ def observation(
     """One observation of data set ``key``: host society and period first, then the cube's
     own dimensions, the measure, unit and printed value, and its source."""
     structure = STRUCTURES[DATASETS[key][0]]
-    iri = ctx.iris.observation(ctx.iso3, ctx.year, key, *keys)
+    iri = ctx.iris.observation(ctx.iso3, ctx.key, key, *keys)
     if iri in ctx.used:
         # Two figures for the same cell of a cube (a repeated row, or two partner names of
         # one society) cannot both stand: Data Cube IC-12 forbids it. Say where.
@@ -108,7 +108,7 @@ def observation(
     ctx.add(iri, RDF.type, QB.Observation)
     ctx.add(iri, QB.dataSet, dataset(ctx, key))
     ctx.add(iri, IFRCKG.nationalSociety, ctx.iris.national_society(ctx.iso3))
-    ctx.add(iri, IFRCKG.refPeriod, ctx.iris.period(ctx.year))
+    ctx.add(iri, IFRCKG.refPeriod, ctx.period_iri)
     for prop, dim_value in dimensions:
         ctx.add(iri, prop, dim_value)
     ctx.add(iri, structure.measure, measure_literal(structure.measure, value))

@@ -55,7 +55,7 @@ from ifrc_kg.namespaces import (
     bind_prefixes,
 )
 from ifrc_kg.reference import AdminUnit, Reference, Resolution, load_reference
-from ifrc_kg.uris import Iris
+from ifrc_kg.uris import Iris, report_key
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +293,7 @@ def resolve_mentions(
     outcome = LinksReport()
     for report in reports:
         iso3 = report.country.iso3
-        label = f"{iso3.lower()}/{report.year}"
+        label = f"{iso3.lower()}/{report_key(report.year, report.kind)}"
         warned: set[str] = set()
         for mention in report.mentions:
             resolution = reference.resolve(mention, iso3)
@@ -319,10 +319,10 @@ def link_mentions(
 ) -> LinksReport:
     """Resolve every narrative mention; link the mention nodes the mapping did not link."""
     outcome = resolve_mentions(reports, reference)
-    graphs = {
-        f"{r.country.iso3.lower()}/{r.year}": dataset.graph(iris.graph(r.country.iso3, r.year))
-        for r in reports
-    }
+    graphs = {}
+    for r in reports:
+        key = report_key(r.year, r.kind)
+        graphs[f"{r.country.iso3.lower()}/{key}"] = dataset.graph(iris.graph(r.country.iso3, key))
     nodes_of = {label: _mention_nodes(graph) for label, graph in graphs.items()}
     for label, mention, resolution in outcome.resolved:
         resource = resource_of(resolution, iris)

@@ -89,9 +89,15 @@ def add_claim(ctx: ReportContext, claim: Claim, sections: dict[tuple[str, ...], 
     ctx.add(ctx.report_iri, IFRCKG.claim, iri)
     ctx.add(iri, RDF.type, IFRCKG.Claim)
     ctx.add(iri, RDFS.label, Literal(claim.phrase, lang="en"))
-    ctx.add(iri, IFRCKG.value, decimal(figure.value))
+    if figure.value is not None:  # an ambiguous print keeps only its candidate readings
+        ctx.add(iri, IFRCKG.value, decimal(figure.value))
+    for reading in figure.readings:
+        ctx.add(iri, IFRCKG.possibleValue, decimal(reading))
     ctx.add(iri, SDMX_ATTRIBUTE.unitMeasure, UNITS[figure.unit])
     add_printed(ctx, iri, figure)
+    ctx.add(iri, IFRCKG.attribution, Literal(claim.attribution))
+    if claim.attributed_to:
+        ctx.add(iri, IFRCKG.attributedTo, Literal(claim.attributed_to))
     ctx.add(iri, IFRCKG.counts, Literal(claim.counts))
     ctx.add(iri, IFRCKG.phrase, Literal(claim.phrase))
     section = _section_of(sections, claim.section)

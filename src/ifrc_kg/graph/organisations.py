@@ -59,17 +59,20 @@ def add_host(ctx: ReportContext) -> URIRef:
 
 
 def add_period(ctx: ReportContext) -> URIRef:
-    """The reporting year as an OWL-Time interval with dated beginning and end."""
-    period = ctx.iris.period(ctx.year)
+    """The reporting period (a year, or the months of a mid-year report) as an OWL-Time
+    interval with dated beginning and end."""
+    period = ctx.period_iri
+    first_day, last_day = ctx.report.period_start, ctx.report.period_end
+    label = str(ctx.year) if period.endswith(f"/{ctx.year}") else f"{first_day} to {last_day}"
     begin, end = URIRef(f"{period}#beginning"), URIRef(f"{period}#end")
     ctx.add(period, RDF.type, TIME.ProperInterval)
-    ctx.add(period, RDFS.label, Literal(str(ctx.year), lang="en"))
+    ctx.add(period, RDFS.label, Literal(label, lang="en"))
     ctx.add(period, TIME.hasBeginning, begin)
     ctx.add(period, TIME.hasEnd, end)
     ctx.add(begin, RDF.type, TIME.Instant)
     ctx.add(end, RDF.type, TIME.Instant)
-    ctx.add(begin, TIME.inXSDDate, Literal(f"{ctx.year}-01-01", datatype=XSD.date))
-    ctx.add(end, TIME.inXSDDate, Literal(f"{ctx.year}-12-31", datatype=XSD.date))
+    ctx.add(begin, TIME.inXSDDate, Literal(first_day, datatype=XSD.date))
+    ctx.add(end, TIME.inXSDDate, Literal(last_day, datatype=XSD.date))
     return period
 
 

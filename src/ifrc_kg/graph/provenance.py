@@ -20,7 +20,7 @@ from rdflib.namespace import XSD
 
 from ifrc_kg.model import Figure, Report, SourceSpan
 from ifrc_kg.namespaces import DCTERMS, IFRCKG, OA, PROV, RDF, RDFS, SCHEMA
-from ifrc_kg.uris import Iris
+from ifrc_kg.uris import Iris, period_key, report_key
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +46,26 @@ class ReportContext:
         return self.report.year
 
     @property
+    def key(self) -> str:
+        """The report's key in IRIs: "2023", or "2024-mid-year" for a mid-year report."""
+        return report_key(self.report.year, self.report.kind)
+
+    @property
+    def period_iri(self) -> URIRef:
+        return self.iris.period(period_key(self.report.period_start, self.report.period_end))
+
+    @property
     def report_iri(self) -> URIRef:
-        return self.iris.report(self.iso3, self.year)
+        return self.iris.report(self.iso3, self.key)
 
     @property
     def text_iri(self) -> URIRef:
-        return self.iris.report_part(self.iso3, self.year, "text")
+        return self.iris.report_part(self.iso3, self.key, "text")
 
     def part(self, *keys: str) -> URIRef:
         """A report part IRI, made unique with ``-2``, ``-3``… when the keys repeat (two
         sections with the same title under the same heading): order decides only then."""
-        return self.unique(self.iris.report_part(self.iso3, self.year, *keys))
+        return self.unique(self.iris.report_part(self.iso3, self.key, *keys))
 
     def unique(self, iri: URIRef) -> URIRef:
         """``iri``, or ``iri-2``, ``iri-3``… when it is already taken in this report."""
@@ -72,8 +81,11 @@ class ReportContext:
 
 
 def read_text(report: Report, report_dir: Path | None = None) -> str | None:
-    """The report text, when its file can be found and still has the parsed SHA-256
-    (for quote prefix/suffix); ``None`` otherwise, and quotes go without context."""
+    """The report text as parsed (no BOM, LF line breaks: the offsets index it), when its
+    file can be found and still has the parsed SHA-256 (for quote prefix/suffix); ``None``
+    otherwise, and quotes go without context."""
+    from ifrc_kg.report import normalise_text
+
     name = Path(report.source_file)
     candidates = [report_dir / name.name] if report_dir else []
     candidates.append(name)
@@ -82,10 +94,12 @@ def read_text(report: Report, report_dir: Path | None = None) -> str | None:
             raw = path.read_bytes()
         except OSError:
             continue
-        if hashlib.sha256(raw).hexdigest() == report.sha256 or (
-            hashlib.sha256(raw.decode("utf-8-sig").encode("utf-8")).hexdigest() == report.sha256
-        ):
-            return raw.decode("utf-8-sig")
+        try:
+            text = normalise_text(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            continue
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() == report.sha256:
+            return text
     log.info("text of %s not found: quotes get no prefix/suffix", report.source_file)
     return None
 

@@ -6,8 +6,8 @@ a counted noun follows). What is not: years ("in 2023"), days of dates ("13 Dece
 numbered labels ("Pillar 1", "Agreement 2.0", "Update No.5"), ordinals ("2nd"),
 hyphenated ranges and codes ("0-5", "13-18 March", "COVID-19", "MDRML018"), ages
 ("from 0 to 5 years old") and long undivided digit strings (phone numbers). A
-misprinted number ("25,6140") is kept as printed, value 256140: the data-quality
-check flags the grouping.
+misprinted number ("25,6140": 25,614 or 256,140?) is kept as printed with its
+candidate readings and no value, and a warning; the data-quality check flags it too.
 
 ``indicator`` is set when the words around the number (its own clause) contain every
 ``narrative_terms`` stem of one of the section's priority indicators.
@@ -21,10 +21,18 @@ from decimal import Decimal
 
 from ifrc_kg.concepts import IND, Concept, scheme
 from ifrc_kg.model import Claim, Figure, Paragraph, Section, Text, Unit
+from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.dates import MONTH_PATTERN
 from ifrc_kg.report.lines import Document, word_set
 from ifrc_kg.report.narrative import walk
-from ifrc_kg.report.numbers import NUMBER_WORDS, number_word, read_number
+from ifrc_kg.report.numbers import (
+    NUMBER_WORDS,
+    AmbiguousNumber,
+    BadNumberForm,
+    number_word,
+    read_number,
+)
+from ifrc_kg.template import load_template
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)*]*\s+(?=[A-Z\[(“\"*])")
 _ABBREVIATIONS = ("No.", "e.g.", "i.e.", "Dr.", "St.", "Mr.", "Ms.", "Mrs.", "vs.", "approx.")
@@ -60,11 +68,7 @@ LEAD_IN = word_set(
 COMPLEMENT = word_set("for in with on from about across")
 ARTICLES = word_set("the a an")
 POSSESSIVES = word_set("their its his her")
-PEOPLE = word_set(
-    "people persons individuals volunteers children women men girls boys mothers midwives "
-    "nurses staff members principals migrants beneficiaries participants husbands families "
-    "refugees students teachers masons craftsmen farmers patients survivors"
-)
+PEOPLE = load_template().people_words
 _MAX_COUNT_WORDS = 6
 
 
@@ -103,7 +107,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if text[: match.start()].endswith(_ABBREVIATIONS):
+        if text.endswith(_ABBREVIATIONS, 0, match.start()):  # no prefix copy: linear
             continue
         spans.append((start, match.start()))
         start = match.end()
@@ -292,11 +296,16 @@ def _claims_in_sentence(
             continue
         phrase_tokens = _phrase(tokens, index, after_counts)
         phrase = " ".join(token.text for token in phrase_tokens)
+        readings: tuple[Decimal, ...] = ()
         if word_value is not None:
             value, rounded_to = word_value, None
         else:
             try:
                 value, rounded_to, _ = read_number(printed)
+            except AmbiguousNumber as ambiguous:
+                value, rounded_to, readings = None, None, ambiguous.readings
+            except BadNumberForm:
+                value, rounded_to = None, None
             except ValueError:
                 continue
         unit = _unit(printed, counts, percent)
@@ -309,6 +318,7 @@ def _claims_in_sentence(
             " ".join(printed.split()),
             rounded_to,
             doc.span(offset + start, offset + end),
+            readings,
         )
         claims.append(
             Claim(
@@ -336,10 +346,21 @@ def _paragraph_claims(
     return claims
 
 
-def find_claims(doc: Document, narrative: tuple[Section, ...]) -> tuple[Claim, ...]:
+def find_claims(ctx: ParseContext, narrative: tuple[Section, ...]) -> tuple[Claim, ...]:
     """Every claim of the narrative, in reading order."""
+    doc = ctx.doc
     claims: list[Claim] = []
     for path, section in walk(narrative):
         for paragraph in section.paragraphs:
             claims += _paragraph_claims(doc, paragraph, path, section.concept)
+    for claim in claims:
+        if claim.figure.value is None:
+            figure = claim.figure
+            line = doc.line(figure.source.line_start)
+            if figure.readings:
+                shown = " or ".join(f"{reading:,}" for reading in figure.readings)
+                why = f"its digits are not grouped in threes ({shown}?)"
+            else:
+                why = "a decimal comma the template does not use"
+            ctx.warn(line, f"{figure.printed!r} kept as printed with no value: {why}")
     return tuple(claims)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ifrc_kg.model import Contact
+from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.lines import Document, Line
 
 PHONE = re.compile(
@@ -42,8 +43,9 @@ def _groups(lines: tuple[Line, ...]) -> list[list[Line]]:
     return groups
 
 
-def parse_contacts(doc: Document, lines: tuple[Line, ...]) -> tuple[Contact, ...]:
+def parse_contacts(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[Contact, ...]:
     """Every contact under "Contact information"."""
+    doc = ctx.doc
     groups = _groups(lines)
     contacts = []
     index = 0

@@ -9,10 +9,13 @@ printed; a consistency check downstream flags what does not add up.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
+from ifrc_kg.concepts import normalise_label
 from ifrc_kg.model import FinancialFigure, Text, Unit
-from ifrc_kg.report.lines import Document, Line, known_concept
-from ifrc_kg.report.numbers import make_figure
+from ifrc_kg.report.context import ParseContext
+from ifrc_kg.report.lines import Document, Line
+from ifrc_kg.report.numbers import explain, make_figure
 
 APPEAL_NUMBER = re.compile(
     r"Appeal\s+(?:number|code)\s*:?\s*\**\s*(?P<code>[A-Z]{2,8}\d{2,6})\s*\**", re.IGNORECASE
@@ -21,54 +24,66 @@ NATIONAL_SOCIETY_GROUP = "national-society"
 FUNDING_FLOW = "funding"
 
 
-def _amount(doc: Document, line: Line, cell: tuple[str, int, int], what: str):
-    text, start, end = cell
-    try:
-        return make_figure(text, doc.span(start, end), Unit.CHF)
-    except ValueError:
-        raise doc.error(line, f"a CHF amount like '15.6M' or '780,000' {what}") from None
-
-
-def _group(doc: Document, line: Line, label: str, warnings: list[str]) -> str | None:
-    concept = known_concept(doc, line, warnings, "funder-group", label, "funder group")
-    return concept.notation if concept else None
-
-
-def _flow(doc: Document, line: Line, label: str, warnings: list[str]) -> str | None:
-    concept = known_concept(doc, line, warnings, "flow-type", label, "financial flow type")
-    return concept.notation if concept else None
-
-
-def parse_finance(
-    doc: Document, lines: tuple[Line, ...], warnings: list[str]
-) -> tuple[
-    tuple[FinancialFigure, ...],
-    tuple[FinancialFigure, ...],
-    tuple[FinancialFigure, ...],
-    str | None,
-]:
+@dataclass(frozen=True)
+class FinanceTables:
     """The overview rows, the NS overview rows, the funding-source rows, and the
     National Society name printed above "Overview" (if any)."""
+
+    overview: tuple[FinancialFigure, ...] = ()
+    society_overview: tuple[FinancialFigure, ...] = ()
+    funding_sources: tuple[FinancialFigure, ...] = ()
+    society_name: str | None = None
+
+
+def _amount(ctx: ParseContext, line: Line, cell: tuple[str, int, int], what: str):
+    text, start, end = cell
+    try:
+        return make_figure(text, ctx.doc.span(start, end), Unit.CHF)
+    except ValueError as error:
+        raise ctx.error(
+            line, f"a CHF amount like '15.6M' or '780,000' {what}{explain(error)}"
+        ) from None
+
+
+def _group(ctx: ParseContext, line: Line, label: str) -> str | None:
+    concept = ctx.concept(line, "funder-group", label, "funder group")
+    return concept.notation if concept else None
+
+
+def _flow(ctx: ParseContext, line: Line, label: str) -> str | None:
+    concept = ctx.concept(line, "flow-type", label, "financial flow type")
+    return concept.notation if concept else None
+
+
+def parse_finance(ctx: ParseContext, lines: tuple[Line, ...]) -> FinanceTables:
+    """The tables of the FINANCIAL OVERVIEW part."""
+    doc = ctx.doc
     overview: list[FinancialFigure] = []
     society: list[FinancialFigure] = []
     sources: list[FinancialFigure] = []
     part = "overview"
     group_label: str | None = None
     group: str | None = None
-    previous_text: str | None = None
+    previous: Line | None = None
     society_name: str | None = None
+    captions = {normalise_label(caption) for caption in ctx.template.finance_captions}
     for line in lines:
         if line.blank:
             continue
         if "\t" not in line.text.strip(" "):
-            heading = line.stripped
-            if heading.casefold() == "overview":
-                part, society_name = "society", previous_text
-            elif heading.casefold() == "funding sources":
+            heading = normalise_label(line.text)
+            if heading in captions:
+                ctx.read_as(line, "financial overview caption")
+            if heading == "overview":
+                part = "society"
+                if previous is not None:
+                    society_name = previous.stripped
+                    ctx.read_as(previous, "National Society of the overview")
+            elif heading == "funding sources":
                 part = "sources"
-            previous_text = heading
+            previous = line
             continue
-        previous_text = None  # the society's name stands right above "Overview", no row between
+        previous = None  # the society's name stands right above "Overview", no row between
         cells = line.fields()
         if part == "overview":
             if len(cells) != 3:
@@ -77,7 +92,7 @@ def parse_finance(
                 )
             if cells[0][0].strip():
                 group_label = cells[0][0].strip()
-                group = _group(doc, line, group_label, warnings)
+                group = _group(ctx, line, group_label)
             elif group_label is None:
                 raise doc.error(line, "a funder group before this continuation row")
             flow_label = cells[1][0].strip()
@@ -86,9 +101,9 @@ def parse_finance(
             overview.append(
                 FinancialFigure(
                     group,
-                    _flow(doc, line, flow_label, warnings),
+                    _flow(ctx, line, flow_label),
                     " / ".join(c[0].strip() for c in cells[:2] if c[0].strip()),
-                    _amount(doc, line, cells[2], "in the last column"),
+                    _amount(ctx, line, cells[2], "in the last column"),
                 )
             )
             continue
@@ -96,14 +111,14 @@ def parse_finance(
         if len(filled) != 2:
             raise doc.error(line, "a label and a CHF amount separated by a tab")
         label = filled[0][0].strip()
-        figure = _amount(doc, line, filled[1], f"after {label!r}")
+        figure = _amount(ctx, line, filled[1], f"after {label!r}")
         if part == "society":
-            flow = _flow(doc, line, label, warnings)
+            flow = _flow(ctx, line, label)
             society.append(FinancialFigure(NATIONAL_SOCIETY_GROUP, flow, label, figure))
         else:
-            group = _group(doc, line, label, warnings)
+            group = _group(ctx, line, label)
             sources.append(FinancialFigure(group, FUNDING_FLOW, label, figure))
-    return tuple(overview), tuple(society), tuple(sources), society_name
+    return FinanceTables(tuple(overview), tuple(society), tuple(sources), society_name)
 
 
 def find_appeal_code(doc: Document, lines: tuple[Line, ...]) -> Text | None:

@@ -9,10 +9,17 @@ from datetime import date
 
 from ifrc_kg.model import Country, KeyFigure, PeopleReached, Text, Unit
 from ifrc_kg.reference import Reference
+from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.dates import DATE, find_dates, month_range
-from ifrc_kg.report.lines import Document, Line, known_concept
-from ifrc_kg.report.numbers import make_figure, read_number
-from ifrc_kg.report.sections import IN_SUPPORT_OF, TITLE, Layout
+from ifrc_kg.report.lines import Document, Line
+from ifrc_kg.report.numbers import (
+    AmbiguousNumber,
+    BadNumberForm,
+    explain,
+    make_figure,
+    read_number,
+)
+from ifrc_kg.report.sections import IN_SUPPORT_OF, title_kind, title_pattern
 
 
 @dataclass(frozen=True)
@@ -22,6 +29,7 @@ class FrontMatter:
     society_line: Line | None
     society_printed: str | None
     year: int
+    kind: str
     period_start: date
     period_end: date
     published: date | None
@@ -29,30 +37,47 @@ class FrontMatter:
 
 
 def _is_number(text: str) -> bool:
+    """Whether a line is a figure; a misprinted one ("1,5", "25,6140") counts, and fails
+    in ``_figure`` with the reason."""
     try:
         read_number(text)
+    except (BadNumberForm, AmbiguousNumber):
+        return True
     except ValueError:
         return False
     return True
 
 
-def parse_front(
-    doc: Document, layout: Layout, reference: Reference, warnings: list[str]
-) -> FrontMatter:
-    """Read the front matter and the key figures that follow it."""
-    title_line = layout.title
-    match = TITLE.search(title_line.text)
+def _figure(ctx: ParseContext, line: Line, unit: Unit, what: str):
+    try:
+        return make_figure(line.stripped, ctx.doc.line_span(line), unit)
+    except ValueError as error:
+        raise ctx.error(line, f"{what} like '8,998'{explain(error)}") from None
+
+
+def parse_front(ctx: ParseContext, lines: tuple[Line, ...]) -> FrontMatter:
+    """Read the front matter (``lines`` start at the title) and the key figures after it.
+
+    The kind of report (annual, mid-year) and its period come from the title: "2024 IFRC
+    network mid-year report, Jan-Jun" covers 2024-01-01 to 2024-06-30; a title without
+    months covers the kind's default period.
+    """
+    doc = ctx.doc
+    title_line = lines[0]
+    match = title_pattern(ctx.template).search(title_line.text)
     assert match is not None  # find_title checked it
-    year = int(match["year"])
-    period = month_range(year, match["first"], match["last"])
+    year = int(match["year"] or match["year_after"])
+    kind = title_kind(ctx.template, match["kind"])
+    first, last = (match["first"], match["last"]) if match["first"] else kind.default_period
+    period = month_range(year, first, last)
     if period is None:
-        raise doc.error(title_line, "a period of months like 'Jan-Dec' after the report year")
+        raise doc.error(title_line, "a period of months like 'Jan-Dec' after the report kind")
     title = Text(title_line.stripped, doc.line_span(title_line))
 
     country_line = next(
         (line for line in reversed(doc.lines[: title_line.number - 1]) if not line.blank), None
     )
-    rest = layout.front[1:]
+    rest = lines[1:]
     published: date | None = None
     society_line: Line | None = None
     last_front = title_line.number
@@ -63,9 +88,11 @@ def parse_front(
         if published is None and found and DATE.fullmatch(line.stripped):
             published = found[0][0]
             last_front = line.number
+            ctx.read_as(line, "publication date")
         elif society_line is None and IN_SUPPORT_OF.fullmatch(line.stripped):
             society_line = line
             last_front = line.number
+            ctx.read_as(line, "supported National Society")
         else:
             break
     society_printed = None
@@ -74,7 +101,7 @@ def parse_front(
         assert name_match is not None
         society_printed = name_match["name"].strip()
 
-    country = _country(doc, reference, country_line, title_line)
+    country = _country(doc, ctx.reference, country_line, title_line, match.start())
     key_lines = [line for line in rest if line.number > last_front]
     return FrontMatter(
         title=title,
@@ -82,15 +109,20 @@ def parse_front(
         society_line=society_line,
         society_printed=society_printed,
         year=year,
+        kind=kind.key,
         period_start=period[0],
         period_end=period[1],
         published=published,
-        key_figures=tuple(_key_figures(doc, key_lines, warnings)),
+        key_figures=tuple(_key_figures(ctx, key_lines)),
     )
 
 
 def _country(
-    doc: Document, reference: Reference, country_line: Line | None, title_line: Line
+    doc: Document,
+    reference: Reference,
+    country_line: Line | None,
+    title_line: Line,
+    title_start: int,
 ) -> Country:
     """The country named above the title; a name ISO 3166 does not know is an error."""
     if country_line is not None:
@@ -100,8 +132,7 @@ def _country(
         if record is not None:
             return Country(record.name, record.iso3, doc.line_span(country_line))
     # "MALI 2023 IFRC network annual report": the country printed before the year
-    match = TITLE.search(title_line.text)
-    before = title_line.text[: match.start()].strip(" -–:,") if match else ""
+    before = title_line.text[:title_start].strip(" -–:,")
     if before:
         record = reference.country_by_name(before) or _by_iso_name(reference, before)
         if record is not None:
@@ -123,8 +154,9 @@ def _by_iso_name(reference: Reference, name: str):
     return reference.country(found.alpha_3)
 
 
-def _key_figures(doc: Document, lines: list[Line], warnings: list[str]) -> list[KeyFigure]:
+def _key_figures(ctx: ParseContext, lines: list[Line]) -> list[KeyFigure]:
     """Key figures print the number first, then its label on the next non-blank line."""
+    doc = ctx.doc
     figures: list[KeyFigure] = []
     pending: Line | None = None
     for line in lines:
@@ -137,9 +169,10 @@ def _key_figures(doc: Document, lines: list[Line], warnings: list[str]) -> list[
             continue
         if pending is None:
             raise doc.error(line, f"a key-figure number before the label {line.stripped!r}")
-        concept = known_concept(doc, line, warnings, "key-figure", line.stripped, "key figure")
+        concept = ctx.concept(line, "key-figure", line.stripped, "key figure")
+        ctx.read_as(line, "key-figure label")
         unit = concept.unit if concept and concept.unit else Unit.COUNT
-        figure = make_figure(pending.stripped, doc.line_span(pending), unit)
+        figure = _figure(ctx, pending, unit, "a key figure")
         figures.append(KeyFigure(concept.notation if concept else None, line.stripped, figure))
         pending = None
     if pending is not None:
@@ -147,10 +180,9 @@ def _key_figures(doc: Document, lines: list[Line], warnings: list[str]) -> list[
     return figures
 
 
-def parse_people_reached(
-    doc: Document, lines: tuple[Line, ...], warnings: list[str]
-) -> tuple[PeopleReached, ...]:
+def parse_people_reached(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[PeopleReached, ...]:
     """PEOPLE REACHED prints each label first, then its number."""
+    doc = ctx.doc
     reached: list[PeopleReached] = []
     pending: Line | None = None
     for line in lines:
@@ -163,10 +195,9 @@ def parse_people_reached(
             continue
         if pending is None:
             raise doc.error(line, "a people-reached label before the number")
-        concept = known_concept(
-            doc, pending, warnings, "reach-category", pending.stripped, "people-reached label"
-        )
-        figure = make_figure(line.stripped, doc.line_span(line), Unit.PERSONS)
+        concept = ctx.concept(pending, "reach-category", pending.stripped, "people-reached label")
+        ctx.read_as(pending, "people-reached label")
+        figure = _figure(ctx, line, Unit.PERSONS, "a number of people reached")
         reached.append(
             PeopleReached(concept.notation if concept else None, pending.stripped, figure)
         )

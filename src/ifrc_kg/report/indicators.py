@@ -11,15 +11,17 @@ import re
 
 from ifrc_kg.concepts import EF, IND, SP
 from ifrc_kg.model import Indicator, OngoingEmergency, Unit
-from ifrc_kg.report.lines import Document, Line, known_concept
-from ifrc_kg.report.numbers import make_figure
+from ifrc_kg.report.context import ParseContext
+from ifrc_kg.report.lines import Line
+from ifrc_kg.report.numbers import explain, make_figure
 
 ONGOING = re.compile(r"(?P<code>[A-Z]{2,8}\d{2,8})\s*/\s*\**(?P<name>[^*]+?)\**")
 _PEOPLE_WORDS = ("people", "migrants", "persons", "volunteers", "households")
 
 
-def parse_ongoing(doc: Document, lines: tuple[Line, ...]) -> tuple[OngoingEmergency, ...]:
+def parse_ongoing(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[OngoingEmergency, ...]:
     """``MGR60001 / *African Hunger Crisis*`` lines."""
+    doc = ctx.doc
     found = []
     for line in lines:
         if line.blank:
@@ -47,11 +49,21 @@ def _default_unit(label: str) -> Unit:
     return Unit.COUNT
 
 
-def parse_indicators(
-    doc: Document, lines: tuple[Line, ...], area_scheme: str, warnings: list[str]
+def parse_priority_indicators(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[Indicator, ...]:
+    """The STRATEGIC PRIORITIES indicator table."""
+    return _indicators(ctx, lines, SP)
+
+
+def parse_function_indicators(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[Indicator, ...]:
+    """The ENABLING FUNCTIONS indicator table."""
+    return _indicators(ctx, lines, EF)
+
+
+def _indicators(
+    ctx: ParseContext, lines: tuple[Line, ...], area_scheme: str
 ) -> tuple[Indicator, ...]:
     """Every row of one indicator table; ``area_scheme`` is SP or EF."""
-    assert area_scheme in (SP, EF)
+    doc = ctx.doc
     rows: list[Indicator] = []
     area_label: str | None = None
     area: str | None = None
@@ -65,21 +77,22 @@ def parse_indicators(
             )
         if cells[0][0].strip():
             area_label = cells[0][0].strip()
-            concept = known_concept(doc, line, warnings, area_scheme, area_label, area_scheme)
+            concept = ctx.concept(line, area_scheme, area_label, area_scheme)
             area = concept.notation if concept else None
         elif area_label is None:
             raise doc.error(line, "a strategic priority or enabling function before this row")
         label = cells[1][0].strip()
         if not label:
             raise doc.error(line, "an indicator label in the second column")
-        indicator = known_concept(doc, line, warnings, IND, label, "indicator")
+        indicator = ctx.concept(line, IND, label, "indicator")
         unit = indicator.unit if indicator and indicator.unit else _default_unit(label)
         value_text, start, end = cells[2]
         try:
             figure = make_figure(value_text, doc.span(start, end), unit)
-        except ValueError:
+        except ValueError as error:
             raise doc.error(
-                line, f"a count, a percentage or Yes/No as the value of {label!r}"
+                line,
+                f"a count, a percentage or Yes/No as the value of {label!r}{explain(error)}",
             ) from None
         rows.append(
             Indicator(area, area_label, indicator.notation if indicator else None, label, figure)

@@ -9,12 +9,10 @@ Annotation ``TextPositionSelector`` counts them.
 from __future__ import annotations
 
 import bisect
-import functools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ifrc_kg.concepts import Concept, lookup
 from ifrc_kg.errors import ReportFormatError
 from ifrc_kg.model import SourceSpan
 
@@ -117,30 +115,6 @@ class Document:
         yield from self.lines[max(first - 1, 0) : max(last - 1, 0)]
 
 
-def known_concept(
-    doc: Document, line: Line, warnings: list[str], scheme: str, label: str, what: str
-) -> Concept | None:
-    """The concept a printed label names; an unknown label is kept, with a warning."""
-    concept = concept_of(scheme, label)
-    if concept is None:
-        warn(warnings, doc, line, f"unknown {what} {label!r} kept as printed")
-    return concept
-
-
 def word_set(words: str) -> frozenset[str]:
     """A set of words written as one string (stop lists and the like)."""
     return frozenset(words.split())
-
-
-def warn(warnings: list[str], doc: Document, line: Line | None, message: str) -> None:
-    """Record a finding that keeps the value (an unknown label): logged and kept in order."""
-    where = f"{doc.file}:{line.number}" if line is not None else doc.file
-    text = f"{where}: {message}"
-    log.warning(text)
-    warnings.append(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def concept_of(scheme: str, label: str) -> Concept | None:
-    """``concepts.lookup`` remembered: the parser asks for the same labels many times."""
-    return lookup(scheme, label)

@@ -11,6 +11,7 @@ name ("DG ECHO" over "ECHO").
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -150,12 +151,15 @@ def _candidates(
 def _non_overlapping(found):
     """Longest first, then gazetteer before pattern; no two mentions share a character."""
     chosen = []
-    taken: list[tuple[int, int]] = []
+    starts: list[int] = []  # of the chosen spans, sorted; they never overlap, so ends sort too
+    ends: list[int] = []
     for item in sorted(found, key=lambda f: (-(f[1] - f[0]), f[4], f[0])):
         start, end = item[0], item[1]
-        if any(start < b and a < end for a, b in taken):
+        index = bisect.bisect_left(starts, end)  # chosen spans starting before this one ends
+        if index and ends[index - 1] > start:
             continue
-        taken.append((start, end))
+        starts.insert(index, start)
+        ends.insert(index, end)
         chosen.append(item)
     return sorted(chosen, key=lambda f: f[0])
 

@@ -16,87 +16,49 @@ therefore opens that priority's section, titled by the statement as printed.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
-from ifrc_kg.concepts import EF, SP, normalise_label
-from ifrc_kg.model import Operation, Paragraph, Section
-from ifrc_kg.report.lines import Document, Line, concept_of
+from ifrc_kg.concepts import EF, SP, lookup, normalise_label
+from ifrc_kg.model import Paragraph, Section
+from ifrc_kg.report.context import ParseContext
+from ifrc_kg.report.lines import Document, Line
+from ifrc_kg.template import Template
 
-# normalised heading → (rank, kind); rank 0 is the top.
-FIXED_HEADINGS: dict[str, tuple[int, str]] = {
-    "overall progress": (0, "other"),
-    "ifrc network action": (0, "other"),
-    "data scope and limitations": (0, "other"),
-    "additional information": (0, "other"),
-    "the international federation of red cross and red crescent societies ifrc": (0, "other"),
-    "context": (1, "context"),
-    "key achievements": (1, "key-achievements"),
-    "ongoing emergency response": (1, "operations"),
-    "strategic priorities": (1, "other"),
-    "enabling local actors": (1, "other"),
-    "enabling functions": (1, "other"),
-    "short description of the operational strategy": (2, "operations"),
-    "ifrc membership coordination": (3, "other"),
-    "movement coordination": (3, "other"),
-    "external coordination": (3, "other"),
-    "food security and livelihoods": (3, "other"),
-    "health and nutrition": (3, "other"),
-    "water sanitation and hygiene wash": (3, "other"),
-    "protection gender and inclusion pgi": (3, "other"),
-    "community engagement and accountability cea": (3, "other"),
-    "shelter housing and settlements": (3, "other"),
-    "multi purpose cash": (3, "other"),
-    "livelihoods": (3, "other"),
-    "national society strengthening": (3, "other"),
-    "coordination and partnerships": (3, "other"),
-    "secretariat services": (3, "other"),
-    "progress by the national society against objectives": (4, "progress"),
-    "progress by national society against objectives": (4, "progress"),
-    "ifrc network joint support": (4, "joint-support"),
-}
-# Headings that only count as rank 1 when printed in capitals (the same words in
-# sentence case are a Key achievements subsection).
-CAPITALS_ONLY = {"enabling local actors", "strategic priorities", "enabling functions"}
 
-# The template's objective statement of each strategic priority (Strategy 2030 wording).
-OBJECTIVES: dict[str, str] = {
-    normalise_label(statement): priority
-    for statement, priority in (
-        (
-            "Communities and Red Cross and Red Crescent (RCRC) staff and volunteers undertake "
-            "urgent action to adapt to the rising and evolving risks from the climate and "
-            "environmental crises",
-            "climate-and-environment",
+@dataclass(frozen=True)
+class _Headings:
+    """The template's narrative headings in normalised form, looked up per line."""
+
+    fixed: dict[str, tuple[int, str]]
+    capitals_only: frozenset[str]
+    sectors: frozenset[str]
+    sector_rank: int
+    sector_kind: str
+    objectives: dict[str, str]
+
+
+@functools.cache
+def _headings(template: Template) -> _Headings:
+    return _Headings(
+        fixed={normalise_label(h.label): (h.rank, h.kind) for h in template.headings},
+        capitals_only=frozenset(
+            normalise_label(h.label) for h in template.headings if h.capitals_only
         ),
-        (
-            "People affected by crises and disasters have their needs met through support "
-            "that is timely, adequate, flexible and strengthens their agency",
-            "disasters-and-crises",
-        ),
-        (
-            "The health and wellbeing of communities are protected and improved through "
-            "access to sustainable, affordable, appropriate, and quality health services "
-            "throughout life",
-            "health-and-wellbeing",
-        ),
-        (
-            "Communities have increased access to affordable, appropriate, and environmentally "
-            "sustainable water, sanitation, and hygiene services",
-            "health-and-wellbeing",
-        ),
-        (
-            "Engage with migrants, displaced persons, and host communities to assess, "
-            "understand and respond to their priority needs more effectively",
-            "migration-and-displacement",
-        ),
-        (
-            "Adopts a comprehensive protection, gender and inclusion approach across all "
-            "interventions, programmes and services",
-            "values-power-and-inclusion",
-        ),
+        sectors=frozenset(normalise_label(label) for label in template.sector_labels),
+        sector_rank=template.sector_rank,
+        sector_kind=template.sector_kind,
+        objectives={normalise_label(text): priority for text, priority in template.objectives},
     )
-}
+
+
+# An unknown heading: a short line in capitals or starting with one, no sentence end,
+# no link, no photo credit, standing alone between paragraphs.
+_UNKNOWN_HEADING = re.compile(r"[A-Z][^.!?:;,\[\]]{1,70}")
+_UNKNOWN_HEADING_WORDS = 8
+_UNKNOWN_TOP_RANK = 1
+UNKNOWN_KIND = "unknown"
 
 _TERMINAL = re.compile(r"[.!?:;][\"'”’)*\]]*$")
 _LIST_ITEM = re.compile(r"^(?:[-•*]\s|\d+[.)]\s|Pillar\s+\d)")
@@ -115,44 +77,69 @@ class _Node:
 
 
 def _heading(
-    line: Line, open_nodes: list[_Node], operation_names: set[str]
+    known: _Headings, line: Line, open_nodes: list[_Node], operation_names: set[str]
 ) -> tuple[int, str, str | None] | None:
-    """(rank, kind, concept) when the line is a heading of the template."""
+    """(rank, kind, concept) when the line is a heading the template knows."""
     key = normalise_label(line.text)
     if not key:
         return None
-    if key in FIXED_HEADINGS and not (key in CAPITALS_ONLY and not line.stripped.isupper()):
-        rank, kind = FIXED_HEADINGS[key]
+    if key in known.fixed and not (key in known.capitals_only and not line.stripped.isupper()):
+        rank, kind = known.fixed[key]
         return rank, kind, None
     if key == "enabling local actors":
         return 2, "enabling-function", None
-    priority = concept_of(SP, line.stripped)
+    priority = lookup(SP, line.stripped)
     if priority is not None:
         return 2, "strategic-priority", priority.notation
-    function = concept_of(EF, line.stripped)
+    function = lookup(EF, line.stripped)
     if function is not None:
         return 2, "enabling-function", function.notation
-    if key in OBJECTIVES:
-        concept = OBJECTIVES[key]
+    if key in known.objectives:
+        concept = known.objectives[key]
         area = next((node for node in reversed(open_nodes) if node.rank == 2), None)
         if area is not None and area.concept == concept:
             return 3, "objective", concept
         return 2, "strategic-priority", concept
     if line.stripped in operation_names:
         return 2, "operations", None
+    if key in known.sectors:
+        return known.sector_rank, known.sector_kind, None
     return None
 
 
-def parse_narrative(
-    doc: Document, lines: tuple[Line, ...], operations: tuple[Operation, ...]
-) -> tuple[Section, ...]:
-    """The section tree of the narrative lines (operation tables left out)."""
-    table_lines = {
-        number
-        for operation in operations
-        for number in range(operation.source.line_start, operation.source.line_end + 1)
-    }
-    operation_names = {operation.name.text for operation in operations}
+def _unknown_heading(line: Line, previous: Line | None, following: Line | None) -> int | None:
+    """The rank of a line that looks like a heading the template does not know, else None.
+
+    A short line starting with a capital, with no sentence punctuation, after a finished
+    paragraph (or a heading) and before a line that starts a new one. In capitals it is a
+    top heading (rank 1), else a sector-level heading (rank 3).
+    """
+    text = line.stripped
+    if (
+        not _UNKNOWN_HEADING.fullmatch(text)
+        or len(text.split()) > _UNKNOWN_HEADING_WORDS
+        or _LIST_ITEM.match(text)
+        or "(Photo" in text
+        or text.isdigit()
+    ):
+        return None
+    if previous is not None and not _TERMINAL.search(previous.stripped):
+        return None
+    if following is None or not following.stripped[:1].isupper():
+        return None
+    return _UNKNOWN_TOP_RANK if text.isupper() else 3
+
+
+def parse_narrative(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[Section, ...]:
+    """The section tree of the narrative lines (lines an operation table read are skipped).
+
+    A heading the template does not know becomes a section of kind ``"unknown"`` with its
+    paragraphs, and a warning naming it.
+    """
+    doc = ctx.doc
+    known = _headings(ctx.template)
+    table_lines = set(ctx.structure_of("operation table"))
+    content = [line for line in lines if not line.blank and line.number not in table_lines]
     roots: list[_Node] = []
     stack: list[_Node] = []
     pending: list[Line] = []
@@ -162,15 +149,23 @@ def parse_narrative(
             first, last = pending[0], pending[-1]
             text = " ".join(line.stripped for line in pending)
             stack[-1].paragraphs.append(Paragraph(text, doc.span(first.start, last.end)))
+        elif pending:
+            for line in pending:
+                ctx.warn(line, "text before the first narrative heading left unread")
         pending.clear()
 
-    for line in lines:
-        if line.blank:
-            continue
-        if line.number in table_lines:
+    previous_number = 0
+    for index, line in enumerate(content):
+        if any(n in table_lines for n in range(previous_number + 1, line.number)):
             flush()
-            continue
-        heading = _heading(line, stack, operation_names)
+        previous_number = line.number
+        heading = _heading(known, line, stack, ctx.operation_names)
+        if heading is None and stack:
+            following = content[index + 1] if index + 1 < len(content) else None
+            rank = _unknown_heading(line, pending[-1] if pending else None, following)
+            if rank is not None:
+                ctx.warn(line, f"unknown heading {line.stripped!r} read as a section")
+                heading = (rank, UNKNOWN_KIND, None)
         if heading is not None:
             flush()
             rank, kind, concept = heading

@@ -2,8 +2,12 @@
 
 A figure keeps how it was printed: a magnitude suffix rounds ("15.6M" is 15,600,000
 to the nearest 100,000), a print with every digit is exact. Money stays ``Decimal``.
-Digit grouping is read leniently ("25,6140" is 256140): a misprint is a data-quality
-finding for the checks downstream, not a reason to lose the figure.
+
+The template groups digits in threes with commas and marks decimals with a point. A
+print in another form is not guessed at: a decimal comma ("15,7M", "4,8") is
+``BadNumberForm``; a grouping that is not in threes ("25,6140": 25,614 or 256,140?)
+is ``AmbiguousNumber`` carrying the candidate readings. Table cells turn either into a
+``ReportFormatError``; a narrative claim keeps the print with no value and a finding.
 """
 
 from __future__ import annotations
@@ -42,6 +46,60 @@ _FULL = re.compile(
 YES_NO = {"yes": True, "no": False}
 
 
+class BadNumberForm(ValueError):
+    """A print that is a number, but not in the template's form (a decimal comma)."""
+
+
+class AmbiguousNumber(ValueError):
+    """A print whose digit grouping allows more than one reading; ``readings`` lists them."""
+
+    def __init__(self, printed: str, readings: tuple[Decimal, ...]) -> None:
+        self.printed = printed
+        self.readings = readings
+        shown = " or ".join(f"{reading:,}" for reading in readings)
+        super().__init__(f"{printed!r} is not grouped in threes: {shown}?")
+
+
+def explain(error: ValueError) -> str:
+    """What to add to a table's error message: why the print is not a number of the template.
+
+    >>> explain(ValueError("not a printed number: 'x'"))
+    ''
+    >>> explain(BadNumberForm("'4,8' has a decimal comma"))
+    ": '4,8' has a decimal comma"
+    """
+    return f": {error}" if isinstance(error, BadNumberForm | AmbiguousNumber) else ""
+
+
+def _check_grouping(printed: str, digits: str, magnitude: bool) -> None:
+    """Digits grouped in threes, else ``BadNumberForm`` or ``AmbiguousNumber``.
+
+    >>> _check_grouping("780,000", "780,000", False)
+    >>> _check_grouping("15,7M", "15,7", True)
+    Traceback (most recent call last):
+    ...
+    ifrc_kg.report.numbers.BadNumberForm: '15,7M' has a decimal comma: the template prints '15.7M'
+    >>> _check_grouping("25,6140", "25,6140", False)
+    Traceback (most recent call last):
+    ...
+    ifrc_kg.report.numbers.AmbiguousNumber: '25,6140' is not grouped in threes: 25,614 or 256,140?
+    """
+    groups = digits.split(",")
+    if len(groups) == 1:
+        return
+    rest = groups[1:]
+    if len(rest) == 1 and len(rest[0]) < 3:
+        fixed = printed.replace(digits, digits.replace(",", "."), 1)
+        raise BadNumberForm(f"{printed!r} has a decimal comma: the template prints {fixed!r}")
+    if len(groups[0]) <= 3 and all(len(group) == 3 for group in rest):
+        return
+    if magnitude:
+        raise BadNumberForm(f"{printed!r}: digits before a magnitude are not grouped in threes")
+    readings = {Decimal("".join(group[:3] if i else group for i, group in enumerate(groups)))}
+    readings.add(Decimal("".join(groups)))
+    raise AmbiguousNumber(printed, tuple(sorted(readings)))
+
+
 def _integral(value: Decimal) -> Decimal:
     """A Decimal without exponent or trailing zeros when it is a whole number.
 
@@ -70,12 +128,15 @@ def read_number(printed: str) -> tuple[Decimal, Decimal | None, Unit | None]:
     (Decimal('157000000'), Decimal('1000000'), None)
     >>> read_number("94%")
     (Decimal('94'), None, <Unit.PERCENT: 'percent'>)
-    >>> read_number("25,6140")
-    (Decimal('256140'), None, None)
+    >>> read_number("1.2.3")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a printed number: '1.2.3'
     """
     match = _FULL.fullmatch(printed.strip())
     if not match:
         raise ValueError(f"not a printed number: {printed!r}")
+    _check_grouping(printed.strip(), match["digits"], bool(match["magnitude"]))
     digits = match["digits"].replace(",", "")
     decimals = match["decimals"] or ""
     value = Decimal(f"{digits}.{decimals}" if decimals else digits)

@@ -19,27 +19,17 @@ from ifrc_kg.model import (
     OperationEvent,
     OperationFunding,
     OperationKind,
+    OperationRow,
     Text,
     Unit,
 )
+from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.dates import find_dates
 from ifrc_kg.report.lines import Document, Line
-from ifrc_kg.report.numbers import NUMBER_PATTERN, make_figure
+from ifrc_kg.report.numbers import NUMBER_PATTERN, explain, make_figure
 
-KEYS = {
-    "name of operation": "name",
-    "mdr code": "code",
-    "operation code": "code",
-    "appeal code": "code",
-    "duration": "duration",
-    "people affected": "affected",
-    "people targeted": "targeted",
-    "funding requirements": "requirements",
-    "funding requirement": "requirements",
-    "funding allocation": "allocation",
-    "dref allocation": "allocation",
-    "latest operation update": "update",
-}
+# A row of an operation table the template has no key for: a short label in capitals.
+UNKNOWN_KEY = re.compile(r"[A-Z][A-Z0-9 /&()'’-]{1,60}")
 LINK = re.compile(r"link\s+to\s+(?P<role>.+)", re.IGNORECASE)
 NUMBER = re.compile(rf"(?<![\w.,]){NUMBER_PATTERN}")
 ITEM = re.compile(
@@ -64,27 +54,32 @@ class _Cell:
     end: int
 
 
-def _cell(line: Line) -> _Cell | None:
+def _cell(keys: dict[str, str], line: Line, in_table: bool = False) -> _Cell | None:
+    """The row of an operation table a line is; an unknown capitals key only inside one."""
     cells = line.fields()
     if len(cells) < 2:
         return None
     label = cells[0][0].strip()
-    key = KEYS.get(normalise_label(label))
+    key = keys.get(normalise_label(label))
     link = LINK.fullmatch(label)
     if key is None and link is None:
-        return None
+        if not (in_table and UNKNOWN_KEY.fullmatch(label) and any(c[0].strip() for c in cells[1:])):
+            return None
+        key = "unknown"
     rest_start = cells[1][1]
     text = line.text[rest_start - line.start :]
     return _Cell(key or "link", label, line, text, rest_start, line.end)
 
 
-def parse_operations(doc: Document, lines: tuple[Line, ...]) -> tuple[Operation, ...]:
-    """Every operation table among the lines."""
+def parse_operations(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[Operation, ...]:
+    """Every operation table among the lines (the table keys are the template's)."""
+    doc = ctx.doc
+    keys = {normalise_label(label): key for label, key in ctx.template.operation_keys.items()}
     operations = []
     index = 0
     while index < len(lines):
         line = lines[index]
-        first = _cell(line) if "\t" in line.text else None
+        first = _cell(keys, line) if "\t" in line.text else None
         if first is None or first.key != "name":
             index += 1
             continue
@@ -95,12 +90,16 @@ def parse_operations(doc: Document, lines: tuple[Line, ...]) -> tuple[Operation,
             if candidate.blank:
                 index += 1
                 continue
-            cell = _cell(candidate)
+            cell = _cell(keys, candidate, in_table=True)
             if cell is None or cell.key == "name":
                 break
             cells.append(cell)
             index += 1
-        operations.append(_operation(doc, cells))
+        operation = _operation(ctx, cells)
+        ctx.operation_names.add(operation.name.text)
+        for number in range(operation.source.line_start, operation.source.line_end + 1):
+            ctx.read_as(doc.line(number), "operation table")
+        operations.append(operation)
     return tuple(operations)
 
 
@@ -109,11 +108,16 @@ def _text(doc: Document, cell: _Cell) -> Text:
     return Text(" ".join(span.quote.split()), span)
 
 
-def _operation(doc: Document, cells: list[_Cell]) -> Operation:
+def _operation(ctx: ParseContext, cells: list[_Cell]) -> Operation:
+    doc = ctx.doc
     by_key: dict[str, _Cell] = {}
     documents: list[LinkedDocument] = []
+    other_rows: list[OperationRow] = []
     for cell in cells:
-        if cell.key == "link":
+        if cell.key == "unknown":
+            ctx.warn(cell.line, f"unknown operation-table key {cell.label!r} kept as printed")
+            other_rows.append(OperationRow(cell.label, _text(doc, cell)))
+        elif cell.key == "link":
             link = LINK.fullmatch(cell.label)
             assert link is not None
             documents.append(_document(doc, cell, link["role"].strip()))
@@ -162,6 +166,7 @@ def _operation(doc: Document, cells: list[_Cell]) -> Operation:
         funding=tuple(funding),
         documents=tuple(documents),
         source=doc.span(head.line.start, last.end),
+        other_rows=tuple(other_rows),
     )
 
 
@@ -214,8 +219,10 @@ def _people_figures(doc: Document, cell: _Cell) -> tuple[Figure, ...]:
         start, end = cell.start + match.start(), cell.start + match.end()
         try:
             figures.append(make_figure(printed, doc.span(start, end), Unit.PERSONS))
-        except ValueError:
-            continue
+        except ValueError as error:
+            raise doc.error(
+                cell.line, f"a number of people in {cell.label}{explain(error)}"
+            ) from None
     return tuple(figures)
 
 
@@ -224,8 +231,10 @@ def _single_figure(doc: Document, cell: _Cell, unit: Unit, expected: str) -> Fig
     offset = cell.start + cell.text.index(text) if text else cell.start
     try:
         return make_figure(text, doc.span(offset, offset + len(text)), unit)
-    except ValueError:
-        raise doc.error(cell.line, f"{expected} after {cell.label}, not {text!r}") from None
+    except ValueError as error:
+        raise doc.error(
+            cell.line, f"{expected} after {cell.label}, not {text!r}{explain(error)}"
+        ) from None
 
 
 def _requirements(doc: Document, cell: _Cell) -> list[OperationFunding]:
@@ -242,8 +251,10 @@ def _requirements(doc: Document, cell: _Cell) -> list[OperationFunding]:
         end = cell.start + match.end("amount")
         try:
             figure = make_figure(match["amount"], doc.span(start, end), Unit.CHF)
-        except ValueError:
-            raise doc.error(cell.line, "a CHF amount in the funding requirements") from None
+        except ValueError as error:
+            raise doc.error(
+                cell.line, f"a CHF amount in the funding requirements{explain(error)}"
+            ) from None
         funding.append(OperationFunding(scope, " ".join(match["channel"].split()), figure))
         previous = match.end()
     if not funding:

@@ -12,11 +12,13 @@ support in an area, ✓ multilateral support through the IFRC.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ifrc_kg.concepts import normalise_label, slugify
 from ifrc_kg.model import Figure, PartnerSupport, Unit
-from ifrc_kg.report.lines import Document, Line, known_concept
-from ifrc_kg.report.numbers import NUMBER_PATTERN, make_figure
+from ifrc_kg.report.context import ParseContext
+from ifrc_kg.report.lines import Document, Line
+from ifrc_kg.report.numbers import NUMBER_PATTERN, explain, make_figure
 
 MULTILATERAL = "multilateral"
 BILATERAL_MARKS = frozenset("●•")
@@ -31,8 +33,17 @@ _MULTILATERAL_HEADINGS = (
 )
 
 
-def _columns(doc: Document, first: Line, second: Line, warnings: list[str]) -> list[str]:
+@dataclass(frozen=True)
+class PartnerMatrix:
+    """The partner rows and the total funding reported under them."""
+
+    partners: tuple[PartnerSupport, ...] = ()
+    total: Figure | None = None
+
+
+def _columns(ctx: ParseContext, first: Line, second: Line) -> list[str]:
     """Column keys after name and funding: support-area notations, then ``MULTILATERAL``."""
+    doc = ctx.doc
     top = [cell.strip() for cell, _, _ in first.fields() if cell.strip()]
     sub = [cell.strip() for cell, _, _ in second.fields() if cell.strip()]
     if len(top) < 3 or normalise_label(top[0]) != "national society":
@@ -51,25 +62,26 @@ def _columns(doc: Document, first: Line, second: Line, warnings: list[str]) -> l
     keys = []
     for label in areas:
         what = "partner-matrix column"
-        concept = known_concept(doc, second, warnings, "support-area", label, what)
+        concept = ctx.concept(second, "support-area", label, what)
         keys.append(concept.notation if concept else slugify(label))
     keys.append(MULTILATERAL)
     return keys
 
 
-def parse_partners(
-    doc: Document, lines: tuple[Line, ...], warnings: list[str]
-) -> tuple[tuple[PartnerSupport, ...], Figure | None]:
+def parse_partners(ctx: ParseContext, lines: tuple[Line, ...]) -> PartnerMatrix:
     """The partner rows and the total funding reported."""
+    doc = ctx.doc
     content = [line for line in lines if not line.blank]
     total: Figure | None = None
     rows: list[PartnerSupport] = []
     if not content:
-        return (), None
+        return PartnerMatrix()
     header = content[0]
     if len(content) < 2 or TOTAL.search(content[1].text):
         raise doc.error(header, "two header lines of the partner matrix")
-    columns = _columns(doc, header, content[1], warnings)
+    columns = _columns(ctx, header, content[1])
+    ctx.read_as(header, "partner matrix header")
+    ctx.read_as(content[1], "partner matrix header")
     for line in content[2:]:
         if normalise_label(line.text).startswith("total funding reported"):
             match = TOTAL.search(line.text)
@@ -79,13 +91,15 @@ def parse_partners(
             end = line.start + match.end("amount")
             try:
                 total = make_figure(match["amount"], doc.span(start, end), Unit.CHF)
-            except ValueError:
-                raise doc.error(line, "a CHF amount after 'Total Funding Reported'") from None
+            except ValueError as error:
+                raise doc.error(
+                    line, f"a CHF amount after 'Total Funding Reported'{explain(error)}"
+                ) from None
             break  # the matrix ends with its total
         if "\t" not in line.text:
             raise doc.error(line, "a partner row: society name, funding and marks, tab-separated")
         rows.append(_row(doc, line, columns))
-    return tuple(rows), total
+    return PartnerMatrix(tuple(rows), total)
 
 
 def _row(doc: Document, line: Line, columns: list[str]) -> PartnerSupport:
@@ -98,8 +112,10 @@ def _row(doc: Document, line: Line, columns: list[str]) -> PartnerSupport:
         text, start, end = cells[1]
         try:
             funding = make_figure(text, doc.span(start, end), Unit.CHF)
-        except ValueError:
-            raise doc.error(line, f"a CHF amount as the funding reported by {name}") from None
+        except ValueError as error:
+            raise doc.error(
+                line, f"a CHF amount as the funding reported by {name}{explain(error)}"
+            ) from None
     areas: list[str] = []
     multilateral = False
     for index, (text, _, _) in enumerate(cells[2:]):

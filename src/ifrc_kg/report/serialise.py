@@ -68,6 +68,11 @@ def model_summary(report: Report) -> str:
         "warnings": len(report.warnings),
     }
     parts.append("  " + ", ".join(f"{count} {name}" for name, count in counts.items()))
+    if report.coverage is not None:
+        parts.append(
+            f"  {report.kind} report, {report.period_start} to {report.period_end}; "
+            f"{report.coverage.read} of {report.coverage.lines} lines read"
+        )
     return "\n".join(parts)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -15,6 +15,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ifrc_kg.config import Settings
@@ -35,11 +36,14 @@ def create_app(
     *,
     dist: Path | None = None,
     node_modules: Path | bool | None = True,
+    site: Site | None = None,
 ) -> FastAPI:
     """A server for the build in ``dist`` (default ``settings.dist_dir``).
 
     ``node_modules``: where YASGUI and Swagger UI were installed by npm; ``True`` looks in
     the usual places, ``None``/``False`` serves without them (plain query form, no /docs UI).
+    ``site``: an already opened build (``ifrc-kg serve`` opens it first, so a damaged build
+    is one line on stderr rather than a failed start-up); by default it is opened at start.
     """
     settings = settings or Settings.from_env()
     dist_dir = Path(dist or settings.dist_dir)
@@ -47,22 +51,25 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        site = Site.open(settings, dist_dir, modules)  # type: ignore[arg-type]
-        app.state.site = site
-        log.info("serving %s: %d triples", dist_dir, len(site.store))
+        opened = site or Site.open(settings, dist_dir, modules)  # type: ignore[arg-type]
+        app.state.site = opened
+        logging.getLogger("uvicorn.error").addFilter(_quiet_cut_responses)
+        log.info("serving %s: %d triples", dist_dir, len(opened.store))
         try:
             yield
         finally:
-            site.runner.close()
+            opened.close()
 
     app = FastAPI(
         title="ifrc-kg",
         summary="IFRC network annual reports as linked data: SPARQL, pages, downloads",
         description=(
             "Read-only SPARQL 1.1 endpoint, dereferenceable IRIs (`/id/…` → 303 → `/doc/…`), "
-            "the ontology, and the build's dumps. Queries run under a time limit "
-            f"({settings.query_timeout_s:g} s) and results are capped at "
-            f"{settings.max_result_rows} rows (header `X-Result-Truncated: true` when cut)."
+            "the ontology, and the build's dumps. Queries run in worker processes under a "
+            f"time limit ({settings.query_timeout_s:g} s), a memory limit "
+            f"({settings.query_memory_mb} MiB) and an answer-size limit "
+            f"({settings.max_result_bytes} bytes); an answer a limit would cut is an error, "
+            "never a shorter answer. See README, Security and limits."
         ),
         version="0.1.0",
         lifespan=lifespan,
@@ -80,9 +87,9 @@ def create_app(
         allow_origins=["*"],
         allow_methods=["GET", "POST", "HEAD", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["X-Result-Truncated", "X-Result-Limit", "ETag", "Last-Modified", "Link"],
+        expose_headers=["ETag", "Last-Modified", "Link", "Retry-After"],
     )
-    app.middleware("http")(_conditional_get)
+    app.add_middleware(ConditionalGet)
     app.add_middleware(HeadAsGet)
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
@@ -118,6 +125,14 @@ def create_app(
     return app
 
 
+def _quiet_cut_responses(record: logging.LogRecord) -> bool:
+    """Drop uvicorn's traceback for a streamed answer a limit cut on purpose (logged once,
+    in one line, by ``sparql``); every other error is logged as usual."""
+    from ifrc_kg.server.sparql import ResponseCut
+
+    return not (record.exc_info and isinstance(record.exc_info[1], ResponseCut))
+
+
 class HeadAsGet:
     """Answer HEAD like GET without the body (RFC 9110 §9.3.2), for every GET route."""
 
@@ -141,35 +156,56 @@ class HeadAsGet:
         await self.app(dict(scope, method="GET"), receive, send_headers_only)
 
 
-async def _conditional_get(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
+class ConditionalGet:
     """ETag and Last-Modified from the build; 304 when the client's copy is current.
 
     The data cannot change while a build is served, so the tag is the build's identity plus
-    what selects the representation (path, query string, Accept).
+    what selects the representation (path, query string, Accept). Plain ASGI rather than
+    ``BaseHTTPMiddleware``: that one ends a streamed response normally when the app fails
+    part-way, which would turn a query answer cut by a limit into a silently shorter one.
     """
-    if request.method not in ("GET", "HEAD") or request.url.path.startswith(UNCACHED):
-        return await call_next(request)
-    site: Site | None = getattr(request.app.state, "site", None)
-    if site is None:
-        return await call_next(request)
-    selector = "\x1f".join((request.url.path, request.url.query, request.headers.get("accept", "")))
-    etag = f'W/"{site.build_id}-{hashlib.sha256(selector.encode()).hexdigest()[:16]}"'
-    validators = {"ETag": etag, "Last-Modified": site.last_modified}
-    not_modified = Response(status_code=304, headers=validators | {"Vary": "Accept"})
-    if_none_match = request.headers.get("if-none-match")
-    tags = {tag.strip() for tag in if_none_match.split(",")} if if_none_match else set()
-    if etag in tags or etag.removeprefix("W/") in tags:
-        return not_modified  # the tag came from an earlier 200 of this very representation
-    response = await call_next(request)
-    if response.status_code != 200:
-        return response  # "*" and dates match only a representation that exists (RFC 9110)
-    if "*" in tags or (not tags and _unmodified_since(request, site.last_modified)):
-        return not_modified
-    for name, value in validators.items():
-        response.headers[name] = value
-    return response
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        site: Site | None = None
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
+            site = getattr(scope["app"].state, "site", None)
+        if site is None or scope["path"].startswith(UNCACHED):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        selector = "\x1f".join(
+            (request.url.path, request.url.query, request.headers.get("accept", ""))
+        )
+        etag = f'W/"{site.build_id}-{hashlib.sha256(selector.encode()).hexdigest()[:16]}"'
+        validators = {"ETag": etag, "Last-Modified": site.last_modified}
+        if_none_match = request.headers.get("if-none-match")
+        tags = {tag.strip() for tag in if_none_match.split(",")} if if_none_match else set()
+        not_modified = Response(status_code=304, headers=validators | {"Vary": "Accept"})
+        if etag in tags or etag.removeprefix("W/") in tags:
+            await not_modified(scope, receive, send)  # the tag came from an earlier 200
+            return
+        unmodified = "*" in tags or (not tags and _unmodified_since(request, site.last_modified))
+        replaced = False
+
+        async def send_with_validators(message: Message) -> None:
+            nonlocal replaced
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                if unmodified:  # "*" and dates match only a representation that exists
+                    replaced = True
+                    await not_modified(scope, receive, send)
+                    return
+                headers = MutableHeaders(raw=list(message["headers"]))
+                for name, value in validators.items():
+                    headers[name] = value
+                message = {**message, "headers": headers.raw}
+            elif replaced:
+                return
+            await send(message)
+
+        await self.app(scope, receive, send_with_validators)
 
 
 def _unmodified_since(request: Request, last_modified: str) -> bool:

@@ -11,10 +11,12 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from ifrc_kg.server import negotiation as neg
 from ifrc_kg.server.linked_data import not_found_in_format
 from ifrc_kg.server.pages import dist_file, render
+from ifrc_kg.server.problems import HttpProblem
 from ifrc_kg.server.results import to_rdf
 from ifrc_kg.server.site import Site, site_of
 
 router = APIRouter(tags=["Downloads"])
+MAX_NAME_CHARS = 1024
 
 MEDIA_TYPES = {
     ".trig": "application/trig",
@@ -48,7 +50,7 @@ def dumps(request: Request) -> Response:
     site = site_of(request)
     fmt = neg.choose(
         request.headers.get("accept"),
-        request.query_params.get("format"),
+        request.query_params.getlist("format"),
         (neg.HTML, neg.Format("json", "application/json")),
     )
     files = _listing(site)
@@ -62,7 +64,13 @@ def dumps(request: Request) -> Response:
 @router.get("/dumps/{path:path}", summary="One file of the build")
 def dump_file(path: str, request: Request) -> Response:
     site = site_of(request)
-    found = dist_file(site, path)
+    if len(path) > MAX_NAME_CHARS or any(ord(char) < 0x20 for char in path):
+        shown = path[:80].encode("unicode_escape").decode("ascii")
+        raise HttpProblem(400, "bad-file-name", f"/dumps/{shown}: not a file name of the build")
+    try:
+        found = dist_file(site, path)
+    except (OSError, ValueError):  # a name the file system refuses
+        found = None
     if found is None:
         return not_found_in_format(request, neg.HTML, f"/dumps/{path}")
     declared = {item.get("path"): item.get("media_type") for item in _listing(site)}
@@ -79,7 +87,7 @@ def void(request: Request) -> Response:
     site = site_of(request)
     source = site.dist / "void.ttl"
     offered = (neg.TURTLE, neg.JSON_LD, neg.N_TRIPLES, neg.RDF_XML)
-    fmt = neg.choose(request.headers.get("accept"), request.query_params.get("format"), offered)
+    fmt = neg.choose(request.headers.get("accept"), request.query_params.getlist("format"), offered)
     if not source.is_file():
         return not_found_in_format(request, fmt, "the dataset description (void.ttl)")
     headers = {"Vary": "Accept"}

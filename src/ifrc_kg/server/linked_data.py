@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from ifrc_kg.config import artefact_dir
 from ifrc_kg.server import negotiation as neg
 from ifrc_kg.server.describe import describe
+from ifrc_kg.server.problems import HttpProblem
 from ifrc_kg.server.results import to_rdf
 from ifrc_kg.server.site import Site, site_of
 
@@ -47,6 +48,24 @@ def _resource_iri(site: Site, doc_path: str) -> str:
     if doc_path.startswith("def/"):
         return site.base + doc_path
     return site.base + "id/" + doc_path
+
+
+MAX_PATH_CHARS = 2048
+
+
+def check_path(site: Site, prefix: str, path: str) -> None:
+    """Refuse (400) a path that cannot name an IRI: characters RFC 3987 does not allow
+    (spaces, ``<>"{}|\\^``, controls, NUL) or an absurd length. Without this, the store's
+    IRI check failed deep inside a handler as a 500."""
+    if len(path) > MAX_PATH_CHARS:
+        raise HttpProblem(400, "bad-iri", f"/{prefix}/… is longer than {MAX_PATH_CHARS} characters")
+    try:
+        ox.NamedNode(site.base + prefix + "/" + path)
+    except ValueError:
+        shown = path[:80].encode("unicode_escape").decode("ascii")
+        raise HttpProblem(
+            400, "bad-iri", f"/{prefix}/{shown} is not a valid IRI path (RFC 3987)"
+        ) from None
 
 
 def _known(site: Site, path: str) -> tuple[str, neg.Format | None, str] | None:
@@ -88,13 +107,14 @@ def _format(request: Request, suffix_format: neg.Format | None) -> neg.Format:
     if suffix_format is not None:
         return suffix_format
     return neg.choose(
-        request.headers.get("accept"), request.query_params.get("format"), neg.DOCUMENT_FORMATS
+        request.headers.get("accept"), request.query_params.getlist("format"), neg.DOCUMENT_FORMATS
     )
 
 
 @router.get("/id/{path:path}", summary="A thing: 303 See Other to its description")
 def thing(path: str, request: Request) -> Response:
     site = site_of(request)
+    check_path(site, "id", path)
     known = _known(site, path)
     if known is None:
         return not_found_in_format(
@@ -106,6 +126,7 @@ def thing(path: str, request: Request) -> Response:
 @router.get("/def/{path:path}", summary="A vocabulary term: 303 See Other to its description")
 def term(path: str, request: Request) -> Response:
     site = site_of(request)
+    check_path(site, "def", path)
     stem, _ = split_suffix(path)
     if stem == "core":  # the ontology document itself (its terms are hash IRIs on it)
         return RedirectResponse("/ontology", status_code=303, headers={"Vary": "Accept"})
@@ -119,6 +140,7 @@ def term(path: str, request: Request) -> Response:
 @router.get("/doc/{path:path}", summary="The description of a thing, by content negotiation")
 def document(path: str, request: Request) -> Response:
     site = site_of(request)
+    check_path(site, "doc", path)
     known = _known(site, path)
     if known is None:
         stem, suffix_format = split_suffix(path)
@@ -140,11 +162,12 @@ def document(path: str, request: Request) -> Response:
 @router.get("/graph/{path:path}", summary="A named graph: a summary page, or its triples")
 def named_graph(path: str, request: Request) -> Response:
     site = site_of(request)
+    check_path(site, "graph", path)
     stem, suffix_format = split_suffix(path)
     iri = site.iri("graph/" + stem)
     offered = (neg.HTML, neg.TRIG, neg.TURTLE, neg.N_TRIPLES, neg.JSON_LD, neg.RDF_XML, neg.N_QUADS)
     fmt = suffix_format or neg.choose(
-        request.headers.get("accept"), request.query_params.get("format"), offered
+        request.headers.get("accept"), request.query_params.getlist("format"), offered
     )
     if not site.store.has_graph(iri):
         return not_found_in_format(request, fmt if fmt in neg.DOCUMENT_FORMATS else neg.TURTLE, iri)
@@ -213,7 +236,9 @@ def ontology(request: Request, suffix: str | None = None) -> Response:
             return not_found_in_format(request, neg.HTML, f"/ontology.{suffix}")
         fmt = neg.SUFFIXES[suffix]
     else:
-        fmt = neg.choose(request.headers.get("accept"), request.query_params.get("format"), offered)
+        fmt = neg.choose(
+            request.headers.get("accept"), request.query_params.getlist("format"), offered
+        )
     headers = {"Vary": "Accept"}
     source = ontology_file(site)
     if fmt.key == "html":

@@ -27,18 +27,41 @@ class Format:
         return _RDF[self.key]
 
 
-RESULTS_JSON = Format("json", "application/sparql-results+json", ("application/json",), "srj")
-RESULTS_XML = Format("xml", "application/sparql-results+xml", ("application/xml",), "srx")
+RESULTS_JSON = Format(
+    "json", "application/sparql-results+json", ("application/json",), "srj", ("srj",)
+)
+RESULTS_XML = Format(
+    "xml", "application/sparql-results+xml", ("application/xml", "text/xml"), "srx", ("srx",)
+)
 RESULTS_CSV = Format("csv", "text/csv", (), "csv")
 RESULTS_TSV = Format("tsv", "text/tab-separated-values", (), "tsv")
 HTML = Format("html", "text/html", ("application/xhtml+xml",), "html")
 
-TURTLE = Format("turtle", "text/turtle", ("application/x-turtle",), "ttl", ("ttl",))
-JSON_LD = Format("jsonld", "application/ld+json", ("application/json",), "jsonld", ("json-ld",))
-N_TRIPLES = Format("ntriples", "application/n-triples", ("text/plain",), "nt", ("nt",))
-RDF_XML = Format("rdfxml", "application/rdf+xml", ("application/xml",), "rdf", ("rdf", "xml"))
+# Turtle is N3's RDF subset, so N3 clients (SPARQLWrapper's N3) get Turtle
+TURTLE = Format(
+    "turtle",
+    "text/turtle",
+    ("application/x-turtle", "text/n3", "text/rdf+n3", "application/n3"),
+    "ttl",
+    ("ttl", "n3"),
+)
+JSON_LD = Format(
+    "jsonld",
+    "application/ld+json",
+    ("application/json", "application/x-json+ld"),
+    "jsonld",
+    ("json-ld", "json"),
+)
+N_TRIPLES = Format("ntriples", "application/n-triples", ("text/plain",), "nt", ("nt", "n-triples"))
+RDF_XML = Format(
+    "rdfxml",
+    "application/rdf+xml",
+    ("application/xml", "text/xml"),
+    "rdf",
+    ("rdf", "xml", "rdf+xml", "rdf/xml"),
+)
 TRIG = Format("trig", "application/trig", (), "trig")
-N_QUADS = Format("nquads", "application/n-quads", (), "nq", ("nq",))
+N_QUADS = Format("nquads", "application/n-quads", (), "nq", ("nq", "n-quads"))
 
 _RDF = {
     "turtle": ox.RdfFormat.TURTLE,
@@ -153,8 +176,27 @@ def by_name(name: str, offered: Sequence[Format]) -> Format:
     raise NotAcceptable(offered)
 
 
-def choose(accept: str | None, format_param: str | None, offered: Sequence[Format]) -> Format:
-    """The ``format`` parameter wins over the Accept header (as datasette and Fuseki do)."""
-    if format_param:
-        return by_name(format_param, offered)
+def choose(
+    accept: str | None, format_param: str | Sequence[str] | None, offered: Sequence[Format]
+) -> Format:
+    """A ``format`` parameter that names an offered format wins over Accept (as in datasette
+    and Fuseki); repeated identical values are one value, and a value that names nothing
+    on offer (or values that disagree) leave the choice to the Accept header.
+
+    >>> choose("text/turtle", ["n3", "n3"], GRAPH_FORMATS).key
+    'turtle'
+    >>> choose("text/csv", "no-such-format", SOLUTION_FORMATS).key
+    'csv'
+    >>> choose(None, "xml", GRAPH_FORMATS).key
+    'rdfxml'
+    """
+    values = [format_param] if isinstance(format_param, str) else list(format_param or ())
+    named: set[Format] = set()
+    for value in {value.strip().lower() for value in values if value and value.strip()}:
+        try:
+            named.add(by_name(value, offered))
+        except NotAcceptable:
+            continue
+    if len(named) == 1:
+        return named.pop()
     return negotiate(accept, offered)

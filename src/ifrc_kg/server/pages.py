@@ -136,7 +136,7 @@ def landing(request: Request) -> Response:
 
 
 @router.get("/health", summary="Liveness and what is loaded")
-def health(request: Request) -> JSONResponse:
+async def health(request: Request) -> JSONResponse:
     site = site_of(request)
     return JSONResponse(
         {
@@ -145,7 +145,7 @@ def health(request: Request) -> JSONResponse:
             "graphs": site.graphs,
             "built": site.manifest.get("built"),
             "version": site.manifest.get("version"),
-            "queries_running": site.runner.running,
+            "queries_running": site.engine.running,
         }
     )
 

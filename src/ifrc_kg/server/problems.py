@@ -18,6 +18,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ifrc_kg.errors import IfrcKgError
 from ifrc_kg.remote_store import RemoteStoreUnavailable
 from ifrc_kg.server.negotiation import NotAcceptable
+from ifrc_kg.server.pool import (
+    EngineBusy,
+    QueryCrashed,
+    QueryMemoryExceeded,
+    ResultTooLarge,
+    TooManyClientQueries,
+    TooManySlowQueries,
+)
+from ifrc_kg.server.verify import DamagedDist
 from ifrc_kg.store import (
     QueryError,
     QuerySyntaxError,
@@ -57,6 +66,13 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (UpdateRefused, 403, "update-refused"),
     (ServiceRefused, 403, "service-refused"),
     (QueryTimeout, 503, "query-timeout"),
+    (QueryMemoryExceeded, 503, "query-memory"),
+    (ResultTooLarge, 503, "result-too-large"),
+    (TooManySlowQueries, 503, "too-many-slow-queries"),
+    (EngineBusy, 503, "busy"),
+    (TooManyClientQueries, 429, "too-many-queries"),
+    (QueryCrashed, 400, "query-crashed"),
+    (DamagedDist, 500, "damaged-build"),
     (NotAcceptable, 406, "not-acceptable"),
     (StoreLoadError, 500, "store-unavailable"),
     (RemoteStoreUnavailable, 502, "store-unavailable"),
@@ -72,6 +88,7 @@ TITLES = {
     406: "Not Acceptable",
     413: "Content Too Large",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     422: "Unprocessable Content",
     500: "Internal Server Error",
     503: "Service Unavailable",
@@ -110,7 +127,8 @@ async def _on_project_error(request: Request, error: Exception) -> Response:
         if isinstance(error, error_type):
             if status >= 500:
                 log.warning("%s: %s", code, error)
-            return problem_response(request, status, code, str(error))
+            headers = {"Retry-After": "2"} if status in (429, 503) else None
+            return problem_response(request, status, code, str(error), headers)
     return problem_response(request, 500, "internal", "unexpected error")
 
 
@@ -118,7 +136,41 @@ async def _on_http(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
     code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
     detail = str(error.detail)
-    return problem_response(request, error.status_code, code, detail, dict(error.headers or {}))
+    headers = dict(error.headers or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return problem_response(request, error.status_code, code, detail, headers)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers on this path (RFC 9110 §15.5.6: ``Allow`` on 405).
+
+    Starlette names only the first matching route's methods, and ``/sparql`` has a route per
+    method; HEAD comes with GET (``HeadAsGet``), OPTIONS with CORS.
+    """
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    # a fresh scope: the router has already annotated the request's own for its first match
+    scope = {
+        "type": "http",
+        "method": request.method,
+        "path": request.scope["path"],
+        "root_path": request.scope.get("root_path", ""),
+    }
+    routes = list(request.app.router.routes)
+    while routes:
+        route = routes.pop()
+        included = getattr(route, "original_router", None)  # FastAPI's include_router
+        if included is not None:
+            routes.extend(included.routes)
+            continue
+        match, _ = route.matches(dict(scope))
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods | {"OPTIONS"})
 
 
 async def _on_validation(request: Request, error: Exception) -> Response:

@@ -1,22 +1,26 @@
 """Writers for SPARQL results: JSON, XML, CSV and TSV for solutions and booleans, and RDF
 syntaxes (through pyoxigraph) for CONSTRUCT / DESCRIBE.
 
-The solution writers are our own rather than pyoxigraph's because the rows are already
-collected (capped, under a deadline) and the writers only ever see that capped list. They
-follow SPARQL 1.1 Query Results JSON (§3), XML, and CSV/TSV (§2, §3 of the CSV/TSV note).
+The solution writers stream: they take rows as the engine yields them and give bytes a row
+at a time, so a query worker sends every row without holding the whole answer (the limits
+are time and bytes, never a row count). They follow SPARQL 1.1 Query Results JSON (§3),
+XML, and CSV/TSV (§2, §3 of the CSV/TSV note).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import BinaryIO
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
 from ifrc_kg.namespaces import PREFIXES
 from ifrc_kg.server.negotiation import Format
-from ifrc_kg.store import QueryResult, Term
+from ifrc_kg.store import Term
+
+Row = Sequence[Term | None]
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -48,20 +52,22 @@ def _json_term(term: Term) -> dict:
     }
 
 
-def to_json(result: QueryResult) -> bytes:
-    """SPARQL 1.1 Query Results JSON Format."""
-    if result.kind == "boolean":
-        return json.dumps({"head": {}, "boolean": result.boolean}).encode()
-    bindings = [
-        {
-            name: _json_term(value)
-            for name, value in zip(result.variables, row, strict=True)
-            if value
+def stream_json(variables: Sequence[str], rows: Iterable[Row]) -> Iterator[bytes]:
+    """SPARQL 1.1 Query Results JSON Format, one binding at a time."""
+    yield json.dumps({"head": {"vars": list(variables)}})[:-1].encode()
+    yield b', "results": {"bindings": ['
+    separator = b""
+    for row in rows:
+        binding = {
+            name: _json_term(value) for name, value in zip(variables, row, strict=True) if value
         }
-        for row in result.rows
-    ]
-    body = {"head": {"vars": result.variables}, "results": {"bindings": bindings}}
-    return json.dumps(body, ensure_ascii=False).encode()
+        yield separator + json.dumps(binding, ensure_ascii=False).encode()
+        separator = b", "
+    yield b"]}}"
+
+
+def boolean_json(value: bool) -> bytes:
+    return json.dumps({"head": {}, "boolean": value}).encode()
 
 
 def _xml_term(term: Term) -> str:
@@ -83,25 +89,26 @@ def _xml_term(term: Term) -> str:
     )
 
 
-def to_xml(result: QueryResult) -> bytes:
-    """SPARQL Query Results XML Format (second edition)."""
-    out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
-    if result.kind == "boolean":
-        out.append("<head/>")
-        out.append(f"<boolean>{'true' if result.boolean else 'false'}</boolean>")
-    else:
-        out.append("<head>")
-        out.extend(f"<variable name={quoteattr(name)}/>" for name in result.variables)
-        out.append("</head><results>")
-        for row in result.rows:
-            out.append("<result>")
-            for name, value in zip(result.variables, row, strict=True):
-                if value is not None:
-                    out.append(f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>")
-            out.append("</result>")
-        out.append("</results>")
-    out.append("</sparql>")
-    return "\n".join(out).encode()
+_XML_HEAD = '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n'
+
+
+def stream_xml(variables: Sequence[str], rows: Iterable[Row]) -> Iterator[bytes]:
+    """SPARQL Query Results XML Format (second edition), one result at a time."""
+    head = "".join(f"<variable name={quoteattr(name)}/>" for name in variables)
+    yield (_XML_HEAD + f"<head>{head}</head>\n<results>\n").encode()
+    for row in rows:
+        bindings = "".join(
+            f"<binding name={quoteattr(name)}>{_xml_term(value)}</binding>"
+            for name, value in zip(variables, row, strict=True)
+            if value is not None
+        )
+        yield f"<result>{bindings}</result>\n".encode()
+    yield b"</results>\n</sparql>\n"
+
+
+def boolean_xml(value: bool) -> bytes:
+    answer = "true" if value else "false"
+    return (_XML_HEAD + f"<head/>\n<boolean>{answer}</boolean>\n</sparql>\n").encode()
 
 
 def _csv_field(term: Term | None) -> str:
@@ -130,37 +137,56 @@ def _tsv_field(term: Term | None) -> str:
     return str(term).replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def to_csv(result: QueryResult) -> bytes:
-    if result.kind == "boolean":
-        return b"_askResult\r\n" + (b"true" if result.boolean else b"false") + b"\r\n"
-    lines = [",".join(result.variables)]
-    lines.extend(",".join(_csv_field(value) for value in row) for row in result.rows)
-    return ("\r\n".join(lines) + "\r\n").encode()
+def stream_csv(variables: Sequence[str], rows: Iterable[Row]) -> Iterator[bytes]:
+    yield (",".join(variables) + "\r\n").encode()
+    for row in rows:
+        yield (",".join(_csv_field(value) for value in row) + "\r\n").encode()
 
 
-def to_tsv(result: QueryResult) -> bytes:
-    if result.kind == "boolean":
-        return b"?_askResult\n" + (b"true" if result.boolean else b"false") + b"\n"
-    lines = ["\t".join(f"?{name}" for name in result.variables)]
-    lines.extend("\t".join(_tsv_field(value) for value in row) for row in result.rows)
-    return ("\n".join(lines) + "\n").encode()
+def boolean_csv(value: bool) -> bytes:
+    return b"_askResult\r\n" + (b"true" if value else b"false") + b"\r\n"
+
+
+def stream_tsv(variables: Sequence[str], rows: Iterable[Row]) -> Iterator[bytes]:
+    yield ("\t".join(f"?{name}" for name in variables) + "\n").encode()
+    for row in rows:
+        yield ("\t".join(_tsv_field(value) for value in row) + "\n").encode()
+
+
+def boolean_tsv(value: bool) -> bytes:
+    return b"?_askResult\n" + (b"true" if value else b"false") + b"\n"
+
+
+SOLUTION_WRITERS = {"json": stream_json, "xml": stream_xml, "csv": stream_csv, "tsv": stream_tsv}
+BOOLEAN_WRITERS = {"json": boolean_json, "xml": boolean_xml, "csv": boolean_csv, "tsv": boolean_tsv}
+RDF_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
 
 
 def rdf_prefixes() -> dict[str, str]:
     return {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 
 
-def to_rdf(triples: Sequence[ox.Triple] | Sequence[ox.Quad], fmt: Format) -> bytes:
+def to_rdf(triples: Iterable[ox.Triple] | Iterable[ox.Quad], fmt: Format) -> bytes:
     """Serialise triples (or quads, for TriG / N-Quads) with the project's prefixes."""
-    rdf_format = fmt.rdf_format
+    return write_rdf(triples, fmt.key)
+
+
+def write_rdf(
+    triples: Iterable[ox.Triple] | Iterable[ox.Quad], key: str, output: BinaryIO | None = None
+) -> bytes:
+    """Serialise by format key, into ``output`` as it goes when one is given."""
+    rdf_format = RDF_FORMATS[key]
+    prefixes = None
     if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML):
-        return ox.serialize(triples, format=rdf_format, prefixes=rdf_prefixes())
-    return ox.serialize(triples, format=rdf_format)
-
-
-def serialise(result: QueryResult, fmt: Format) -> bytes:
-    """The body of a query response in a chosen (non-HTML) format."""
-    if result.kind == "graph":
-        return to_rdf(result.triples, fmt)
-    writer = {"json": to_json, "xml": to_xml, "csv": to_csv, "tsv": to_tsv}[fmt.key]
-    return writer(result)
+        prefixes = rdf_prefixes()
+    if output is not None:
+        ox.serialize(triples, output, format=rdf_format, prefixes=prefixes)
+        return b""
+    return ox.serialize(triples, format=rdf_format, prefixes=prefixes)

@@ -1,19 +1,20 @@
-"""What the app serves: one build (its manifest, store and files) and the query runner.
+"""What the app serves: one build (its manifest, store and files) and the query engine.
 
-Queries run in a thread pool (pyoxigraph releases the GIL, so two cores answer two queries);
-the event loop only waits, with a deadline, so a slow query never blocks other requests.
+The build is verified against its checksums before anything is served; public queries run
+in killable worker processes (``pool.py``), the site's own look-ups in this process. With
+``IFRC_KG_SPARQL_URL`` (``serve --sparql``) the graph lives in a remote store instead: the
+look-ups go to it over the protocol (``remote_store.py``) and public queries run through
+``RemoteQueryEngine`` (``remote_engine.py``) under the same limits.
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import logging
 import os
-import threading
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -23,8 +24,10 @@ from typing import Any
 from fastapi import Request
 
 from ifrc_kg.config import Settings
-from ifrc_kg.remote_store import RemoteStore, open_store
-from ifrc_kg.store import Deadline, GraphStore, QueryResult, QueryTimeout
+from ifrc_kg.remote_store import RemoteStore
+from ifrc_kg.server.pool import LocalQueryEngine, QueryLimits, QueryPool
+from ifrc_kg.server.verify import verify_dist
+from ifrc_kg.store import GraphStore, QueryEngine
 
 log = logging.getLogger(__name__)
 
@@ -42,80 +45,64 @@ def find_node_modules() -> Path | None:
     return None
 
 
-class QueryRunner:
-    """Runs store queries in worker threads under a deadline."""
+def query_limits(settings: Settings) -> QueryLimits:
+    """The limits every public query runs under, whichever engine runs it."""
+    return QueryLimits(
+        timeout_s=settings.query_timeout_s,
+        memory_bytes=settings.query_memory_mb * 1024 * 1024,
+        result_bytes=settings.max_result_bytes,
+        workers=settings.query_workers,
+        per_client=settings.client_queries,
+        slow_after_s=settings.slow_query_s,
+        queue_wait_s=settings.query_queue_wait_s,
+    )
 
-    def __init__(
-        self, store: GraphStore | RemoteStore, settings: Settings, workers: int | None = None
-    ) -> None:
-        self.store = store
-        self.settings = settings
-        self._workers = workers or max(4, (os.cpu_count() or 2) * 2)
-        self._pool = ThreadPoolExecutor(max_workers=self._workers, thread_name_prefix="sparql")
-        self._running = 0
-        self._overdue = 0  # answered 503 already, still finishing native work
-        self._lock = threading.Lock()
 
-    def _release_overdue(self, _: object) -> None:
-        with self._lock:
-            self._overdue -= 1
+def open_query_engine(
+    settings: Settings, store: GraphStore | RemoteStore, scratch: Path
+) -> QueryEngine:
+    """The engine public queries run on: killable workers over an on-disk copy of the store,
+    or, over a remote store, ``RemoteQueryEngine`` with the same limits.
 
-    @property
-    def running(self) -> int:
-        """Queries whose worker has not finished (a stopped query counts until it returns)."""
-        return self._running
+    The one place that decides where the workers' store comes from (today: written from
+    the loaded build into ``scratch``; measured in README "Security and limits").
+    """
+    limits = query_limits(settings)
+    if isinstance(store, RemoteStore):
+        from ifrc_kg.server.remote_engine import RemoteQueryEngine
 
-    def _work(self, sparql: str, deadline: Deadline, options: dict[str, Any]) -> QueryResult:
-        with self._lock:
-            self._running += 1
-        try:
-            return self.store.query(sparql, deadline=deadline, **options)
-        finally:
-            with self._lock:
-                self._running -= 1
+        return RemoteQueryEngine(
+            store,
+            limits,
+            max_depth=settings.max_query_depth,
+            service_allow_list=settings.service_allow_list,
+        )
+    store_path = store.write_query_store(scratch / "store")
+    pool = QueryPool(store_path, limits)
+    try:
+        pool.wait_ready()
+    except BaseException:
+        pool.close()
+        raise
+    return LocalQueryEngine(
+        pool,
+        max_depth=settings.max_query_depth,
+        service_allow_list=settings.service_allow_list,
+    )
 
-    async def run(
-        self,
-        sparql: str,
-        *,
-        default_graphs: Sequence[str] = (),
-        named_graphs: Sequence[str] = (),
-        timeout_s: float | None = None,
-        max_rows: int | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        timeout = self.settings.query_timeout_s if timeout_s is None else timeout_s
-        with self._lock:
-            if self._overdue >= self._workers:
-                # every worker is still finishing a stopped query: queueing would only make
-                # this one wait out its own limit too
-                raise QueryTimeout(
-                    f"all {self._workers} query workers are finishing queries that ran past "
-                    "the time limit; try again shortly"
-                )
-        deadline = Deadline(timeout)
-        options = {
-            "default_graphs": default_graphs,
-            "named_graphs": named_graphs,
-            "max_rows": self.settings.max_result_rows if max_rows is None else max_rows,
-            "service_allow_list": self.settings.service_allow_list,
-            "base_iri": base_iri,
-        }
-        future = self._pool.submit(self._work, sparql, deadline, options)
-        try:
-            # a little grace: the worker's own deadline check usually fires first
-            return await asyncio.wait_for(asyncio.wrap_future(future), timeout + 0.5)
-        except TimeoutError as error:
-            deadline.cancel.set()  # the worker stops at its next check
-            with self._lock:
-                if not future.done():
-                    self._overdue += 1
-                    future.add_done_callback(self._release_overdue)
-            log.warning("query stopped after %.1f s", timeout)
-            raise QueryTimeout(f"the query ran longer than the limit of {timeout:g} s") from error
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+def open_site_store(settings: Settings, dist: Path, base: str) -> GraphStore | RemoteStore:
+    """The store the site's own look-ups use: the remote store when ``sparql_url`` is set
+    (its connections: one per query slot, and a few for the pages), else the build's file."""
+    if settings.sparql_url:
+        return RemoteStore(
+            settings.sparql_url,
+            base,
+            gsp_url=settings.gsp_url or None,
+            timeout_s=settings.query_timeout_s,
+            connections=settings.query_workers + 4,
+        )
+    return GraphStore.from_dist(dist)
 
 
 @dataclass
@@ -126,7 +113,8 @@ class Site:
     dist: Path
     store: GraphStore | RemoteStore
     manifest: dict[str, Any]
-    runner: QueryRunner
+    engine: QueryEngine
+    scratch: Path
     node_modules: Path | None
     base: str
     build_id: str
@@ -137,14 +125,10 @@ class Site:
 
     @classmethod
     def open(cls, settings: Settings, dist: Path, node_modules: Path | None) -> Site:
-        manifest_path = dist / "manifest.json"
-        manifest: dict[str, Any] = {}
-        if manifest_path.is_file():
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest_data = verify_dist(dist)
+        manifest: dict[str, Any] = manifest_data or {}
         base = manifest.get("base") or settings.base
-        store = open_store(
-            settings.sparql_url, settings.gsp_url, dist, base, settings.query_timeout_s
-        )
+        store = open_site_store(settings, dist, base)
         catalog = dist / "void.ttl"
         if catalog.is_file() and not store.has_graph(base + "graph/catalog"):
             # the dataset description, so /id/dataset and its parts resolve and can be queried
@@ -155,12 +139,21 @@ class Site:
             [built, manifest.get("version"), manifest.get("triples"), len(store), str(dist)]
         )
         build_id = hashlib.sha256(fingerprint.encode()).hexdigest()[:16]
+        scratch = Path(tempfile.mkdtemp(prefix="ifrc-kg-query-store-"))
+        try:
+            engine = open_query_engine(settings, store, scratch)
+        except BaseException:
+            shutil.rmtree(scratch, ignore_errors=True)
+            if isinstance(store, RemoteStore):
+                store.close()
+            raise
         return cls(
             settings=settings,
             dist=dist,
             store=store,
             manifest=manifest,
-            runner=QueryRunner(store, settings),
+            engine=engine,
+            scratch=scratch,
             node_modules=node_modules,
             base=base,
             build_id=build_id,
@@ -169,12 +162,19 @@ class Site:
             graphs=len(store.named_graphs()),
         )
 
+    def close(self) -> None:
+        """Stop the query workers (or the remote store's connections); remove the store copy."""
+        self.engine.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
     # IRIs <-> local paths ---------------------------------------------------------------
 
     def local(self, iri: str) -> str | None:
         """The site path of an IRI under the base (``<base>id/x`` → ``/id/x``), else None."""
         if iri.startswith(self.base):
-            return "/" + iri[len(self.base) :]
+            path = "/" + iri[len(self.base) :]
+            # "<base>/evil.example/x" must not become the protocol-relative "//evil.example/x"
+            return None if path.startswith("//") else path
         return None
 
     def href(self, iri: str) -> str:

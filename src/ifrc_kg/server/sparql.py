@@ -9,22 +9,27 @@ Service Description (SPARQL 1.1 Service Description §3) or, for a browser, the 
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import AsyncIterator
 from urllib.parse import parse_qsl, urlencode
 
 import pyoxigraph as ox
+from anyio import CancelScope
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from ifrc_kg.server import negotiation as neg
 from ifrc_kg.server.describe import RDF_TYPE
 from ifrc_kg.server.examples import EXAMPLES
 from ifrc_kg.server.pages import render
+from ifrc_kg.server.pool import NoAcceptableFormat
 from ifrc_kg.server.problems import HttpProblem, bad_request
-from ifrc_kg.server.results import serialise, to_rdf
+from ifrc_kg.server.results import to_rdf
 from ifrc_kg.server.site import Site, site_of
-from ifrc_kg.store import QueryResult, UpdateRefused
+from ifrc_kg.store import QueryError, QueryPage, QueryRequest, QueryResult, UpdateRefused
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["SPARQL"])
 
 SD = "http://www.w3.org/ns/sparql-service-description#"
@@ -119,57 +124,158 @@ async def _operation(request: Request) -> tuple[str | None, list[tuple[str, str]
     )
 
 
-def _formats_for(result: QueryResult) -> tuple[neg.Format, ...]:
-    if result.kind == "graph":
-        return neg.GRAPH_FORMATS
-    if result.kind == "boolean":
-        return neg.BOOLEAN_FORMATS
-    return neg.SOLUTION_FORMATS
+FORMS: dict[str, tuple[neg.Format, ...]] = {
+    "solutions": neg.SOLUTION_FORMATS,
+    "boolean": neg.BOOLEAN_FORMATS,
+    "graph": neg.GRAPH_FORMATS,
+}
+# an answer this small is sent whole (with Content-Length); a larger one streams
+STREAM_AFTER_BYTES = 1024 * 1024
+
+
+def _format_keys(accept: str | None, format_values: list[str]) -> dict[str, str | None]:
+    """The negotiated format for each result form (None: nothing acceptable for it)."""
+    keys: dict[str, str | None] = {}
+    for form, offered in FORMS.items():
+        try:
+            keys[form] = neg.choose(accept, format_values, offered).key
+        except neg.NotAcceptable:
+            keys[form] = None
+    return keys
+
+
+def _dataset(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:
+    """``default-graph-uri`` / ``named-graph-uri`` values, each checked to be an IRI."""
+    values = tuple(value for key, value in params if key == name)
+    for value in values:
+        try:
+            ox.NamedNode(value)
+        except ValueError:
+            raise bad_request(f"{name} {value[:200]!r} is not an absolute IRI") from None
+    return values
+
+
+def _page_number(params: list[tuple[str, str]]) -> int:
+    text = _one(params, "page") or "1"
+    if not text.isdigit() or not 1 <= int(text) <= 1_000_000:
+        raise bad_request(f"page {text[:40]!r} is not a page number (1, 2, …)")
+    return int(text)
+
+
+def endpoint_iri(site: Site) -> str:
+    """The endpoint's IRI: from the configured base, never from the request's Host."""
+    return site.base + "sparql"
+
+
+async def _stream(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The answer's bytes; a limit that stops the query part-way fails the connection rather
+    than ending the response, so the client sees an error, never a shorter answer."""
+    yield first
+    try:
+        async for chunk in rest:
+            yield chunk
+    except QueryError as error:
+        log.warning("answer cut after it started streaming: %s", error)
+        raise ResponseCut(str(error)) from None
+    finally:  # a client that hung up: stop the query now, not when the generator is collected
+        with CancelScope(shield=True):
+            await rest.aclose()  # type: ignore[attr-defined]
+
+
+class ResponseCut(Exception):
+    """Raised to abort a streamed response (the server closes the connection unfinished)."""
 
 
 async def sparql(request: Request) -> Response:
     """Run a SPARQL query. Parameters: ``query``, ``default-graph-uri``, ``named-graph-uri``,
-    ``format`` (json, xml, csv, tsv, turtle, jsonld, ntriples, rdfxml, trig, html)."""
+    ``format`` (json, xml, csv, tsv, turtle, n3, jsonld, json-ld, ntriples, n-triples,
+    rdfxml, rdf+xml, trig, html; an unknown value leaves the choice to Accept), ``page``
+    (the HTML view)."""
     site = site_of(request)
     query, params = await _operation(request)
     accept = request.headers.get("accept")
-    format_param = _one(params, "format")
+    format_values = [value for key, value in params if key == "format"]
     if query is None:
-        return _service_or_page(request, accept, format_param)
-    default_graphs = [value for key, value in params if key == "default-graph-uri"]
-    named_graphs = [value for key, value in params if key == "named-graph-uri"]
-    result = await site.runner.run(
-        query,
-        default_graphs=default_graphs,
-        named_graphs=named_graphs,
-        base_iri=str(request.url.replace(query="", fragment="")),
+        return _service_or_page(request, accept, format_values)
+    formats = _format_keys(accept, format_values)
+    page = _page_number(params)
+    size = site.settings.page_rows
+    client = request.client.host if request.client else ""
+    query_request = QueryRequest(
+        sparql=query,
+        formats=formats,
+        default_graphs=_dataset(params, "default-graph-uri"),
+        named_graphs=_dataset(params, "named-graph-uri"),
+        base_iri=endpoint_iri(site),
+        page_offset=(page - 1) * size,
+        page_size=size,
+        client=client,
     )
-    fmt = neg.choose(accept, format_param, _formats_for(result))
+    try:
+        answer = await site.engine.execute(query_request)
+    except NoAcceptableFormat as error:
+        raise neg.NotAcceptable(FORMS[error.form]) from None
     headers = {"Vary": "Accept"}
-    if result.truncated:
-        limit = site.settings.max_result_rows
-        headers["X-Result-Truncated"] = "true"
-        headers["X-Result-Limit"] = str(limit)
-        headers["Link"] = '</docs>; rel="help"; title="results capped at the row limit"'
-    if fmt.key == "html":
-        machine = "json" if result.kind != "graph" else "turtle"
-        twin_media = "application/sparql-results+json" if machine == "json" else "text/turtle"
-        dataset = [(key, value) for key, value in params if key.endswith("graph-uri")]
-        twin_query = urlencode([("query", query), *dataset, ("format", machine)])
-        twin = (f"/sparql?{twin_query}", twin_media, machine)
-        context = {
-            "query": query,
-            "result": result,
-            "limit": site.settings.max_result_rows,
-            "twin": twin,
-        }
-        # rendering up to the row cap is real work: off the event loop, like the query
-        return await run_in_threadpool(render, request, "results.html", context, headers=headers)
+    if answer.page is not None:
+        return await _results_page(request, query, params, answer.form, answer.page, page)
+    fmt = next(f for f in FORMS[answer.form] if f.key == answer.format_key)
     media = fmt.media_type
     if media.startswith("text/") or media.endswith("+xml") or "json" in media:
         media += "; charset=utf-8"
-    body = await run_in_threadpool(serialise, result, fmt)
-    return Response(body, media_type=media, headers=headers)
+    assert answer.chunks is not None
+    chunks = answer.chunks.__aiter__()
+    buffered = bytearray()
+    try:
+        while len(buffered) < STREAM_AFTER_BYTES:
+            try:
+                buffered.extend(await chunks.__anext__())
+            except StopAsyncIteration:
+                return Response(bytes(buffered), media_type=media, headers=headers)
+    except BaseException:
+        await chunks.aclose()
+        raise
+    stream = _stream(bytes(buffered), chunks)
+    return StreamingResponse(stream, media_type=media, headers=headers)
+
+
+async def _results_page(
+    request: Request,
+    query: str,
+    params: list[tuple[str, str]],
+    form: str,
+    page: QueryPage,
+    number: int,
+) -> Response:
+    """One page of the answer as HTML, with links to the neighbouring pages."""
+    site = site_of(request)
+    machine = "json" if form != "graph" else "turtle"
+    twin_media = "application/sparql-results+json" if machine == "json" else "text/turtle"
+    dataset = [(key, value) for key, value in params if key.endswith("graph-uri")]
+    twin_query = urlencode([("query", query), *dataset, ("format", machine)])
+
+    def page_link(target: int) -> str:
+        return "/sparql?" + urlencode([("query", query), *dataset, ("page", str(target))])
+
+    result = QueryResult(form, variables=page.variables)
+    if form == "boolean":
+        result.boolean = bool(page.rows[0][0])
+    elif form == "solutions":
+        result.rows = page.rows
+    else:
+        result.triples = page.rows
+    context = {
+        "query": query,
+        "result": result,
+        "twin": (f"/sparql?{twin_query}", twin_media, machine),
+        "page": number,
+        "first_row": (number - 1) * site.settings.page_rows + 1,
+        "previous_page": page_link(number - 1) if number > 1 else None,
+        "next_page": page_link(number + 1) if page.more else None,
+    }
+    # rendering is real work: off the event loop
+    return await run_in_threadpool(
+        render, request, "results.html", context, headers={"Vary": "Accept"}
+    )
 
 
 _RESPONSES: dict[int | str, dict[str, str]] = {
@@ -179,7 +285,11 @@ _RESPONSES: dict[int | str, dict[str, str]] = {
     406: {"description": "No acceptable result format"},
     413: {"description": "Request body too large"},
     415: {"description": "POST body neither form-encoded nor application/sparql-query"},
-    503: {"description": "Query time limit exceeded"},
+    429: {"description": "This client already runs its share of queries"},
+    503: {
+        "description": "A query limit (time, memory, answer size) stopped the query, or "
+        "every worker is busy"
+    },
 }
 for _path in ("/sparql", "/sparql/"):
     for _method in ("GET", "POST"):
@@ -195,14 +305,14 @@ for _path in ("/sparql", "/sparql/"):
         )
 
 
-def _service_or_page(request: Request, accept: str | None, format_param: str | None) -> Response:
-    fmt = neg.choose(accept, format_param, (neg.HTML, *SD_FORMATS))
+def _service_or_page(request: Request, accept: str | None, format_values: list[str]) -> Response:
+    fmt = neg.choose(accept, format_values, (neg.HTML, *SD_FORMATS))
     if fmt.key == "html":
         page = query_page(request)
         page.headers["Vary"] = "Accept"
         return page
-    endpoint = str(request.url.replace(query="", fragment=""))
-    body = to_rdf(service_description(site_of(request), endpoint), fmt)
+    site = site_of(request)
+    body = to_rdf(service_description(site, endpoint_iri(site)), fmt)
     return Response(body, media_type=fmt.media_type, headers={"Vary": "Accept"})
 
 

@@ -1,0 +1,63 @@
+"""The parse context: what every part-parser of a report needs, in one object.
+
+Part-parsers share one signature, ``parse_part(ctx, lines) -> dataclass``: the context
+carries the template, the document, the reference tables and the warnings, and keeps
+the book of which lines were read as structure (headings, table headers, captions), so
+no warnings list or line set is threaded by hand. Values themselves are accounted for
+by their ``SourceSpan`` in the model (see ``coverage.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from ifrc_kg.concepts import Concept, lookup
+from ifrc_kg.errors import ReportFormatError
+from ifrc_kg.reference import Reference, load_reference
+from ifrc_kg.report.lines import Document, Line
+from ifrc_kg.template import Template, load_template
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ParseContext:
+    template: Template
+    doc: Document
+    reference: Reference
+    warnings: list[str] = field(default_factory=list)
+    structure: dict[int, str] = field(default_factory=dict)
+    """Line number → what the line was read as, for lines that carry no value."""
+    operation_names: set[str] = field(default_factory=set)
+    """Names of the operation tables, which the narrative prints as headings too."""
+
+    @classmethod
+    def of(cls, doc: Document, reference: Reference | None = None) -> ParseContext:
+        """A context with the packaged template (and reference tables unless given)."""
+        return cls(load_template(), doc, reference or load_reference())
+
+    def warn(self, line: Line | None, message: str) -> None:
+        """Record a finding that keeps the value (an unknown label): logged and kept in order."""
+        where = f"{self.doc.file}:{line.number}" if line is not None else self.doc.file
+        text = f"{where}: {message}"
+        log.warning(text)
+        self.warnings.append(text)
+
+    def error(self, line: Line | int | None, expected: str) -> ReportFormatError:
+        return self.doc.error(line, expected)
+
+    def read_as(self, line: Line, what: str) -> None:
+        """Account for a line that carries structure, not a value (a heading, a header)."""
+        self.structure.setdefault(line.number, what)
+
+    def structure_of(self, what: str) -> list[int]:
+        """The numbers of the lines read as ``what``."""
+        return [number for number, read in self.structure.items() if read == what]
+
+    def concept(self, line: Line, scheme: str, label: str, what: str) -> Concept | None:
+        """The concept a printed label names; an unknown label is kept, with a warning."""
+        concept = lookup(scheme, label)
+        if concept is None:
+            self.warn(line, f"unknown {what} {label!r} kept as printed")
+        return concept

@@ -1,0 +1,397 @@
+"""Query workers the server can kill: time, memory and crash containment for SPARQL.
+
+Each worker (``worker.py``) is a process forked from a clean fork server and opens the
+query store read-only. The server hands it one query at a time and supervises it from a
+thread: past the time limit, past the memory limit (resident set, read from ``/proc``) or
+past the response-size limit the worker is killed at once and a fresh one takes its place;
+a worker that dies (a native crash in the engine) costs that query only. A query that runs
+longer than ``slow_after_s`` of CPU time gets the lowest CPU priority, so cheap queries keep their
+latency, and at most a quarter of the workers (at least one) run such slow queries at
+once, so the others stay free; a worker whose priority was lowered is replaced after its
+query (an unprivileged process cannot raise it again). Each client (by address) may run
+``per_client`` queries at a time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from anyio import CancelScope, to_thread
+
+from ifrc_kg import query_check
+from ifrc_kg.errors import IfrcKgError
+from ifrc_kg.store import (
+    QueryAnswer,
+    QueryError,
+    QueryPage,
+    QueryRequest,
+    QuerySyntaxError,
+    QueryTimeout,
+    ServiceRefused,
+    StoreLoadError,
+    UpdateRefused,
+)
+
+log = logging.getLogger(__name__)
+
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+_TICKS = os.sysconf("SC_CLK_TCK")
+# a slow query's worker runs at the lowest CPU priority: cheap queries and pages go first
+SLOW_NICENESS = 19
+_POLL_S = 0.05
+
+
+class QueryMemoryExceeded(QueryError):
+    """The query's worker grew past the per-query memory limit and was stopped."""
+
+
+class ResultTooLarge(QueryError):
+    """The answer grew past the response-size limit; it is refused, never cut short."""
+
+
+class EngineBusy(QueryError):
+    """No worker is free (or too many slow queries run): try again shortly."""
+
+
+class TooManySlowQueries(EngineBusy):
+    """The query became slow while the slow-query workers were all taken: it is stopped."""
+
+
+class TooManyClientQueries(QueryError):
+    """This client already runs its share of queries."""
+
+
+class QueryCrashed(QueryError):
+    """The engine died on this query (e.g. a native stack overflow); its worker is replaced."""
+
+
+_ERRORS: dict[str, type[IfrcKgError]] = {
+    cls.__name__: cls
+    for cls in (
+        QueryError,
+        QuerySyntaxError,
+        query_check.QueryTooDeep,
+        UpdateRefused,
+        ServiceRefused,
+        StoreLoadError,
+    )
+}
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Every limit of the query pool (settings ``IFRC_KG_QUERY_*``, see README)."""
+
+    timeout_s: float = 10.0
+    memory_bytes: int = 1024 * 1024 * 1024
+    result_bytes: int = 256 * 1024 * 1024
+    workers: int = 6
+    per_client: int = 2
+    slow_after_s: float = 0.25
+    queue_wait_s: float = 2.0
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers fork from a fork server with the worker module loaded: a restart is cheap,
+    and no worker inherits the web server's threads or its in-memory store."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ifrc_kg.server.worker"])
+    return context
+
+
+class _Worker:
+    def __init__(self, store_path: Path) -> None:
+        from ifrc_kg.server.worker import worker_main
+
+        parent, child = _context().Pipe()
+        self.process = _context().Process(
+            target=worker_main, args=(child, str(store_path)), daemon=True, name="sparql-worker"
+        )
+        self.process.start()
+        child.close()
+        self.conn: Connection = parent
+        self.ready = False
+        self.reniced = False
+
+    def poll_ready(self) -> bool:
+        """Whether the worker has opened its store (reads its first message if waiting)."""
+        if self.ready:
+            return True
+        try:
+            if self.conn.poll(0):
+                message = self.conn.recv()
+                if message[0] == "ready":
+                    self.ready = True
+                else:
+                    log.error("query worker failed to start: %s", message[-1])
+        except (EOFError, OSError):
+            pass
+        return self.ready
+
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def rss_bytes(self) -> int:
+        try:
+            with open(f"/proc/{self.process.pid}/statm", "rb") as statm:
+                return int(statm.read().split()[1]) * _PAGE
+        except (OSError, IndexError, ValueError):
+            return 0
+
+    def cpu_seconds(self) -> float:
+        """CPU time the worker has used (user + system), from ``/proc``."""
+        try:
+            with open(f"/proc/{self.process.pid}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / _TICKS
+        except (OSError, IndexError, ValueError):
+            return 0.0
+
+    def lower_priority(self) -> None:
+        if not self.reniced:
+            self.reniced = True
+            with contextlib.suppress(OSError):
+                os.setpriority(os.PRIO_PROCESS, self.process.pid or 0, SLOW_NICENESS)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=2)
+        self.conn.close()
+
+
+class QueryPool:
+    """A fixed number of query workers over one read-only store."""
+
+    def __init__(self, store_path: Path, limits: QueryLimits) -> None:
+        self.store_path = store_path
+        self.limits = limits
+        self._lock = threading.Condition()
+        self._idle: list[_Worker] = [_Worker(store_path) for _ in range(limits.workers)]
+        self._busy: set[_Worker] = set()
+        self._slow = 0
+        self._per_client: dict[str, int] = {}
+        self._closed = False
+
+    @property
+    def running(self) -> int:
+        return len(self._busy)
+
+    @property
+    def max_slow(self) -> int:
+        """How many slow queries may run at once: a quarter of the workers (at least one), so
+        the rest stay free for the queries most clients send."""
+        return max(1, self.limits.workers // 4)
+
+    def wait_ready(self, timeout_s: float = 60.0) -> None:
+        """Block until every worker has opened the store (server start-up)."""
+        give_up = time.monotonic() + timeout_s
+        for worker in list(self._idle):
+            while not worker.poll_ready():
+                if not worker.alive() or time.monotonic() > give_up:
+                    raise StoreLoadError(f"query workers could not open {self.store_path}")
+                worker.conn.poll(_POLL_S)
+
+    def _acquire(self, client: str) -> _Worker:
+        give_up = time.monotonic() + self.limits.queue_wait_s
+        with self._lock:
+            if self._per_client.get(client, 0) >= self.limits.per_client:
+                raise TooManyClientQueries(
+                    f"this client already runs {self.limits.per_client} queries at once; "
+                    "wait for one to finish"
+                )
+            while True:
+                for worker in list(self._idle):
+                    if not worker.alive():  # died idle (killed from outside): replace it
+                        self._idle.remove(worker)
+                        worker.kill()
+                        self._idle.append(_Worker(self.store_path))
+                    elif worker.poll_ready():
+                        self._idle.remove(worker)
+                        self._busy.add(worker)
+                        self._per_client[client] = self._per_client.get(client, 0) + 1
+                        return worker
+                remaining = give_up - time.monotonic()
+                if remaining <= 0 or self._closed:
+                    raise EngineBusy("every query worker is busy; try again shortly")
+                self._lock.wait(min(_POLL_S, remaining))
+
+    def _release(self, worker: _Worker, client: str, *, reusable: bool, slow: bool) -> None:
+        if not reusable:
+            worker.kill()
+        with self._lock:
+            self._busy.discard(worker)
+            if slow:
+                self._slow -= 1
+            left = self._per_client.get(client, 1) - 1
+            if left:
+                self._per_client[client] = left
+            else:
+                self._per_client.pop(client, None)
+            if not self._closed:
+                self._idle.append(worker if reusable else _Worker(self.store_path))
+            self._lock.notify_all()
+
+    def run(self, job: object, client: str) -> Iterator[tuple]:
+        """Send ``job`` to a worker and yield its messages, enforcing every limit.
+
+        Closing the generator early (a client that went away) kills the worker: it may be
+        mid-way through a long answer.
+        """
+        limits = self.limits
+        worker = self._acquire(client)
+        reusable = False
+        slow = False
+        started = time.monotonic()
+        cpu_before = worker.cpu_seconds()
+        sent = 0
+        try:
+            try:
+                worker.conn.send(job)
+            except OSError:
+                raise QueryCrashed("the query worker was lost; try again") from None
+            while True:
+                elapsed = time.monotonic() - started
+                if elapsed > limits.timeout_s:
+                    raise QueryTimeout(
+                        f"the query ran longer than the limit of {limits.timeout_s:g} s"
+                    )
+                # slow is CPU time, not wall time: under load a cheap query waits for a
+                # core, and must not be taken for a hostile one
+                if not slow and worker.cpu_seconds() - cpu_before > limits.slow_after_s:
+                    slow = True
+                    with self._lock:
+                        self._slow += 1
+                        too_many = self._slow > self.max_slow
+                    if too_many:
+                        raise TooManySlowQueries(
+                            "too many long-running queries at once; this one was stopped "
+                            f"after {limits.slow_after_s:g} s, try again later"
+                        )
+                    worker.lower_priority()
+                if worker.rss_bytes() > limits.memory_bytes:
+                    raise QueryMemoryExceeded(
+                        "the query needed more memory than the limit of "
+                        f"{limits.memory_bytes // (1024 * 1024)} MiB and was stopped"
+                    )
+                if not worker.conn.poll(min(_POLL_S, limits.timeout_s - elapsed + 0.001)):
+                    continue
+                try:
+                    message = worker.conn.recv()
+                except (EOFError, OSError):
+                    worker.process.join(timeout=1)
+                    raise QueryCrashed(
+                        "the query engine failed on this query (worker exit code "
+                        f"{worker.process.exitcode}); simplify the query"
+                    ) from None
+                kind = message[0]
+                if kind == "error":
+                    reusable = not worker.reniced
+                    raise _ERRORS.get(message[1], QueryError)(message[2])
+                if kind == "data":
+                    sent += len(message[1])
+                    if sent > limits.result_bytes:
+                        raise ResultTooLarge(
+                            f"the answer is larger than the limit of {limits.result_bytes} "
+                            "bytes; ask for less (LIMIT, fewer variables)"
+                        )
+                done = kind in ("end", "page") or (kind == "form" and message[2] is None)
+                if done:
+                    reusable = not worker.reniced  # a lowered priority cannot be raised again
+                yield message
+                if done:
+                    return
+        finally:
+            if not reusable:
+                log.info("query worker %s replaced", worker.process.pid)
+            self._release(worker, client, reusable=reusable, slow=slow)
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers = self._idle + list(self._busy)
+            self._idle = []
+        for worker in workers:
+            worker.kill()
+
+
+class NoAcceptableFormat(QueryError):
+    """The client accepts no format for this query's result form (the route answers 406)."""
+
+    def __init__(self, form: str) -> None:
+        self.form = form
+        super().__init__(f"no acceptable format for a {form} result")
+
+
+class LocalQueryEngine:
+    """The server's query engine: the worker pool behind the ``QueryEngine`` interface."""
+
+    def __init__(
+        self,
+        pool: QueryPool,
+        *,
+        max_depth: int = 100,
+        service_allow_list: tuple[str, ...] = (),
+    ) -> None:
+        self.pool = pool
+        self.max_depth = max_depth
+        self.service_allow_list = service_allow_list
+
+    @property
+    def running(self) -> int:
+        return self.pool.running
+
+    async def execute(self, request: QueryRequest) -> QueryAnswer:
+        from ifrc_kg.server.worker import QueryJob
+
+        job = QueryJob(
+            sparql=request.sparql,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            base_iri=request.base_iri,
+            formats=dict(request.formats),
+            page_offset=request.page_offset,
+            page_size=request.page_size,
+            max_depth=self.max_depth,
+            service_allow_list=self.service_allow_list,
+        )
+        messages = self.pool.run(job, request.client)
+        try:
+            _, form, key = await to_thread.run_sync(next, messages)
+            if key is None:
+                raise NoAcceptableFormat(form)
+            if key == "html":
+                _, form, variables, rows, more = await to_thread.run_sync(next, messages)
+                return QueryAnswer(form, key, page=QueryPage(variables, rows, more))
+        except BaseException:
+            await _close(messages)
+            raise
+        return QueryAnswer(form, key, chunks=_chunks(messages))
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+async def _close(messages: Iterator[tuple]) -> None:
+    with CancelScope(shield=True):
+        await to_thread.run_sync(messages.close)  # type: ignore[attr-defined]
+
+
+async def _chunks(messages: Iterator[tuple]) -> AsyncIterator[bytes]:
+    try:
+        while True:
+            message = await to_thread.run_sync(next, messages, None)
+            if message is None or message[0] == "end":
+                return
+            yield message[1]
+    finally:
+        await _close(messages)

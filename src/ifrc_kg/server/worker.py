@@ -1,0 +1,163 @@
+"""The query worker: a process of its own that checks and runs one query at a time.
+
+pyoxigraph cannot cancel a query, and its parser overflows the native stack on deeply
+nested input, so queries never run in the server process: each worker opens the store
+read-only and the server (``pool.py``) kills it when a query outlives its time or memory
+limit, or crashes it. Messages to the server, over a pipe:
+
+- ``("ready",)`` once the store is open;
+- ``("form", form, format_key)``: the query passed the checks (``format_key`` ``None``: the
+  client accepts no format for this form, nothing more follows);
+- ``("page", form, variables, rows, more)`` for the HTML view (``rows`` are terms; triples
+  for a graph, ``[[bool]]`` for ASK);
+- ``("data", bytes)`` … ``("end",)`` for a machine-readable answer, streamed as written;
+- ``("error", kind, message)`` for a refused or failed query.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from ifrc_kg.errors import IfrcKgError
+from ifrc_kg.query_check import check_query
+from ifrc_kg.server.results import BOOLEAN_WRITERS, SOLUTION_WRITERS, write_rdf
+from ifrc_kg.store import QueryError, QuerySyntaxError
+
+CHUNK_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class QueryJob:
+    """One query for a worker: the text, the protocol's dataset, and how to answer."""
+
+    sparql: str
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+    base_iri: str | None = None
+    # the negotiated format key for each result form ("html" asks for a page of terms)
+    formats: dict[str, str | None] = field(default_factory=dict)
+    page_offset: int = 0
+    page_size: int = 100
+    max_depth: int = 100
+    service_allow_list: tuple[str, ...] = ()
+
+
+class _PipeWriter:
+    """A binary file the RDF serialiser writes into; sends ``CHUNK_BYTES`` at a time."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.buffer = bytearray()
+
+    def write(self, data: bytes) -> int:
+        self.buffer.extend(data)
+        if len(self.buffer) >= CHUNK_BYTES:
+            self.flush()
+        return len(data)
+
+    def flush(self) -> None:
+        if self.buffer:
+            self.conn.send(("data", bytes(self.buffer)))
+            self.buffer.clear()
+
+
+def _send_stream(conn: Connection, chunks: Iterable[bytes]) -> None:
+    writer = _PipeWriter(conn)
+    for chunk in chunks:
+        writer.write(chunk)
+    writer.flush()
+
+
+def _dataset_options(job: QueryJob) -> dict[str, object]:
+    if not (job.default_graphs or job.named_graphs):
+        return {}
+    try:
+        return {
+            "default_graph": [ox.NamedNode(iri) for iri in job.default_graphs],
+            "named_graphs": [ox.NamedNode(iri) for iri in job.named_graphs],
+        }
+    except ValueError as error:
+        raise QuerySyntaxError(f"a dataset parameter is not an IRI: {error}") from None
+
+
+def _page(items: Iterator, offset: int, size: int) -> tuple[list, bool]:
+    window = list(itertools.islice(items, offset, offset + size + 1))
+    return window[:size], len(window) > size
+
+
+def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
+    """Check, run and answer one job (raises ``QueryError`` for the caller to report)."""
+    checked = check_query(
+        job.sparql,
+        max_depth=job.max_depth,
+        service_allow_list=job.service_allow_list,
+        base_iri=job.base_iri,
+    )
+    key = job.formats.get(checked.form)
+    conn.send(("form", checked.form, key))
+    if key is None:
+        return
+    try:
+        answer = store.query(job.sparql, base_iri=job.base_iri, **_dataset_options(job))
+    except SyntaxError as error:
+        raise QuerySyntaxError(str(error)) from None
+    try:
+        if key == "html":
+            if isinstance(answer, ox.QueryBoolean):
+                conn.send(("page", "boolean", [], [[bool(answer)]], False))
+            elif isinstance(answer, ox.QuerySolutions):
+                variables = [variable.value for variable in answer.variables]
+                rows, more = _page((tuple(s) for s in answer), job.page_offset, job.page_size)
+                conn.send(("page", "solutions", variables, rows, more))
+            else:
+                triples, more = _page(iter(answer), job.page_offset, job.page_size)
+                conn.send(("page", "graph", [], triples, more))
+            return
+        if isinstance(answer, ox.QueryBoolean):
+            conn.send(("data", BOOLEAN_WRITERS[key](bool(answer))))
+        elif isinstance(answer, ox.QuerySolutions):
+            variables = [variable.value for variable in answer.variables]
+            rows = (tuple(solution) for solution in answer)
+            _send_stream(conn, SOLUTION_WRITERS[key](variables, rows))
+        else:
+            writer = _PipeWriter(conn)
+            write_rdf(iter(answer), key, writer)  # type: ignore[arg-type]
+            writer.flush()
+        conn.send(("end",))
+    except OSError as error:  # an evaluation error, e.g. a failed allow-listed SERVICE call
+        raise QueryError(f"the query failed: {error}") from None
+
+
+# queries run below the web process (pages, /health, streaming answers), so no query delays
+# those; a slow query drops further, to 19 (``pool.SLOW_NICENESS``)
+QUERY_NICENESS = 5
+
+
+def worker_main(conn: Connection, store_path: str) -> None:
+    """The worker's loop: open the store, then answer jobs until the pipe closes."""
+    with contextlib.suppress(OSError):
+        os.nice(QUERY_NICENESS)
+    try:
+        store = ox.Store.read_only(store_path)
+    except OSError as error:
+        conn.send(("error", "StoreLoadError", f"{store_path}: {error}"))
+        return
+    conn.send(("ready",))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            run_job(store, job, conn)
+        except IfrcKgError as error:
+            conn.send(("error", type(error).__name__, str(error)))
+        except Exception as error:  # anything else is one failed query, not a dead worker
+            conn.send(("error", "QueryError", f"the query failed: {error}"))

@@ -1,0 +1,150 @@
+"""The report template as data: ``network-report.toml``, read once with ``tomllib``.
+
+What the parser recognises (headings, tables, operation keys, sector headings, cue
+words) and what the graph publishes as concept schemes is this file, so a new heading
+or indicator is an edit of data, not of code. ``load_template`` checks the file's shape
+and fails with a message naming the entry, never half-way through a parse.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+TEMPLATE_FILE = "network-report.toml"
+
+
+class TemplateError(ValueError):
+    """The template file is damaged: names the entry that is wrong."""
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    """Annual or mid-year: what the title calls the report, and how its IRI differs."""
+
+    key: str
+    label: str
+    title_words: tuple[str, ...]
+    iri_suffix: str
+    default_period: tuple[str, str]
+
+
+@dataclass(frozen=True)
+class TablePart:
+    key: str
+    heading: str
+    required: bool
+
+
+@dataclass(frozen=True)
+class Heading:
+    label: str
+    rank: int
+    kind: str
+    capitals_only: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Template:
+    """The parsed template file; ``raw`` keeps the tables the concept reader uses."""
+
+    name: str
+    version: str
+    report_kinds: tuple[ReportKind, ...]
+    tables: tuple[TablePart, ...]
+    narrative_starts: tuple[str, ...]
+    contacts_heading: str
+    headings: tuple[Heading, ...]
+    sector_rank: int
+    sector_kind: str
+    sector_labels: tuple[str, ...]
+    objectives: tuple[tuple[str, str], ...]
+    operation_keys: dict[str, str]
+    finance_captions: tuple[str, ...]
+    people_words: frozenset[str]
+    attribution: dict[str, tuple[str, ...]]
+    section_attribution: dict[str, str]
+    network_organisations: tuple[str, ...]
+    raw: dict[str, Any]
+
+    def report_kind(self, key: str) -> ReportKind:
+        return next(kind for kind in self.report_kinds if kind.key == key)
+
+
+def _get(table: dict[str, Any], key: str, where: str) -> Any:
+    if key not in table:
+        raise TemplateError(f"{TEMPLATE_FILE}: {where} has no {key!r}")
+    return table[key]
+
+
+def parse_template(data: dict[str, Any]) -> Template:
+    """The ``Template`` of a loaded TOML document (tests pass edited copies).
+
+    >>> parse_template({"template": {}})
+    Traceback (most recent call last):
+    ...
+    ifrc_kg.template.TemplateError: network-report.toml: the file has no 'narrative'
+    """
+    head = _get(data, "template", "the file")
+    narrative = _get(data, "narrative", "the file")
+    sectors = _get(narrative, "sectors", "[narrative]")
+    claims = _get(data, "claims", "the file")
+    return Template(
+        name=_get(head, "name", "[template]"),
+        version=_get(head, "version", "[template]"),
+        report_kinds=tuple(
+            ReportKind(
+                _get(kind, "key", "[[report_kinds]]"),
+                _get(kind, "label", "[[report_kinds]]"),
+                tuple(_get(kind, "title_words", "[[report_kinds]]")),
+                _get(kind, "iri_suffix", "[[report_kinds]]"),
+                tuple(_get(kind, "default_period", "[[report_kinds]]")),
+            )
+            for kind in _get(data, "report_kinds", "the file")
+        ),
+        tables=tuple(
+            TablePart(key, _get(part, "heading", f"[tables] {key}"), bool(part.get("required")))
+            for key, part in _get(data, "tables", "the file").items()
+        ),
+        narrative_starts=tuple(_get(narrative, "starts", "[narrative]")),
+        contacts_heading=_get(narrative, "contacts", "[narrative]"),
+        headings=tuple(
+            Heading(
+                _get(h, "label", "[[narrative.headings]]"),
+                int(_get(h, "rank", f"heading {h.get('label')!r}")),
+                _get(h, "kind", f"heading {h.get('label')!r}"),
+                bool(h.get("capitals_only", False)),
+            )
+            for h in _get(narrative, "headings", "[narrative]")
+        ),
+        sector_rank=int(_get(sectors, "rank", "[narrative.sectors]")),
+        sector_kind=_get(sectors, "kind", "[narrative.sectors]"),
+        sector_labels=tuple(_get(sectors, "labels", "[narrative.sectors]")),
+        objectives=tuple(
+            (_get(o, "statement", "[[narrative.objectives]]"), _get(o, "priority", "objective"))
+            for o in _get(narrative, "objectives", "[narrative]")
+        ),
+        operation_keys=dict(_get(_get(data, "operations", "the file"), "keys", "[operations]")),
+        finance_captions=tuple(_get(data, "finance", "the file").get("captions", ())),
+        people_words=frozenset(_get(claims, "people_words", "[claims]")),
+        attribution={
+            key: tuple(words) for key, words in _get(claims, "attribution", "[claims]").items()
+        },
+        section_attribution=dict(claims.get("section_attribution", {})),
+        network_organisations=tuple(claims.get("network_organisations", ())),
+        raw=data,
+    )
+
+
+@functools.cache
+def load_template() -> Template:
+    """The template shipped in the package (read once per process)."""
+    text = resources.files(__name__).joinpath(TEMPLATE_FILE).read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise TemplateError(f"{TEMPLATE_FILE}: {error}") from None
+    return parse_template(data)
