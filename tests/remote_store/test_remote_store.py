@@ -24,7 +24,7 @@ from ifrc_kg.remote_store import RemoteStore, RemoteStoreUnavailable, StoreCutAn
 from ifrc_kg.server.examples import EXAMPLES
 from ifrc_kg.server.pool import EngineBusy, QueryLimits, ResultTooLarge, TooManyClientQueries
 from ifrc_kg.server.remote_engine import RemoteQueryEngine
-from ifrc_kg.store import QueryAnswer, QueryRequest, StoreLoadError
+from ifrc_kg.store import QueryAnswer, QueryRequest, QueryTimeout, StoreLoadError
 
 BASE = "https://w3id.org/ifrc-kg/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -436,6 +436,32 @@ def test_remote_engine_refuses_an_answer_past_the_byte_limit_mid_stream(
     finally:
         engine.close()
     assert len(json.loads(small)["results"]["bindings"]) == 10  # type: ignore[arg-type]
+
+
+def test_remote_engine_fails_a_stream_the_deadline_cuts(oxigraph_loaded: ExternalStore) -> None:
+    """Rows already sent, then the limit: the stream raises (the server breaks the response
+    off), it never ends as if the answer were whole; the query's thread lets go."""
+    slow = """SELECT * WHERE { { ?a ?p ?b } UNION { ?a ?p ?b . ?c ?q ?d .
+      FILTER(STRSTARTS(MD5(CONCAT(STR(?b), STR(?d))), "000")) } }"""
+    engine = _engine(oxigraph_loaded, timeout_s=2.0)
+
+    async def read() -> tuple[int, BaseException | None]:
+        answer = await engine.execute(_request(slow, "tsv"))
+        received = 0
+        try:
+            async for chunk in answer.chunks:  # type: ignore[union-attr]
+                received += len(chunk)
+        except QueryTimeout as error:
+            return received, error
+        return received, None
+
+    try:
+        received, failure = anyio.run(read)
+        _wait_until(lambda: engine.running == 0, "the query's thread to let go")
+    finally:
+        engine.close()
+    assert received > 0
+    assert isinstance(failure, QueryTimeout) and "limit of 2 s" in str(failure)
 
 
 def test_remote_engine_bounds_queries_at_once_and_per_client(
