@@ -3,7 +3,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: install serve web browser test lint format parse build bench clean
+.PHONY: install serve web browser stores test lint format parse build bench clean
 
 install: $(VENV)/.installed
 
@@ -39,6 +39,16 @@ browser:
 		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# Debian's Virtuoso for the external-store tests (tests/stores.py), when missing; the
+# Oxigraph server comes from PyPI with the dev extras.
+stores:
+	@if [ ! -x /usr/bin/virtuoso-t ]; then \
+		SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		$$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			virtuoso-opensource >/dev/null; \
+	fi
+
 # Install, build data/reports/ and serve everything on http://127.0.0.1:8000
 serve: build web
 	$(BIN)/ifrc-kg serve --dist dist --host 127.0.0.1 --port 8000
@@ -51,15 +61,16 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint web browser
+test: lint web browser stores
 	$(BIN)/pytest
 
-# Query engines on report-shaped data, the endpoint under load with hostile queries, and
-# the corpus build, and ifrc-kg beside Oxigraph server and Virtuoso (bench.peers; Debian
-# virtuoso-opensource) (see README, "Performance" and "Security and limits"); not part of
-# the tests. BENCH_REPORTS sets the corpus size (the issue's target is 1000).
+# Query engines on report-shaped data, the endpoint under load with hostile queries, the
+# corpus build, ifrc-kg beside Oxigraph server and Virtuoso (bench.peers), and the front end
+# over each external store (bench.stores) (see README, "Performance", "Security and limits"
+# and "Deploying beyond one machine"); not part of the tests. BENCH_REPORTS sets the corpus
+# size (the issue's target is 1000).
 BENCH_REPORTS ?= 1000
-bench: install
+bench: install stores
 	$(BIN)/python -m bench.engines
 	$(BIN)/python -m bench.server
 	$(BIN)/python -m bench.load
@@ -67,6 +78,7 @@ bench: install
 	$(BIN)/python -m bench.parse_scale
 	$(BIN)/python -m bench.build --count $(BENCH_REPORTS)
 	$(BIN)/python -m bench.store_open --dist bench/.cache/corpus/dist
+	$(BIN)/python -m bench.stores
 
 clean:
 	rm -rf dist .cache .pytest_cache .hypothesis

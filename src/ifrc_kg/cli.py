@@ -217,14 +217,25 @@ def validate_command(files: tuple[Path, ...]) -> None:
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="TCP port.")
+@click.option(
+    "--sparql",
+    "sparql_url",
+    default=None,
+    help="Serve over this remote SPARQL endpoint (filled by `ifrc-kg push`) instead of the "
+    "build's graph file; the build still gives manifest and downloads.",
+)
+@click.option("--gsp", "gsp_url", default=None, help="The remote store's Graph Store URL.")
 @_reports_errors
-def serve(dist: Path | None, host: str, port: int) -> None:
+def serve(
+    dist: Path | None, host: str, port: int, sparql_url: str | None, gsp_url: str | None
+) -> None:
     """Serve a build: SPARQL endpoint, linked-data pages, downloads (uvicorn)."""
     import dataclasses
 
     import uvicorn
 
     from ifrc_kg.config import Settings
+    from ifrc_kg.errors import BuildError
     from ifrc_kg.server import create_app
     from ifrc_kg.server.site import Site, find_node_modules
     from ifrc_kg.store import graph_file
@@ -232,14 +243,68 @@ def serve(dist: Path | None, host: str, port: int) -> None:
     settings = Settings.from_env()
     if dist is not None:
         settings = dataclasses.replace(settings, dist_dir=dist)
-    graph_file(settings.dist_dir)  # fail early, with a one-line error, on a bad dist
-    # verified and opened before the server starts: a damaged build is one line, exit 2
+    if sparql_url:
+        settings = dataclasses.replace(settings, sparql_url=sparql_url)
+    if gsp_url:
+        settings = dataclasses.replace(settings, gsp_url=gsp_url)
+    if not settings.sparql_url:
+        graph_file(settings.dist_dir)  # fail early, with a one-line error, on a bad dist
+    elif not settings.dist_dir.is_dir():
+        raise BuildError(f"{settings.dist_dir}: no such build directory")
+    # verified and opened (a remote store reached) before the server starts: a damaged
+    # build or a store that is not there or not filled is one line, exit 2
     site = Site.open(settings, settings.dist_dir, find_node_modules())
-    click.echo(f"serving {settings.dist_dir} on http://{host}:{port}/", err=True)
+    over = f" over {settings.sparql_url}" if settings.sparql_url else ""
+    click.echo(f"serving {settings.dist_dir}{over} on http://{host}:{port}/", err=True)
     try:
         uvicorn.run(create_app(settings, site=site), host=host, port=port, log_level="info")
     finally:
         site.close()
+
+
+@main.command("push")
+@click.option("--to", "gsp_url", required=True, help="The store's Graph Store Protocol URL.")
+@click.option(
+    "--dist",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Build directory to push.",
+)
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Checksums of the last push to this store (default: one file per store in the cache).",
+)
+@click.option("--all", "send_all", is_flag=True, help="Send every graph, changed or not.")
+@_reports_errors
+def push_command(gsp_url: str, dist: Path, state_path: Path | None, send_all: bool) -> None:
+    """Replace each changed named graph of a build in a SPARQL 1.1 Graph Store (HTTP PUT).
+
+    Credentials from IFRC_KG_PUSH_USER, IFRC_KG_PUSH_PASSWORD and IFRC_KG_PUSH_AUTH
+    (basic or digest). Exit 0 pushed, 2 bad build or settings, 3 the store refused a graph.
+    """
+    from ifrc_kg.push import auth_from_env, push
+
+    result = push(
+        dist,
+        gsp_url,
+        state_path=state_path,
+        send_all=send_all,
+        auth=auth_from_env(),
+        progress=lambda message: click.echo(message, err=True),
+    )
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(
+        f"pushed {dist} to {gsp_url}: {len(result.sent)} graph(s) replaced, "
+        f"{len(result.unchanged)} unchanged, {len(result.deleted)} deleted, "
+        f"{len(result.failed)} failed"
+    )
+    if result.failed:
+        sys.exit(3)
 
 
 @main.command("export")

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ifrc_kg.errors import IfrcKgError
+from ifrc_kg.remote_store import RemoteStoreUnavailable
 from ifrc_kg.server.negotiation import NotAcceptable
 from ifrc_kg.server.pool import (
     EngineBusy,
@@ -74,6 +75,7 @@ STATUS: list[tuple[type[Exception], int, str]] = [
     (DamagedDist, 500, "damaged-build"),
     (NotAcceptable, 406, "not-acceptable"),
     (StoreLoadError, 500, "store-unavailable"),
+    (RemoteStoreUnavailable, 502, "store-unavailable"),
     (QueryError, 400, "query-failed"),
     (IfrcKgError, 400, "bad-input"),
 ]

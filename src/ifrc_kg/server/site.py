@@ -1,7 +1,10 @@
 """What the app serves: one build (its manifest, store and files) and the query engine.
 
 The build is verified against its checksums before anything is served; public queries run
-in killable worker processes (``pool.py``), the site's own look-ups in this process.
+in killable worker processes (``pool.py``), the site's own look-ups in this process. With
+``IFRC_KG_SPARQL_URL`` (``serve --sparql``) the graph lives in a remote store instead: the
+look-ups go to it over the protocol (``remote_store.py``) and public queries run through
+``RemoteQueryEngine`` (``remote_engine.py``) under the same limits.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 from fastapi import Request
 
 from ifrc_kg.config import Settings
+from ifrc_kg.remote_store import RemoteStore
 from ifrc_kg.server.pool import LocalQueryEngine, QueryLimits, QueryPool
 from ifrc_kg.server.result_cache import ResultCache
 from ifrc_kg.server.verify import verify_dist
@@ -42,14 +46,9 @@ def find_node_modules() -> Path | None:
     return None
 
 
-def open_query_engine(settings: Settings, store: GraphStore, scratch: Path) -> QueryEngine:
-    """The engine public queries run on: killable workers over an on-disk copy of the store.
-
-    The one place that decides where the workers' store comes from (today: written from
-    the loaded build into ``scratch``; measured in README "Security and limits").
-    """
-    store_path = store.write_query_store(scratch / "store")
-    limits = QueryLimits(
+def query_limits(settings: Settings) -> QueryLimits:
+    """The limits every public query runs under, whichever engine runs it."""
+    return QueryLimits(
         timeout_s=settings.query_timeout_s,
         memory_bytes=settings.query_memory_mb * 1024 * 1024,
         result_bytes=settings.max_result_bytes,
@@ -58,6 +57,28 @@ def open_query_engine(settings: Settings, store: GraphStore, scratch: Path) -> Q
         slow_after_s=settings.slow_query_s,
         queue_wait_s=settings.query_queue_wait_s,
     )
+
+
+def open_query_engine(
+    settings: Settings, store: GraphStore | RemoteStore, scratch: Path
+) -> QueryEngine:
+    """The engine public queries run on: killable workers over an on-disk copy of the store,
+    or, over a remote store, ``RemoteQueryEngine`` with the same limits.
+
+    The one place that decides where the workers' store comes from (today: written from
+    the loaded build into ``scratch``; measured in README "Security and limits").
+    """
+    limits = query_limits(settings)
+    if isinstance(store, RemoteStore):
+        from ifrc_kg.server.remote_engine import RemoteQueryEngine
+
+        return RemoteQueryEngine(
+            store,
+            limits,
+            max_depth=settings.max_query_depth,
+            service_allow_list=settings.service_allow_list,
+        )
+    store_path = store.write_query_store(scratch / "store")
     pool = QueryPool(store_path, limits)
     try:
         pool.wait_ready()
@@ -71,13 +92,27 @@ def open_query_engine(settings: Settings, store: GraphStore, scratch: Path) -> Q
     )
 
 
+def open_site_store(settings: Settings, dist: Path, base: str) -> GraphStore | RemoteStore:
+    """The store the site's own look-ups use: the remote store when ``sparql_url`` is set
+    (its connections: one per query slot, and a few for the pages), else the build's file."""
+    if settings.sparql_url:
+        return RemoteStore(
+            settings.sparql_url,
+            base,
+            gsp_url=settings.gsp_url or None,
+            timeout_s=settings.query_timeout_s,
+            connections=settings.query_workers + 4,
+        )
+    return GraphStore.from_dist(dist)
+
+
 @dataclass
 class Site:
     """The build being served and everything derived from it once, at start-up."""
 
     settings: Settings
     dist: Path
-    store: GraphStore
+    store: GraphStore | RemoteStore
     manifest: dict[str, Any]
     engine: QueryEngine
     scratch: Path
@@ -93,9 +128,9 @@ class Site:
     @classmethod
     def open(cls, settings: Settings, dist: Path, node_modules: Path | None) -> Site:
         manifest_data = verify_dist(dist)
-        store = GraphStore.from_dist(dist)
         manifest: dict[str, Any] = manifest_data or {}
         base = manifest.get("base") or settings.base
+        store = open_site_store(settings, dist, base)
         catalog = dist / "void.ttl"
         if catalog.is_file() and not store.has_graph(base + "graph/catalog"):
             # the dataset description, so /id/dataset and its parts resolve and can be queried
@@ -111,6 +146,8 @@ class Site:
             engine = open_query_engine(settings, store, scratch)
         except BaseException:
             shutil.rmtree(scratch, ignore_errors=True)
+            if isinstance(store, RemoteStore):
+                store.close()
             raise
         return cls(
             settings=settings,
@@ -133,7 +170,7 @@ class Site:
         )
 
     def close(self) -> None:
-        """Stop the query workers and remove their store copy."""
+        """Stop the query workers (or the remote store's connections); remove the store copy."""
         self.engine.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
