@@ -2,9 +2,10 @@
 
 Each named graph of the build is replaced whole with ``PUT <gsp>?graph=<iri>`` (GSP §5.3,
 indirect graph identification §4.2): one graph per report, the vocabulary and reference
-graphs, the dataset description (``void.ttl`` as ``<base>graph/catalog``, as the embedded
-server loads it), the validation findings (``validation.ttl`` as ``<base>graph/findings``) and
-the union of the dataset's graphs as a set (``<base>graph/union``). The union is what
+graphs, the data-quality findings (``<base>graph/findings``, a named graph of the build's
+dataset like the others), the dataset description (``void.ttl`` as ``<base>graph/catalog``,
+as the embedded server loads it) and the union of the dataset's graphs as a set
+(``<base>graph/union``). The union is what
 ``serve --sparql`` queries as its default graph: stores such as Virtuoso answer a query
 without a dataset over every graph as a bag (a triple in two graphs comes back twice), and
 SPARQL's default graph is a set, as the embedded store makes it (``store.materialise_union``).
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 
 #: The graph names this module adds to the build's own graphs (relative to the base).
 CATALOG_GRAPH = "graph/catalog"
-FINDINGS_GRAPH = "graph/findings"
 UNION_GRAPH = "graph/union"
 NTRIPLES = "application/n-triples"
 BODY_EXCERPT = 300
@@ -129,8 +129,8 @@ def _parse(path: Path, rdf_format: ox.RdfFormat) -> Iterator[ox.Quad]:
 def published_graphs(dist: Path) -> list[PublishedGraph]:
     """Every graph a push sends for ``dist``, the union last.
 
-    The build's dataset file (``graph.trig``/``graph.nq``), ``void.ttl`` and
-    ``validation.ttl`` are checked against ``SHA256SUMS`` first.
+    The build's dataset file (``graph.trig``/``graph.nq``) and ``void.ttl`` are checked
+    against ``SHA256SUMS`` first.
     """
     if not dist.is_dir():
         raise PushError(f"{dist}: no such build directory")
@@ -157,10 +157,6 @@ def published_graphs(dist: Path) -> list[PublishedGraph]:
     }
     union: set[str] = set().union(*by_graph.values())
     graphs = [_graph(iri, lines) for iri, lines in sorted(by_graph.items())]
-    if (dist / "validation.ttl").is_file():
-        findings = _checked(dist, "validation.ttl", sums)
-        lines = {_line(quad.triple) for quad in _parse(findings, ox.RdfFormat.TURTLE)}
-        graphs.append(_graph(base + FINDINGS_GRAPH, lines))
     graphs.append(_graph(base + UNION_GRAPH, union))
     return graphs
 

@@ -49,7 +49,6 @@ from ifrc_kg.store import (
 log = logging.getLogger(__name__)
 
 UNION_GRAPH = "graph/union"
-FINDINGS_GRAPH = "graph/findings"
 SOLUTIONS_ACCEPT = "application/sparql-results+json"
 TRIPLES_ACCEPT = "application/n-triples"
 PATTERN_LIMIT = 10_000
@@ -172,8 +171,8 @@ class RemoteStore:
     # --- start-up ----------------------------------------------------------------------
 
     def _served_graphs(self) -> list[str]:
-        """The build's named graphs in the store: under ``<base>graph/``, less the union and
-        the findings (the embedded store serves neither as a named graph)."""
+        """The build's named graphs in the store: under ``<base>graph/``, less the union (the
+        embedded store does not serve it as a named graph)."""
         rows = self._select_all(
             "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
             f'FILTER(STRSTARTS(STR(?g), "{self.base}graph/")) }}',
@@ -181,8 +180,7 @@ class RemoteStore:
             dataset=False,
         )
         self._all_graphs = set(rows)
-        hidden = {self.union_graph, self.base + FINDINGS_GRAPH}
-        return sorted(set(rows) - hidden)
+        return sorted(set(rows) - {self.union_graph})
 
     def _quads(self) -> int:
         if not self._graphs:
