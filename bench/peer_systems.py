@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from tests.stores import free_port, virtuoso_ini
 
 BIN = Path(sys.executable).parent
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
@@ -49,12 +49,6 @@ class System:
     params: dict[str, str] = field(default_factory=dict)
     load_s: float = 0.0
     log: Path | None = None
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_ready(system: System, limit_s: float = 900) -> None:
@@ -127,48 +121,6 @@ def start_oxigraph(nquads: Path, union: Path, work: Path) -> System:
     return system
 
 
-VIRTUOSO_INI = """\
-[Database]
-DatabaseFile = {dir}/virtuoso.db
-ErrorLogFile = {dir}/virtuoso.log
-LockFile = {dir}/virtuoso.lck
-TransactionFile = {dir}/virtuoso.trx
-xa_persistent_file = {dir}/virtuoso.pxa
-ErrorLogLevel = 7
-FileExtend = 200
-MaxCheckpointRemap = 2000
-Striping = 0
-TempStorage = TempDatabase
-
-[TempDatabase]
-DatabaseFile = {dir}/virtuoso-temp.db
-TransactionFile = {dir}/virtuoso-temp.trx
-MaxCheckpointRemap = 2000
-Striping = 0
-
-[Parameters]
-ServerPort = 127.0.0.1:{sql_port}
-DisableUnixSocket = 1
-CheckpointInterval = 0
-DirsAllowed = ., {data_dir}
-NumberOfBuffers = {buffers}
-MaxDirtyBuffers = {dirty_buffers}
-ThreadsPerQuery = 2
-
-[HTTPServer]
-ServerPort = 127.0.0.1:{http_port}
-ServerRoot = /var/lib/virtuoso-opensource-7/vsp
-ServerThreads = 8
-MaxClientConnections = 8
-Charset = UTF-8
-
-[SPARQL]
-ResultSetMaxRows = 1000000
-MaxQueryExecutionTime = {timeout}
-MaxQueryCostEstimationTime = 400
-"""
-
-
 def start_virtuoso(nquads: Path, union: Path, work: Path, buffers: int = 170_000) -> System:
     """Virtuoso on a fresh database; ``buffers`` 8 KiB pages (170,000: 1.3 GiB of cache)."""
     if not Path(VIRTUOSO).is_file():
@@ -178,14 +130,13 @@ def start_virtuoso(nquads: Path, union: Path, work: Path, buffers: int = 170_000
     sql_port, http_port = free_port(), free_port()
     ini = directory / "virtuoso.ini"
     ini.write_text(
-        VIRTUOSO_INI.format(
-            dir=directory,
-            data_dir=nquads.parent.resolve(),
-            sql_port=sql_port,
-            http_port=http_port,
+        virtuoso_ini(
+            directory,
+            sql_port,
+            http_port,
             buffers=buffers,
-            dirty_buffers=buffers * 3 // 4,
-            timeout=QUERY_TIMEOUT_S,
+            timeout_s=QUERY_TIMEOUT_S,
+            load_dir=nquads.parent.resolve(),
         ),
         encoding="utf-8",
     )

@@ -117,7 +117,7 @@ Striping = 0
 ServerPort = 127.0.0.1:{sql_port}
 DisableUnixSocket = 1
 CheckpointInterval = 0
-DirsAllowed = .
+DirsAllowed = {dirs_allowed}
 NumberOfBuffers = {buffers}
 MaxDirtyBuffers = {dirty_buffers}
 ThreadsPerQuery = 2
@@ -142,11 +142,14 @@ def virtuoso_ini(
     http_port: int,
     buffers: int = 20_000,
     result_rows: int = 1_000_000,
+    timeout_s: int = ENGINE_TIMEOUT_S,
+    load_dir: Path | None = None,
 ) -> str:
     """A minimal configuration: both listeners on 127.0.0.1, files under ``directory``.
 
     ``buffers`` are 8 KiB pages of cache (Virtuoso's guide: about 2/3 of the memory given to
-    it); 20,000 is 160 MiB, plenty for the tests' few reports.
+    it); 20,000 is 160 MiB, plenty for the tests' few reports. ``load_dir`` is a directory
+    the bulk loader (``ld_dir``) may read, for the benchmark.
     """
     return VIRTUOSO_INI.format(
         dir=directory,
@@ -154,8 +157,9 @@ def virtuoso_ini(
         http_port=http_port,
         buffers=buffers,
         dirty_buffers=buffers * 3 // 5,
-        timeout=ENGINE_TIMEOUT_S,
+        timeout=timeout_s,
         result_rows=result_rows,
+        dirs_allowed=f"., {load_dir}" if load_dir else ".",
     )
 
 
