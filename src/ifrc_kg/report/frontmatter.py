@@ -12,13 +12,7 @@ from ifrc_kg.reference import Reference
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.dates import DATE, find_dates, month_range
 from ifrc_kg.report.lines import Document, Line
-from ifrc_kg.report.numbers import (
-    AmbiguousNumber,
-    BadNumberForm,
-    explain,
-    make_figure,
-    read_number,
-)
+from ifrc_kg.report.numbers import AmbiguousNumber, BadNumberForm, read_number
 from ifrc_kg.report.sections import IN_SUPPORT_OF, title_kind, title_pattern
 
 
@@ -38,7 +32,7 @@ class FrontMatter:
 
 def _is_number(text: str) -> bool:
     """Whether a line is a figure; a misprinted one ("1,5", "25,6140") counts, and fails
-    in ``_figure`` with the reason."""
+    (or is kept with no value) in ``_figure`` with the reason."""
     try:
         read_number(text)
     except (BadNumberForm, AmbiguousNumber):
@@ -49,10 +43,7 @@ def _is_number(text: str) -> bool:
 
 
 def _figure(ctx: ParseContext, line: Line, unit: Unit, what: str):
-    try:
-        return make_figure(line.stripped, ctx.doc.line_span(line), unit)
-    except ValueError as error:
-        raise ctx.error(line, f"{what} like '8,998'{explain(error)}") from None
+    return ctx.figure(line, line.stripped, ctx.doc.line_span(line), unit, f"{what} like '8,998'")
 
 
 def parse_front(ctx: ParseContext, lines: tuple[Line, ...]) -> FrontMatter:
