@@ -31,9 +31,16 @@ from ifrc_kg.report.numbers import NUMBER_PATTERN
 # A row of an operation table the template has no key for: a short label in capitals.
 UNKNOWN_KEY = re.compile(r"[A-Z][A-Z0-9 /&()'’-]{1,60}")
 LINK = re.compile(r"link\s+to\s+(?P<role>.+)", re.IGNORECASE)
-NUMBER = re.compile(rf"(?<![\w.,]){NUMBER_PATTERN}")
+# A number of people: a whole run of digits, points and commas (so "1.2.3" is read whole and
+# refused, never as 1.2), then an optional magnitude.
+PEOPLE_NUMBER = re.compile(
+    r"(?<![\w.,])\d(?:[\d.,]*\d)?(?:\s*(?:thousand|millions?|billion|bn|mn|[kKmMbB])(?!\w))?"
+)
+BULLET = re.compile(r"[•●]")
+# A bullet of FUNDING REQUIREMENTS: "• channel: CHF amount"; the amount's digits end where
+# the number ends ("CHF 1.2.3" is no amount, not CHF 1.2).
 ITEM = re.compile(
-    r"[•●]\s*(?P<channel>[^:•●<]+?)\s*:\s*(?P<amount>CHF\s*\d[\d,]*(?:\.\d+)?"
+    r"[•●]\s*(?P<channel>[^:•●<]+?)\s*:\s*(?P<amount>CHF\s*\d[\d,]*(?:\.\d+)?(?![.,]?\d)"
     r"(?:\s*(?:million|bn|[kKmM])(?!\w))?)"
 )
 TAG = re.compile(r"<[^>]*>")
@@ -209,7 +216,7 @@ def _people_figures(ctx: ParseContext, cell: _Cell) -> tuple[Figure, ...]:
     follows; "25 countries" does not.
     """
     figures = []
-    for match in NUMBER.finditer(cell.text):
+    for match in PEOPLE_NUMBER.finditer(cell.text):
         printed = match.group(0)
         following = cell.text[match.end() : match.end() + 12].lstrip().casefold()
         has_magnitude = bool(re.search(r"[a-zA-Z]$", printed))
@@ -217,7 +224,7 @@ def _people_figures(ctx: ParseContext, cell: _Cell) -> tuple[Figure, ...]:
         if not (has_magnitude or whole or following.startswith(("people", "persons"))):
             continue
         span = ctx.doc.span(cell.start + match.start(), cell.start + match.end())
-        expected = f"a number of people in {cell.label}"
+        expected = f"a number of people in {cell.label}, not {printed!r}"
         figures.append(ctx.figure(cell.line, printed, span, Unit.PERSONS, expected))
     return tuple(figures)
 
@@ -236,7 +243,13 @@ def _requirements(ctx: ParseContext, cell: _Cell) -> list[OperationFunding]:
     funding = []
     scope = cell.label.strip().capitalize()
     previous = 0
-    for match in ITEM.finditer(cell.text):
+    items = list(ITEM.finditer(cell.text))
+    for bullet in BULLET.finditer(cell.text):
+        if bullet.start() not in {item.start() for item in items}:
+            item = re.split(r"[•●<]", cell.text[bullet.end() :])[0]
+            printed = " ".join(f"{bullet.group()} {item}".split())
+            raise doc.error(cell.line, f"{expected} ('• channel: CHF amount'), not {printed!r}")
+    for match in items:
         between = TAG.sub(" ", cell.text[previous : match.start()]).replace("•", " ")
         between = " ".join(between.split())
         if between:

@@ -23,8 +23,10 @@ from ifrc_kg.report.numbers import NUMBER_PATTERN
 MULTILATERAL = "multilateral"
 BILATERAL_MARKS = frozenset("●•")
 MULTILATERAL_MARKS = frozenset("✓✔")
+# The amount runs to the end of the line, so "CHF 1.2.3" is refused rather than read as 1.2.
 TOTAL = re.compile(
-    rf"Total\s+Funding\s+Reported\s*:?\s*\**\s*(?P<amount>{NUMBER_PATTERN})\s*\**", re.IGNORECASE
+    rf"Total\s+Funding\s+Reported\s*:?\s*\**\s*(?P<amount>{NUMBER_PATTERN})\s*\**\s*$",
+    re.IGNORECASE,
 )
 _MULTILATERAL_HEADINGS = (
     "multilateral support",
