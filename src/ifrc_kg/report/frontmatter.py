@@ -145,54 +145,69 @@ def _by_iso_name(reference: Reference, name: str):
     return reference.country(found.alpha_3)
 
 
-def _key_figures(ctx: ParseContext, lines: list[Line]) -> list[KeyFigure]:
-    """Key figures print the number first, then its label on the next non-blank line."""
-    doc = ctx.doc
-    figures: list[KeyFigure] = []
+def _pairs(
+    ctx: ParseContext,
+    lines: list[Line] | tuple[Line, ...],
+    number_first: bool,
+    second_after: str,
+    first_before: str,
+) -> list[tuple[Line, Line]]:
+    """The (label, number) lines of a block that alternates them, number or label first.
+
+    ``second_after`` says what must follow a first line (named by ``{}``), and
+    ``first_before`` what must come before a second one (named too): one for the errors.
+    """
+    pairs: list[tuple[Line, Line]] = []
     pending: Line | None = None
     for line in lines:
         if line.blank:
             continue
-        if _is_number(line.stripped):
+        if _is_number(line.stripped) == number_first:
             if pending is not None:
-                raise doc.error(line, f"a key-figure label after {pending.stripped!r}")
+                raise ctx.error(line, second_after.format(pending.stripped))
             pending = line
             continue
         if pending is None:
-            raise doc.error(line, f"a key-figure number before the label {line.stripped!r}")
-        concept = ctx.concept(line, "key-figure", line.stripped, "key figure")
-        ctx.read_as(line, "key-figure label")
-        unit = concept.unit if concept and concept.unit else Unit.COUNT
-        figure = _figure(ctx, pending, unit, "a key figure")
-        figures.append(KeyFigure(concept.notation if concept else None, line.stripped, figure))
+            raise ctx.error(line, first_before.format(line.stripped))
+        pairs.append((line, pending) if number_first else (pending, line))
         pending = None
     if pending is not None:
-        raise doc.error(pending, "a key-figure label after the number")
+        raise ctx.error(pending, second_after.format(pending.stripped))
+    return pairs
+
+
+def _key_figures(ctx: ParseContext, lines: list[Line]) -> list[KeyFigure]:
+    """Key figures print the number first, then its label on the next non-blank line."""
+    figures: list[KeyFigure] = []
+    pairs = _pairs(
+        ctx,
+        lines,
+        True,
+        "a key-figure label after {!r}",
+        "a key-figure number before the label {!r}",
+    )
+    for label, number in pairs:
+        concept = ctx.concept(label, "key-figure", label.stripped, "key figure")
+        ctx.read_as(label, "key-figure label")
+        unit = concept.unit if concept and concept.unit else Unit.COUNT
+        figure = _figure(ctx, number, unit, "a key figure")
+        figures.append(KeyFigure(concept.notation if concept else None, label.stripped, figure))
     return figures
 
 
 def parse_people_reached(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[PeopleReached, ...]:
     """PEOPLE REACHED prints each label first, then its number."""
-    doc = ctx.doc
     reached: list[PeopleReached] = []
-    pending: Line | None = None
-    for line in lines:
-        if line.blank:
-            continue
-        if not _is_number(line.stripped):
-            if pending is not None:
-                raise doc.error(line, f"the number of people reached for {pending.stripped!r}")
-            pending = line
-            continue
-        if pending is None:
-            raise doc.error(line, "a people-reached label before the number")
-        concept = ctx.concept(pending, "reach-category", pending.stripped, "people-reached label")
-        ctx.read_as(pending, "people-reached label")
-        figure = _figure(ctx, line, Unit.PERSONS, "a number of people reached")
-        reached.append(
-            PeopleReached(concept.notation if concept else None, pending.stripped, figure)
-        )
-        pending = None
-    if pending is not None:
-        raise doc.error(pending, f"the number of people reached for {pending.stripped!r}")
+    pairs = _pairs(
+        ctx,
+        lines,
+        False,
+        "the number of people reached for {!r}",
+        "a people-reached label before {!r}",
+    )
+    for label, number in pairs:
+        concept = ctx.concept(label, "reach-category", label.stripped, "people-reached label")
+        ctx.read_as(label, "people-reached label")
+        figure = _figure(ctx, number, Unit.PERSONS, "a number of people reached")
+        reached.append(PeopleReached(concept.notation if concept else None, label.stripped, figure))
     return tuple(reached)
