@@ -145,69 +145,84 @@ def _by_iso_name(reference: Reference, name: str):
     return reference.country(found.alpha_3)
 
 
-def _pairs(
-    ctx: ParseContext,
-    lines: list[Line] | tuple[Line, ...],
-    number_first: bool,
-    second_after: str,
-    first_before: str,
-) -> list[tuple[Line, Line]]:
-    """The (label, number) lines of a block that alternates them, number or label first.
+@dataclass(frozen=True)
+class _LabelledBlock:
+    """A block of the first page that alternates label and number lines, and its words."""
 
-    ``second_after`` says what must follow a first line (named by ``{}``), and
-    ``first_before`` what must come before a second one (named too): one for the errors.
-    """
+    row: type[KeyFigure] | type[PeopleReached]
+    scheme: str
+    label: str  # what a label is, in warnings ("key figure")
+    number: str  # what a number is, in errors ("a key figure")
+    unit: Unit  # unless the label's concept has one
+    number_first: bool
+    second_after: str  # the error when a first line is not followed by its second ({!r})
+    first_before: str  # the error when a second line has no first line before it ({!r})
+
+
+KEY_FIGURES = _LabelledBlock(
+    KeyFigure,
+    "key-figure",
+    "key figure",
+    "a key figure",
+    Unit.COUNT,
+    number_first=True,
+    second_after="a key-figure label after {!r}",
+    first_before="a key-figure number before the label {!r}",
+)
+PEOPLE_REACHED = _LabelledBlock(
+    PeopleReached,
+    "reach-category",
+    "people-reached label",
+    "a number of people reached",
+    Unit.PERSONS,
+    number_first=False,
+    second_after="the number of people reached for {!r}",
+    first_before="a people-reached label before {!r}",
+)
+
+
+def _pairs(
+    ctx: ParseContext, lines: list[Line] | tuple[Line, ...], block: _LabelledBlock
+) -> list[tuple[Line, Line]]:
+    """The (label, number) lines of the block, whichever it prints first."""
     pairs: list[tuple[Line, Line]] = []
     pending: Line | None = None
     for line in lines:
         if line.blank:
             continue
-        if _is_number(line.stripped) == number_first:
+        if _is_number(line.stripped) == block.number_first:
             if pending is not None:
-                raise ctx.error(line, second_after.format(pending.stripped))
+                raise ctx.error(line, block.second_after.format(pending.stripped))
             pending = line
             continue
         if pending is None:
-            raise ctx.error(line, first_before.format(line.stripped))
-        pairs.append((line, pending) if number_first else (pending, line))
+            raise ctx.error(line, block.first_before.format(line.stripped))
+        pairs.append((line, pending) if block.number_first else (pending, line))
         pending = None
     if pending is not None:
-        raise ctx.error(pending, second_after.format(pending.stripped))
+        raise ctx.error(pending, block.second_after.format(pending.stripped))
     return pairs
+
+
+def _labelled_figures(
+    ctx: ParseContext, lines: list[Line] | tuple[Line, ...], block: _LabelledBlock
+) -> list:
+    """The rows of the block: each label's concept and its figure."""
+    rows = []
+    for label, number in _pairs(ctx, lines, block):
+        concept = ctx.concept(label, block.scheme, label.stripped, block.label)
+        ctx.read_as(label, block.label)
+        unit = concept.unit if concept and concept.unit else block.unit
+        figure = _figure(ctx, number, unit, block.number)
+        rows.append(block.row(concept.notation if concept else None, label.stripped, figure))
+    return rows
 
 
 def _key_figures(ctx: ParseContext, lines: list[Line]) -> list[KeyFigure]:
     """Key figures print the number first, then its label on the next non-blank line."""
-    figures: list[KeyFigure] = []
-    pairs = _pairs(
-        ctx,
-        lines,
-        True,
-        "a key-figure label after {!r}",
-        "a key-figure number before the label {!r}",
-    )
-    for label, number in pairs:
-        concept = ctx.concept(label, "key-figure", label.stripped, "key figure")
-        ctx.read_as(label, "key-figure label")
-        unit = concept.unit if concept and concept.unit else Unit.COUNT
-        figure = _figure(ctx, number, unit, "a key figure")
-        figures.append(KeyFigure(concept.notation if concept else None, label.stripped, figure))
-    return figures
+    return _labelled_figures(ctx, lines, KEY_FIGURES)
 
 
 def parse_people_reached(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[PeopleReached, ...]:
     """PEOPLE REACHED prints each label first, then its number."""
-    reached: list[PeopleReached] = []
-    pairs = _pairs(
-        ctx,
-        lines,
-        False,
-        "the number of people reached for {!r}",
-        "a people-reached label before {!r}",
-    )
-    for label, number in pairs:
-        concept = ctx.concept(label, "reach-category", label.stripped, "people-reached label")
-        ctx.read_as(label, "people-reached label")
-        figure = _figure(ctx, number, Unit.PERSONS, "a number of people reached")
-        reached.append(PeopleReached(concept.notation if concept else None, label.stripped, figure))
-    return tuple(reached)
+    return tuple(_labelled_figures(ctx, lines, PEOPLE_REACHED))
