@@ -371,3 +371,56 @@ def reordered_parts(text: str) -> str:
     end = lines.index("ENABLING LOCAL ACTORS", values)
     lines = lines[:migration] + lines[values:end] + lines[migration:values] + lines[end:]
     return "\n".join(lines)
+
+
+# --- one cell of each kind of table -------------------------------------------------------
+
+#: One figure of every kind of table cell of the template, as the Mali report prints it:
+#: (text before the print on its line, the print, text after it). Each occurs once.
+TABLE_CELLS = {
+    "key-figure": ("\n", "8,998", "\n\nNational Society volunteers"),
+    "people-reached": ("\n", "240,612", "\n"),
+    "financial-overview": ("\tExpenditure\t", "780,000", "\n"),
+    "national-society-overview": ("\nFunding\t", "17M", "\n"),
+    "funding-sources": ("\nIFRC Secretariat\t", "1.2M", "\n"),
+    "indicator": ("\tPeople reached with livelihoods support\t", "3,000", "\n"),
+    "partner-funding": ("Spanish Red Cross\t", "7.7M", "\t"),
+    "partner-total": ("Total Funding Reported **", "CHF 35.4M", "**"),
+    "dref-allocation": ("FUNDING ALLOCATION\t", "CHF 204,222", "\n"),
+    "dref-people-targeted": ("PEOPLE TARGETED\t", "322,013", "\n"),
+    "appeal-requirement": (
+        'Mali for 2024 <ul style="list-style-type: none"> • Through the IFRC Appeal: ',
+        "CHF 5M",
+        " •",
+    ),
+    "appeal-people-affected": ("People affected/at risk: ", "157 million", " people"),
+}
+
+_PRINT = re.compile(r"(?P<chf>CHF\s*)?(?P<digits>[\d,]+(?:\.\d+)?)\s*(?P<million>M|million)?")
+
+
+def printed_value(printed: str) -> int:
+    """The whole value of one of the prints of ``TABLE_CELLS`` ("7.7M" is 7,700,000)."""
+    match = _PRINT.fullmatch(printed)
+    assert match is not None, printed
+    value = float(match["digits"].replace(",", "")) * (1_000_000 if match["million"] else 1)
+    return round(value)
+
+
+def misgrouped(printed: str) -> str:
+    """The print with one digit too many in its last group: "8,998" → "8,9980", "CHF 5M" →
+    "CHF 5,000,0000". It reads as the value or as ten times the value."""
+    match = _PRINT.fullmatch(printed)
+    assert match is not None, printed
+    return f"{match['chf'] or ''}{printed_value(printed):,}0"
+
+
+def with_cell(text: str, kind: str, new: str) -> tuple[str, int]:
+    """The report with the print of one ``TABLE_CELLS`` cell replaced by ``new``, and the
+    number of the line that holds it."""
+    before, printed, after = TABLE_CELLS[kind]
+    old = before + printed + after
+    if text.count(old) != 1:
+        raise AssertionError(f"variant: expected one {old!r}, found {text.count(old)}")
+    at = text.index(old) + len(before)
+    return text.replace(old, before + new + after), text.count("\n", 0, at) + 1

@@ -53,7 +53,11 @@ COLUMNS = (
     Column("indicator", "#indicator+name", "What is counted: indicator, key figure, flow…"),
     Column("indicator_code", "#indicator+code", "Notation(s) of what is counted"),
     Column("partner", "#org+partner+name", "Partner National Society (partner tables)"),
-    Column("value", "#indicator+value+num", "The value as a number (blank for yes/no)"),
+    Column(
+        "value",
+        "#indicator+value+num",
+        "The value as a number (blank for yes/no, and for an ambiguous print: see findings)",
+    ),
     Column("answer", "#indicator+answer", "yes/no answers and support marks"),
     Column("unit", "#indicator+unit", "QUDT unit: NUM, PERCENT, CCY_CHF, UNITLESS"),
     Column("printed", "#meta+printed", "The value exactly as printed"),
@@ -89,7 +93,7 @@ WHERE {
   ?obs a qb:Observation ; qb:dataSet ?ds ; ifrckg:nationalSociety ?ns .
   ?ds qb:structure ?dsd ; prov:wasDerivedFrom ?report .
   ?dsd qb:component/qb:measure ?measure .
-  ?obs ?measure ?value .
+  OPTIONAL { ?obs ?measure ?value }  # none for an ambiguous print: kept as printed
   ?report ifrckg:country ?c ; ifrckg:year ?year .
   OPTIONAL { ?ds dcterms:identifier ?table }
   OPTIONAL { ?c ifrckg:iso3Code ?iso3 }

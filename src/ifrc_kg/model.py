@@ -51,7 +51,8 @@ class Figure:
     """
 
     value: Decimal | bool | None
-    """``None`` only for a narrative print that allows several readings (``readings``)."""
+    """``None`` for a print that allows several readings (``readings``), in a table or the
+    narrative, and for a narrative print with a decimal comma: the report does not say."""
     unit: Unit
     printed: str
     rounded_to: Decimal | None

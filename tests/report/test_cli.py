@@ -76,3 +76,20 @@ def test_unknown_label_warning_on_stderr(tmp_path):
     assert "warning: variant.txt:131: unknown indicator 'People reached with solar lamps'" in (
         result.output
     )
+
+
+def test_parse_coverage_prints_the_unread_lines(tmp_path):
+    """``ifrc-kg parse FILE --coverage``: lines read of the report's lines, then each line
+    left unread with its number and why."""
+    junk = tmp_path / "junk.txt"
+    junk.write_text("Printed on recycled paper\n" + mali_text(), encoding="utf-8")
+    result = CliRunner().invoke(main, ["parse", "--coverage", str(junk)])
+    assert result.exit_code == 0, result.output
+    assert "junk.txt: 288 of 289 lines read\n" in result.output
+    assert (
+        "  junk.txt:1: before the title, not the country name: Printed on recycled paper\n"
+        in result.output
+    )
+    mali = CliRunner().invoke(main, ["parse", "--coverage", str(MALI_PATH)])
+    assert f"{MALI_PATH.name}: 288 of 288 lines read\n" in mali.output
+    assert f"  {MALI_PATH.name}:" not in mali.output  # none unread

@@ -156,9 +156,8 @@ def test_unknown_labels_are_kept_with_a_warning(mali_source, caplog):
         ),
         (
             "\tPeople donating blood\t103",
-            "\tPeople donating blood\t25,6140",
-            "a count, a percentage or Yes/No as the value of 'People donating blood': "
-            "'25,6140' is not grouped in threes: 25,614 or 256,140?",
+            "\tPeople donating blood\t1,2M3",
+            "a count, a percentage or Yes/No as the value of 'People donating blood'",
         ),
         (
             "FUNDING ALLOCATION\tCHF 204,222",

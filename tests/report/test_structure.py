@@ -11,7 +11,7 @@ import logging
 
 import pytest
 from bench.reports import variant as other_country
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from tests import variants
 
@@ -72,6 +72,16 @@ sector = st.one_of(
     appeals=st.lists(st.integers(10, 999), max_size=2),
     sectors=st.lists(sector, min_size=1, max_size=7, unique=True),
     indicator=amounts,
+)
+# The extremes the issue names, always tried: no partner, DREF nor appeal and one sector;
+# 20 partners, 3 DREFs, 2 appeals and seven sectors (known and unknown).
+@example(partners=[], drefs=[], appeals=[], sectors=["Shelter"], indicator="1,000")
+@example(
+    partners=[(n % 2 == 0, n + 1) for n in range(20)],
+    drefs=[("204,222", "15,000"), ("310,500", "8,100"), ("99,999", "1,234")],
+    appeals=[10, 999],
+    sectors=[*KNOWN_SECTORS[:5], "Cash transfers and markets", "Youth action"],
+    indicator="640,000",
 )
 def test_every_figure_put_in_is_found_with_its_line(partners, drefs, appeals, sectors, indicator):
     logging.disable(logging.WARNING)

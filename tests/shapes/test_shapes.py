@@ -169,6 +169,32 @@ BREAKS: dict[str, tuple[Callable[[Graph], None], URIRef, str]] = {
         URIRef(f"{OBS_HEALTH}#quote"),
         "QuoteSelectorShape",
     ),
+    "readings of a clean print": (
+        lambda g: (
+            g.remove((OBS_VOLUNTEERS, IFRCKG.number, None)),
+            g.add((OBS_VOLUNTEERS, IFRCKG.possibleValue, decimal(Decimal(8998)))),
+        ),
+        OBS_VOLUNTEERS,
+        "AmbiguousPrintShape",
+    ),
+    "readings beside a value": (
+        lambda g: (
+            _set(g, OBS_VOLUNTEERS, IFRCKG.printedValue, Literal("8,9980")),
+            g.add((OBS_VOLUNTEERS, IFRCKG.possibleValue, decimal(Decimal(89980)))),
+        ),
+        OBS_VOLUNTEERS,
+        "ObservationShape",
+    ),
+    "neither value nor readings": (
+        lambda g: g.remove((OBS_VOLUNTEERS, IFRCKG.number, None)),
+        OBS_VOLUNTEERS,
+        "ObservationShape",
+    ),
+    "people targeted without value or readings": (
+        lambda g: g.remove((DREF_TARGETED, URIRef("http://schema.org/value"), None)),
+        DREF_TARGETED,
+        "QuantityShape",
+    ),
     "position end before start": (
         lambda g: _set(
             g, URIRef(f"{OBS_HEALTH}#position"), OA.end, Literal(0, datatype=XSD.nonNegativeInteger)
@@ -181,7 +207,7 @@ BREAKS: dict[str, tuple[Callable[[Graph], None], URIRef, str]] = {
 
 # Property shapes shared by several node shapes (labels, sources, units…) report as
 # themselves.
-SHARED = ["labelled", "hasSource", "printedValue", "roundedTo", "unit"]
+SHARED = ["labelled", "hasSource", "printedValue", "roundedTo", "unit", "possibleValue"]
 
 
 @pytest.mark.parametrize("case", sorted(BREAKS))
@@ -194,3 +220,24 @@ def test_shape_rejects_a_broken_graph(case: str) -> None:
     assert violations, case
     assert {v.shape for v in violations} <= {shape, *SHARED}
     assert all(v.focus == str(focus) and v.message for v in violations)
+
+
+def _ambiguous(graph: Graph, figure: URIRef, value: URIRef, printed: str, reading: int) -> None:
+    """The figure as an ambiguous print: no value, the print and its two readings."""
+    graph.remove((figure, value, None))
+    _set(graph, figure, IFRCKG.printedValue, Literal(printed))
+    for candidate in (reading, reading * 10):
+        graph.add((figure, IFRCKG.possibleValue, decimal(Decimal(candidate))))
+
+
+def test_an_ambiguous_print_without_value_conforms() -> None:
+    """An observation and an operation quantity that hold an ambiguous print ("8,9980")
+    with its readings and no value pass every shape (and a clean print would not)."""
+    graph = mali_graph()
+    _ambiguous(graph, OBS_VOLUNTEERS, IFRCKG.number, "8,9980", 8998)
+    _ambiguous(graph, DREF_TARGETED, URIRef("http://schema.org/value"), "322,0130", 322013)
+    _ambiguous(graph, DREF_FUNDING, URIRef("http://schema.org/value"), "CHF 204,2220", 204222)
+    focus = [OBS_VOLUNTEERS, DREF_TARGETED, DREF_FUNDING]
+    results = shacl(graph, focus=focus)
+    assert [r for r in results if r.severity == "Violation"] == []
+    assert {r.focus for r in results if r.shape == "PlausiblePrintShape"} == {str(f) for f in focus}

@@ -165,3 +165,23 @@ def test_shortcut_cube_needs_normalisation() -> None:
     assert not found["IC-3"]
     raw = graph.query(PREFIXES + "ASK { ex:dsd qb:component/qb:componentProperty ?p }")
     assert not raw.askAnswer
+
+
+def test_an_ambiguous_print_may_go_without_its_measure() -> None:
+    """IC-14's one exception: an observation holding the candidate readings of an ambiguous
+    print (ifrckg:possibleValue) and no measure. Without the readings it still fires."""
+    graph = cube()
+    graph.update(
+        PREFIXES
+        + "PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#> "
+        + BREAKS["IC-14"]
+        + " ; INSERT DATA { ex:o3 ifrckg:possibleValue 25614.0, 256140.0 }"
+    )
+    assert violations_only(check_integrity(graph)) == {}
+    graph.update(
+        PREFIXES + "PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#> "
+        "DELETE WHERE { ex:o3 ifrckg:possibleValue ?reading }"
+    )
+    assert check_integrity(graph)["IC-14"] == [
+        "observation <http://example.org/o3> has no value for measure <http://example.org/count>"
+    ]

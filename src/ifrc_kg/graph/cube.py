@@ -19,7 +19,7 @@ from rdflib.namespace import XSD
 from ifrc_kg import concepts
 from ifrc_kg.errors import ReportFormatError
 from ifrc_kg.graph.organisations import partner
-from ifrc_kg.graph.provenance import ReportContext, add_source, decimal
+from ifrc_kg.graph.provenance import ReportContext, add_printed, add_source, decimal
 from ifrc_kg.graph.vocabulary import DATASETS, STRUCTURES, UNITS, concept_iri
 from ifrc_kg.model import Figure, FinancialFigure, SourceSpan, Unit
 from ifrc_kg.namespaces import DCTERMS, IFRCKG, PROV, QB, RDF, RDFS, SDMX_ATTRIBUTE, SKOS
@@ -86,23 +86,23 @@ def observation(
     key: str,
     keys: Sequence[str],
     dimensions: Sequence[tuple[URIRef, URIRef]],
-    value: Decimal | bool,
-    unit: Unit,
-    printed: str,
-    rounded_to: Decimal | None,
-    source: SourceSpan,
+    figure: Figure,
     label: str,
 ) -> URIRef:
     """One observation of data set ``key``: host society and period first, then the cube's
-    own dimensions, the measure, unit and printed value, and its source."""
+    own dimensions, the measure, unit and printed value, and its source.
+
+    A print whose value is ambiguous ("25,6140") has no measure, only its candidate
+    readings (``ifrckg:possibleValue``): the one case the shapes and IC-14 let pass.
+    """
     structure = STRUCTURES[DATASETS[key][0]]
     iri = ctx.iris.observation(ctx.iso3, ctx.key, key, *keys)
     if iri in ctx.used:
         # Two figures for the same cell of a cube (a repeated row, or two partner names of
         # one society) cannot both stand: Data Cube IC-12 forbids it. Say where.
         raise ReportFormatError(
-            source.file,
-            source.line_start,
+            figure.source.file,
+            figure.source.line_start,
             f"a second figure for {label!r} ({'/'.join(keys)}): the table repeats a row",
         )
     ctx.used.add(iri)
@@ -114,36 +114,19 @@ def observation(
     ctx.add(iri, IFRCKG.year, Literal(str(ctx.year), datatype=XSD.gYear))
     for prop, dim_value in dimensions:
         ctx.add(iri, prop, dim_value)
-    ctx.add(iri, structure.measure, measure_literal(structure.measure, value))
-    ctx.add(iri, SDMX_ATTRIBUTE.unitMeasure, UNITS[unit])
-    ctx.add(iri, IFRCKG.printedValue, Literal(printed))
-    if rounded_to is not None:
-        ctx.add(iri, IFRCKG.roundedTo, decimal(rounded_to))
-    ctx.add(iri, RDFS.label, Literal(f"{label}: {printed} ({ctx.iso3.upper()} {ctx.year})", "en"))
-    add_source(ctx, iri, source)
+    if figure.value is not None:
+        ctx.add(iri, structure.measure, measure_literal(structure.measure, figure.value))
+    ctx.add(iri, SDMX_ATTRIBUTE.unitMeasure, UNITS[figure.unit])
+    add_printed(ctx, iri, figure)
+    shown = f"{label}: {figure.printed} ({ctx.iso3.upper()} {ctx.year})"
+    ctx.add(iri, RDFS.label, Literal(shown, "en"))
+    add_source(ctx, iri, figure.source)
     return iri
 
 
-def figure_observation(
-    ctx: ReportContext,
-    key: str,
-    keys: Sequence[str],
-    dimensions: Sequence[tuple[URIRef, URIRef]],
-    figure: Figure,
-    label: str,
-) -> URIRef:
-    return observation(
-        ctx,
-        key,
-        keys,
-        dimensions,
-        figure.value,
-        figure.unit,
-        figure.printed,
-        figure.rounded_to,
-        figure.source,
-        label,
-    )
+def _mark(marked: bool, mark: str, source: SourceSpan) -> Figure:
+    """A cell of the partner matrix as a yes/no figure: the mark, or an empty cell."""
+    return Figure(marked, Unit.BOOLEAN, mark if marked else "", None, source)
 
 
 def _notation(iri: URIRef) -> str:
@@ -153,7 +136,7 @@ def _notation(iri: URIRef) -> str:
 def add_key_figures(ctx: ReportContext) -> None:
     for row in ctx.report.key_figures:
         code = concept(ctx, "key-figure", row.concept, row.label)
-        obs = figure_observation(
+        obs = observation(
             ctx, "key-figures", [_notation(code)], [(IFRCKG.keyFigure, code)], row.figure, row.label
         )
         ctx.add(obs, IFRCKG.printedLabel, Literal(row.label))
@@ -162,7 +145,7 @@ def add_key_figures(ctx: ReportContext) -> None:
 def add_people_reached(ctx: ReportContext) -> None:
     for row in ctx.report.people_reached:
         code = concept(ctx, "reach-category", row.concept, row.label)
-        obs = figure_observation(
+        obs = observation(
             ctx,
             "people-reached",
             [_notation(code)],
@@ -180,7 +163,7 @@ def add_indicators(ctx: ReportContext) -> None:
             area = concept_iri(ctx.iris, concepts.area_scheme(row.area), row.area)
             ctx.add(code, SKOS.broader, area)
         key = "indicator-answers" if isinstance(row.figure.value, bool) else "indicators"
-        obs = figure_observation(
+        obs = observation(
             ctx, key, [_notation(code)], [(IFRCKG.indicator, code)], row.figure, row.label
         )
         ctx.add(obs, IFRCKG.printedLabel, Literal(row.label))
@@ -190,7 +173,7 @@ def _financial(ctx: ReportContext, key: str, rows: Sequence[FinancialFigure]) ->
     for row in rows:
         funder = concept(ctx, "funder-group", row.funder_group, row.row_label)
         flow = concept(ctx, "flow-type", row.flow_type, row.row_label)
-        obs = figure_observation(
+        obs = observation(
             ctx,
             key,
             [_notation(funder), _notation(flow)],
@@ -232,11 +215,7 @@ def add_partners(ctx: ReportContext) -> None:
                 "partner-support",
                 [who_key, _notation(area)],
                 [(IFRCKG.partner, who), (IFRCKG.supportArea, area)],
-                area in marked,
-                Unit.BOOLEAN,
-                "●" if area in marked else "",
-                None,
-                row.source,
+                _mark(area in marked, "●", row.source),
                 f"{row.society_name} bilateral support, {_notation(area)}",
             )
             ctx.add(cell, IFRCKG.nameAsPrinted, printed)
@@ -245,16 +224,12 @@ def add_partners(ctx: ReportContext) -> None:
             "partner-multilateral",
             [who_key],
             [(IFRCKG.partner, who)],
-            row.multilateral_through_ifrc,
-            Unit.BOOLEAN,
-            "✓" if row.multilateral_through_ifrc else "",
-            None,
-            row.source,
+            _mark(row.multilateral_through_ifrc, "✓", row.source),
             f"{row.society_name} support through the IFRC",
         )
         ctx.add(multilateral, IFRCKG.nameAsPrinted, printed)
         if row.funding is not None:
-            funding = figure_observation(
+            funding = observation(
                 ctx,
                 "partner-funding",
                 [who_key],
@@ -267,7 +242,7 @@ def add_partners(ctx: ReportContext) -> None:
     if total is not None:
         funder = concept_iri(ctx.iris, "funder-group", "participating-national-societies")
         flow = concept_iri(ctx.iris, "flow-type", "funding")
-        figure_observation(
+        observation(
             ctx,
             "partner-funding-total",
             [_notation(funder), _notation(flow)],

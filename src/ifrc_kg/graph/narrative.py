@@ -152,8 +152,6 @@ def add_claim(ctx: ReportContext, claim: Claim, narrative: Narrative) -> URIRef:
     ctx.add(iri, RDFS.label, Literal(claim.phrase, lang="en"))
     if figure.value is not None:  # an ambiguous print keeps only its candidate readings
         ctx.add(iri, IFRCKG.value, decimal(figure.value))
-    for reading in figure.readings:
-        ctx.add(iri, IFRCKG.possibleValue, decimal(reading))
     ctx.add(iri, SDMX_ATTRIBUTE.unitMeasure, UNITS[figure.unit])
     add_printed(ctx, iri, figure)
     ctx.add(iri, IFRCKG.attribution, Literal(claim.attribution))

@@ -91,7 +91,8 @@ def count_literal(value: Decimal | int | bool) -> Literal:
 def _quantity(ctx: ReportContext, node: URIRef, figure: Figure, label: str) -> URIRef:
     ctx.add(node, RDF.type, SCHEMA.QuantitativeValue)
     ctx.add(node, RDFS.label, Literal(f"{label}: {figure.printed}", lang="en"))
-    ctx.add(node, SCHEMA.value, count_literal(figure.value))
+    if figure.value is not None:  # an ambiguous print has its readings (add_printed)
+        ctx.add(node, SCHEMA.value, count_literal(figure.value))
     ctx.add(node, SDMX_ATTRIBUTE.unitMeasure, UNITS[figure.unit])
     ctx.add(node, IFRCKG.year, Literal(str(ctx.year), datatype=XSD.gYear))
     add_printed(ctx, node, figure)
@@ -168,7 +169,8 @@ def add_operation(ctx: ReportContext, op: Operation) -> URIRef:
         ctx.add(node, RDF.type, SCHEMA.MonetaryAmount)
         label = money_label(funding.scope, funding.channel, funding.figure.printed)
         ctx.add(node, RDFS.label, Literal(label, lang="en"))
-        ctx.add(node, SCHEMA.value, decimal(funding.figure.value))
+        if funding.figure.value is not None:
+            ctx.add(node, SCHEMA.value, decimal(funding.figure.value))
         ctx.add(node, SCHEMA.currency, Literal("CHF"))
         ctx.add(node, SDMX_ATTRIBUTE.unitMeasure, UNITS[funding.figure.unit])
         scope = concept(ctx, SCOPE, scope_notation(funding.scope), funding.scope)

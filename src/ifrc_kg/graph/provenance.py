@@ -170,7 +170,10 @@ def decimal(value: Decimal | int | bool) -> Literal:
 
 
 def add_printed(ctx: ReportContext, thing: URIRef, figure: Figure) -> None:
-    """How a value was printed, and its rounding when it was rounded."""
+    """How a value was printed, its rounding when it was rounded, and the candidate readings
+    of an ambiguous print ("25,6140": 25614 and 256140), which has no value of its own."""
     ctx.add(thing, IFRCKG.printedValue, Literal(figure.printed))
     if figure.rounded_to is not None:
         ctx.add(thing, IFRCKG.roundedTo, decimal(figure.rounded_to))
+    for reading in figure.readings:
+        ctx.add(thing, IFRCKG.possibleValue, decimal(reading))

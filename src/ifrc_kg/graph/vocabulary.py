@@ -221,12 +221,12 @@ def add_structures(graph: Graph, iris: Iris) -> None:
         for dimension in structure.dimensions:
             order += 1
             spec = URIRef(f"{dsd}#{_local(dimension.prop)}")
-            _component(graph, dsd, spec, QB.dimension, dimension.prop, order, True)
+            _component(graph, dsd, spec, QB.dimension, dimension.prop, order)
             if dimension.scheme:
                 graph.add((dimension.prop, QB.codeList, iris.scheme(dimension.scheme)))
         order += 1
         spec = URIRef(f"{dsd}#{_local(structure.measure)}")
-        _component(graph, dsd, spec, QB.measure, structure.measure, order, True)
+        _component(graph, dsd, spec, QB.measure, structure.measure, order)
         for prop, required in ATTRIBUTES:
             order += 1
             spec = URIRef(f"{dsd}#{_local(prop)}")
@@ -245,14 +245,18 @@ def _component(
     kind: URIRef,
     prop: URIRef,
     order: int,
-    required: bool,
+    required: bool | None = None,
 ) -> None:
+    """One component of a DSD. ``qb:componentRequired`` is stated for attributes only, the
+    components the vocabulary defines it for (IC-13 reads it): a dimension is always
+    required (IC-11), a measure too (IC-14), but on an ambiguous print's observation."""
     graph.add((dsd, QB.component, spec))
     graph.add((spec, RDF.type, QB.ComponentSpecification))
     graph.add((spec, kind, prop))
     graph.add((spec, QB.componentProperty, prop))
     graph.add((spec, QB.order, Literal(order)))
-    graph.add((spec, QB.componentRequired, Literal(required)))
+    if required is not None:
+        graph.add((spec, QB.componentRequired, Literal(required)))
 
 
 def generated_vocabulary(base: str = DEFAULT_BASE) -> Graph:

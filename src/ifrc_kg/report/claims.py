@@ -355,12 +355,5 @@ def find_claims(ctx: ParseContext, narrative: tuple[Section, ...]) -> tuple[Clai
             claims += _paragraph_claims(doc, paragraph, path, section.concept)
     for claim in claims:
         if claim.figure.value is None:
-            figure = claim.figure
-            line = doc.line(figure.source.line_start)
-            if figure.readings:
-                shown = " or ".join(f"{reading:,}" for reading in figure.readings)
-                why = f"its digits are not grouped in threes ({shown}?)"
-            else:
-                why = "a decimal comma the template does not use"
-            ctx.warn(line, f"{figure.printed!r} kept as printed with no value: {why}")
+            ctx.kept_without_value(doc.line(claim.figure.source.line_start), claim.figure)
     return tuple(claims)

@@ -14,8 +14,16 @@ from dataclasses import dataclass, field
 
 from ifrc_kg.concepts import Concept, lookup
 from ifrc_kg.errors import ReportFormatError
+from ifrc_kg.model import Figure, SourceSpan, Unit
 from ifrc_kg.reference import Reference, load_reference
 from ifrc_kg.report.lines import Document, Line
+from ifrc_kg.report.numbers import (
+    AmbiguousNumber,
+    ambiguous_figure,
+    explain,
+    make_figure,
+    shown_readings,
+)
 from ifrc_kg.template import Template, load_template
 
 log = logging.getLogger(__name__)
@@ -46,6 +54,32 @@ class ParseContext:
 
     def error(self, line: Line | int | None, expected: str) -> ReportFormatError:
         return self.doc.error(line, expected)
+
+    def figure(
+        self, line: Line, printed: str, source: SourceSpan, unit: Unit, expected: str
+    ) -> Figure:
+        """The figure of a table cell, or an error naming the line and what was ``expected``.
+
+        A print in a form the template does not use ("15,7M", "1.2.3") is that error; a
+        print whose grouping allows several readings ("25,6140") is kept as printed, with
+        its readings, no value and a finding: the report does not say which it means.
+        """
+        try:
+            return make_figure(printed, source, unit)
+        except AmbiguousNumber as ambiguous:
+            figure = ambiguous_figure(ambiguous, source, unit)
+            self.kept_without_value(line, figure)
+            return figure
+        except ValueError as error:
+            raise self.error(line, f"{expected}{explain(error)}") from None
+
+    def kept_without_value(self, line: Line, figure: Figure) -> None:
+        """The finding for a figure kept as printed with no value, saying why."""
+        if figure.readings:
+            why = f"its digits are not grouped in threes ({shown_readings(figure.readings)}?)"
+        else:
+            why = "a decimal comma the template does not use"
+        self.warn(line, f"{figure.printed!r} kept as printed with no value: {why}")
 
     def read_as(self, line: Line, what: str) -> None:
         """Account for a line that carries structure, not a value (a heading, a header)."""

@@ -15,7 +15,6 @@ from ifrc_kg.concepts import normalise_label
 from ifrc_kg.model import FinancialFigure, Text, Unit
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.lines import Document, Line
-from ifrc_kg.report.numbers import explain, make_figure
 
 APPEAL_NUMBER = re.compile(
     r"Appeal\s+(?:number|code)\s*:?\s*\**\s*(?P<code>[A-Z]{2,8}\d{2,6})\s*\**", re.IGNORECASE
@@ -37,12 +36,8 @@ class FinanceTables:
 
 def _amount(ctx: ParseContext, line: Line, cell: tuple[str, int, int], what: str):
     text, start, end = cell
-    try:
-        return make_figure(text, ctx.doc.span(start, end), Unit.CHF)
-    except ValueError as error:
-        raise ctx.error(
-            line, f"a CHF amount like '15.6M' or '780,000' {what}{explain(error)}"
-        ) from None
+    expected = f"a CHF amount like '15.6M' or '780,000' {what}"
+    return ctx.figure(line, text, ctx.doc.span(start, end), Unit.CHF, expected)
 
 
 def _group(ctx: ParseContext, line: Line, label: str) -> str | None:

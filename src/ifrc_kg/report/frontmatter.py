@@ -12,13 +12,7 @@ from ifrc_kg.reference import Reference
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.dates import DATE, find_dates, month_range
 from ifrc_kg.report.lines import Document, Line
-from ifrc_kg.report.numbers import (
-    AmbiguousNumber,
-    BadNumberForm,
-    explain,
-    make_figure,
-    read_number,
-)
+from ifrc_kg.report.numbers import AmbiguousNumber, BadNumberForm, read_number
 from ifrc_kg.report.sections import IN_SUPPORT_OF, title_kind, title_pattern
 
 
@@ -38,7 +32,7 @@ class FrontMatter:
 
 def _is_number(text: str) -> bool:
     """Whether a line is a figure; a misprinted one ("1,5", "25,6140") counts, and fails
-    in ``_figure`` with the reason."""
+    (or is kept with no value) in ``_figure`` with the reason."""
     try:
         read_number(text)
     except (BadNumberForm, AmbiguousNumber):
@@ -49,10 +43,7 @@ def _is_number(text: str) -> bool:
 
 
 def _figure(ctx: ParseContext, line: Line, unit: Unit, what: str):
-    try:
-        return make_figure(line.stripped, ctx.doc.line_span(line), unit)
-    except ValueError as error:
-        raise ctx.error(line, f"{what} like '8,998'{explain(error)}") from None
+    return ctx.figure(line, line.stripped, ctx.doc.line_span(line), unit, f"{what} like '8,998'")
 
 
 def parse_front(ctx: ParseContext, lines: tuple[Line, ...]) -> FrontMatter:
@@ -154,54 +145,84 @@ def _by_iso_name(reference: Reference, name: str):
     return reference.country(found.alpha_3)
 
 
-def _key_figures(ctx: ParseContext, lines: list[Line]) -> list[KeyFigure]:
-    """Key figures print the number first, then its label on the next non-blank line."""
-    doc = ctx.doc
-    figures: list[KeyFigure] = []
+@dataclass(frozen=True)
+class _LabelledBlock:
+    """A block of the first page that alternates label and number lines, and its words."""
+
+    row: type[KeyFigure] | type[PeopleReached]
+    scheme: str
+    label: str  # what a label is, in warnings ("key figure")
+    number: str  # what a number is, in errors ("a key figure")
+    unit: Unit  # unless the label's concept has one
+    number_first: bool
+    second_after: str  # the error when a first line is not followed by its second ({!r})
+    first_before: str  # the error when a second line has no first line before it ({!r})
+
+
+KEY_FIGURES = _LabelledBlock(
+    KeyFigure,
+    "key-figure",
+    "key figure",
+    "a key figure",
+    Unit.COUNT,
+    number_first=True,
+    second_after="a key-figure label after {!r}",
+    first_before="a key-figure number before the label {!r}",
+)
+PEOPLE_REACHED = _LabelledBlock(
+    PeopleReached,
+    "reach-category",
+    "people-reached label",
+    "a number of people reached",
+    Unit.PERSONS,
+    number_first=False,
+    second_after="the number of people reached for {!r}",
+    first_before="a people-reached label before {!r}",
+)
+
+
+def _pairs(
+    ctx: ParseContext, lines: list[Line] | tuple[Line, ...], block: _LabelledBlock
+) -> list[tuple[Line, Line]]:
+    """The (label, number) lines of the block, whichever it prints first."""
+    pairs: list[tuple[Line, Line]] = []
     pending: Line | None = None
     for line in lines:
         if line.blank:
             continue
-        if _is_number(line.stripped):
+        if _is_number(line.stripped) == block.number_first:
             if pending is not None:
-                raise doc.error(line, f"a key-figure label after {pending.stripped!r}")
+                raise ctx.error(line, block.second_after.format(pending.stripped))
             pending = line
             continue
         if pending is None:
-            raise doc.error(line, f"a key-figure number before the label {line.stripped!r}")
-        concept = ctx.concept(line, "key-figure", line.stripped, "key figure")
-        ctx.read_as(line, "key-figure label")
-        unit = concept.unit if concept and concept.unit else Unit.COUNT
-        figure = _figure(ctx, pending, unit, "a key figure")
-        figures.append(KeyFigure(concept.notation if concept else None, line.stripped, figure))
+            raise ctx.error(line, block.first_before.format(line.stripped))
+        pairs.append((line, pending) if block.number_first else (pending, line))
         pending = None
     if pending is not None:
-        raise doc.error(pending, "a key-figure label after the number")
-    return figures
+        raise ctx.error(pending, block.second_after.format(pending.stripped))
+    return pairs
+
+
+def _labelled_figures(
+    ctx: ParseContext, lines: list[Line] | tuple[Line, ...], block: _LabelledBlock
+) -> list:
+    """The rows of the block: each label's concept and its figure."""
+    rows = []
+    for label, number in _pairs(ctx, lines, block):
+        concept = ctx.concept(label, block.scheme, label.stripped, block.label)
+        ctx.read_as(label, block.label)
+        unit = concept.unit if concept and concept.unit else block.unit
+        figure = _figure(ctx, number, unit, block.number)
+        rows.append(block.row(concept.notation if concept else None, label.stripped, figure))
+    return rows
+
+
+def _key_figures(ctx: ParseContext, lines: list[Line]) -> list[KeyFigure]:
+    """Key figures print the number first, then its label on the next non-blank line."""
+    return _labelled_figures(ctx, lines, KEY_FIGURES)
 
 
 def parse_people_reached(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[PeopleReached, ...]:
     """PEOPLE REACHED prints each label first, then its number."""
-    doc = ctx.doc
-    reached: list[PeopleReached] = []
-    pending: Line | None = None
-    for line in lines:
-        if line.blank:
-            continue
-        if not _is_number(line.stripped):
-            if pending is not None:
-                raise doc.error(line, f"the number of people reached for {pending.stripped!r}")
-            pending = line
-            continue
-        if pending is None:
-            raise doc.error(line, "a people-reached label before the number")
-        concept = ctx.concept(pending, "reach-category", pending.stripped, "people-reached label")
-        ctx.read_as(pending, "people-reached label")
-        figure = _figure(ctx, line, Unit.PERSONS, "a number of people reached")
-        reached.append(
-            PeopleReached(concept.notation if concept else None, pending.stripped, figure)
-        )
-        pending = None
-    if pending is not None:
-        raise doc.error(pending, f"the number of people reached for {pending.stripped!r}")
-    return tuple(reached)
+    return tuple(_labelled_figures(ctx, lines, PEOPLE_REACHED))

@@ -13,7 +13,6 @@ from ifrc_kg.concepts import EF, IND, SP
 from ifrc_kg.model import Indicator, OngoingEmergency, Unit
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.lines import Line
-from ifrc_kg.report.numbers import explain, make_figure
 
 ONGOING = re.compile(r"(?P<code>[A-Z]{2,8}\d{2,8})\s*/\s*\**(?P<name>[^*]+?)\**")
 _PEOPLE_WORDS = ("people", "migrants", "persons", "volunteers", "households")
@@ -87,13 +86,8 @@ def _indicators(
         indicator = ctx.concept(line, IND, label, "indicator")
         unit = indicator.unit if indicator and indicator.unit else _default_unit(label)
         value_text, start, end = cells[2]
-        try:
-            figure = make_figure(value_text, doc.span(start, end), unit)
-        except ValueError as error:
-            raise doc.error(
-                line,
-                f"a count, a percentage or Yes/No as the value of {label!r}{explain(error)}",
-            ) from None
+        expected = f"a count, a percentage or Yes/No as the value of {label!r}"
+        figure = ctx.figure(line, value_text, doc.span(start, end), unit, expected)
         rows.append(
             Indicator(area, area_label, indicator.notation if indicator else None, label, figure)
         )

@@ -6,8 +6,9 @@ to the nearest 100,000), a print with every digit is exact. Money stays ``Decima
 The template groups digits in threes with commas and marks decimals with a point. A
 print in another form is not guessed at: a decimal comma ("15,7M", "4,8") is
 ``BadNumberForm``; a grouping that is not in threes ("25,6140": 25,614 or 256,140?)
-is ``AmbiguousNumber`` carrying the candidate readings. Table cells turn either into a
-``ReportFormatError``; a narrative claim keeps the print with no value and a finding.
+is ``AmbiguousNumber`` carrying the candidate readings. A table cell turns a bad form into
+a ``ReportFormatError`` and keeps an ambiguous print with no value and a finding
+(``ParseContext.figure``); a narrative claim keeps either with no value and a finding.
 """
 
 from __future__ import annotations
@@ -53,11 +54,23 @@ class BadNumberForm(ValueError):
 class AmbiguousNumber(ValueError):
     """A print whose digit grouping allows more than one reading; ``readings`` lists them."""
 
-    def __init__(self, printed: str, readings: tuple[Decimal, ...]) -> None:
+    def __init__(
+        self, printed: str, readings: tuple[Decimal, ...], unit: Unit | None = None
+    ) -> None:
         self.printed = printed
         self.readings = readings
-        shown = " or ".join(f"{reading:,}" for reading in readings)
-        super().__init__(f"{printed!r} is not grouped in threes: {shown}?")
+        self.unit = unit
+        """The unit the print itself names ("CHF 25,6140"), if any."""
+        super().__init__(f"{printed!r} is not grouped in threes: {shown_readings(readings)}?")
+
+
+def shown_readings(readings: tuple[Decimal, ...]) -> str:
+    """The candidate readings of a print, grouped in threes as the template prints them.
+
+    >>> shown_readings((Decimal(25614), Decimal(256140)))
+    '25,614 or 256,140'
+    """
+    return " or ".join(f"{reading:,}" for reading in readings)
 
 
 def explain(error: ValueError) -> str:
@@ -71,7 +84,7 @@ def explain(error: ValueError) -> str:
     return f": {error}" if isinstance(error, BadNumberForm | AmbiguousNumber) else ""
 
 
-def _check_grouping(printed: str, digits: str, magnitude: bool) -> None:
+def _check_grouping(printed: str, digits: str, magnitude: bool, unit: Unit | None = None) -> None:
     """Digits grouped in threes, else ``BadNumberForm`` or ``AmbiguousNumber``.
 
     >>> _check_grouping("780,000", "780,000", False)
@@ -97,7 +110,7 @@ def _check_grouping(printed: str, digits: str, magnitude: bool) -> None:
         raise BadNumberForm(f"{printed!r}: digits before a magnitude are not grouped in threes")
     readings = {Decimal("".join(group[:3] if i else group for i, group in enumerate(groups)))}
     readings.add(Decimal("".join(groups)))
-    raise AmbiguousNumber(printed, tuple(sorted(readings)))
+    raise AmbiguousNumber(printed, tuple(sorted(readings)), unit)
 
 
 def _integral(value: Decimal) -> Decimal:
@@ -136,7 +149,8 @@ def read_number(printed: str) -> tuple[Decimal, Decimal | None, Unit | None]:
     match = _FULL.fullmatch(printed.strip())
     if not match:
         raise ValueError(f"not a printed number: {printed!r}")
-    _check_grouping(printed.strip(), match["digits"], bool(match["magnitude"]))
+    unit = Unit.CHF if match["chf"] else Unit.PERCENT if match["percent"] else None
+    _check_grouping(printed.strip(), match["digits"], bool(match["magnitude"]), unit)
     digits = match["digits"].replace(",", "")
     decimals = match["decimals"] or ""
     value = Decimal(f"{digits}.{decimals}" if decimals else digits)
@@ -147,9 +161,7 @@ def read_number(printed: str) -> tuple[Decimal, Decimal | None, Unit | None]:
         value = value.scaleb(exponent)
         rounded_to = Decimal(1).scaleb(exponent - len(decimals))
         rounded_to = _integral(rounded_to)
-    value = _integral(value)
-    unit = Unit.CHF if match["chf"] else Unit.PERCENT if match["percent"] else None
-    return value, rounded_to, unit
+    return _integral(value), rounded_to, unit
 
 
 def read_value(printed: str) -> tuple[Decimal | bool, Decimal | None, Unit | None]:
@@ -178,6 +190,18 @@ def make_figure(printed: str, source: SourceSpan, unit: Unit) -> Figure:
         printed=printed.strip(),
         rounded_to=rounded_to,
         source=source,
+    )
+
+
+def ambiguous_figure(ambiguous: AmbiguousNumber, source: SourceSpan, unit: Unit) -> Figure:
+    """The ``Figure`` of an ambiguous print: as printed, with its readings and no value."""
+    return Figure(
+        value=None,
+        unit=ambiguous.unit or unit,
+        printed=ambiguous.printed,
+        rounded_to=None,
+        source=source,
+        readings=ambiguous.readings,
     )
 
 

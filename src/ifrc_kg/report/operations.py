@@ -26,14 +26,21 @@ from ifrc_kg.model import (
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.dates import find_dates
 from ifrc_kg.report.lines import Document, Line
-from ifrc_kg.report.numbers import NUMBER_PATTERN, explain, make_figure
+from ifrc_kg.report.numbers import NUMBER_PATTERN
 
 # A row of an operation table the template has no key for: a short label in capitals.
 UNKNOWN_KEY = re.compile(r"[A-Z][A-Z0-9 /&()'’-]{1,60}")
 LINK = re.compile(r"link\s+to\s+(?P<role>.+)", re.IGNORECASE)
-NUMBER = re.compile(rf"(?<![\w.,]){NUMBER_PATTERN}")
+# A number of people: a whole run of digits, points and commas (so "1.2.3" is read whole and
+# refused, never as 1.2), then an optional magnitude.
+PEOPLE_NUMBER = re.compile(
+    r"(?<![\w.,])\d(?:[\d.,]*\d)?(?:\s*(?:thousand|millions?|billion|bn|mn|[kKmMbB])(?!\w))?"
+)
+BULLET = re.compile(r"[•●]")
+# A bullet of FUNDING REQUIREMENTS: "• channel: CHF amount"; the amount's digits end where
+# the number ends ("CHF 1.2.3" is no amount, not CHF 1.2).
 ITEM = re.compile(
-    r"[•●]\s*(?P<channel>[^:•●<]+?)\s*:\s*(?P<amount>CHF\s*\d[\d,]*(?:\.\d+)?"
+    r"[•●]\s*(?P<channel>[^:•●<]+?)\s*:\s*(?P<amount>CHF\s*\d[\d,]*(?:\.\d+)?(?![.,]?\d)"
     r"(?:\s*(?:million|bn|[kKmM])(?!\w))?)"
 )
 TAG = re.compile(r"<[^>]*>")
@@ -140,15 +147,15 @@ def _operation(ctx: ParseContext, cells: list[_Cell]) -> Operation:
     affected_text: Text | None = None
     if "affected" in by_key:
         affected_text = _text(doc, by_key["affected"])
-        affected = _people_figures(doc, by_key["affected"])
+        affected = _people_figures(ctx, by_key["affected"])
     targeted: Figure | None = None
     if "targeted" in by_key:
-        targeted = _single_figure(doc, by_key["targeted"], Unit.PERSONS, "a number of people")
+        targeted = _single_figure(ctx, by_key["targeted"], Unit.PERSONS, "a number of people")
     funding: list[OperationFunding] = []
     if "requirements" in by_key:
-        funding += _requirements(doc, by_key["requirements"])
+        funding += _requirements(ctx, by_key["requirements"])
     if "allocation" in by_key:
-        figure = _single_figure(doc, by_key["allocation"], Unit.CHF, "a CHF amount")
+        figure = _single_figure(ctx, by_key["allocation"], Unit.CHF, "a CHF amount")
         funding.append(OperationFunding("Funding allocation", "IFRC-DREF", figure))
     last = cells[-1].line
     return Operation(
@@ -202,66 +209,60 @@ def _duration(cell: _Cell):
     return start_day, end_day, tuple(events), months
 
 
-def _people_figures(doc: Document, cell: _Cell) -> tuple[Figure, ...]:
+def _people_figures(ctx: ParseContext, cell: _Cell) -> tuple[Figure, ...]:
     """Numbers of people in a PEOPLE AFFECTED cell: "157 million people", "143m in …".
 
     A number counts people when a magnitude is printed with it or "people"/"persons"
     follows; "25 countries" does not.
     """
     figures = []
-    for match in NUMBER.finditer(cell.text):
+    for match in PEOPLE_NUMBER.finditer(cell.text):
         printed = match.group(0)
         following = cell.text[match.end() : match.end() + 12].lstrip().casefold()
         has_magnitude = bool(re.search(r"[a-zA-Z]$", printed))
         whole = printed.strip() == cell.text.strip()
         if not (has_magnitude or whole or following.startswith(("people", "persons"))):
             continue
-        start, end = cell.start + match.start(), cell.start + match.end()
-        try:
-            figures.append(make_figure(printed, doc.span(start, end), Unit.PERSONS))
-        except ValueError as error:
-            raise doc.error(
-                cell.line, f"a number of people in {cell.label}{explain(error)}"
-            ) from None
+        span = ctx.doc.span(cell.start + match.start(), cell.start + match.end())
+        expected = f"a number of people in {cell.label}, not {printed!r}"
+        figures.append(ctx.figure(cell.line, printed, span, Unit.PERSONS, expected))
     return tuple(figures)
 
 
-def _single_figure(doc: Document, cell: _Cell, unit: Unit, expected: str) -> Figure:
+def _single_figure(ctx: ParseContext, cell: _Cell, unit: Unit, expected: str) -> Figure:
     text = cell.text.strip()
     offset = cell.start + cell.text.index(text) if text else cell.start
-    try:
-        return make_figure(text, doc.span(offset, offset + len(text)), unit)
-    except ValueError as error:
-        raise doc.error(
-            cell.line, f"{expected} after {cell.label}, not {text!r}{explain(error)}"
-        ) from None
+    span = ctx.doc.span(offset, offset + len(text))
+    return ctx.figure(cell.line, text, span, unit, f"{expected} after {cell.label}, not {text!r}")
 
 
-def _requirements(doc: Document, cell: _Cell) -> list[OperationFunding]:
+def _requirements(ctx: ParseContext, cell: _Cell) -> list[OperationFunding]:
     """Scopes ("Total funding requirements") and channels ("Through the IFRC Appeal")."""
+    doc = ctx.doc
+    expected = "a CHF amount in the funding requirements"
     funding = []
     scope = cell.label.strip().capitalize()
     previous = 0
-    for match in ITEM.finditer(cell.text):
+    items = list(ITEM.finditer(cell.text))
+    for bullet in BULLET.finditer(cell.text):
+        if bullet.start() not in {item.start() for item in items}:
+            item = re.split(r"[•●<]", cell.text[bullet.end() :])[0]
+            printed = " ".join(f"{bullet.group()} {item}".split())
+            raise doc.error(cell.line, f"{expected} ('• channel: CHF amount'), not {printed!r}")
+    for match in items:
         between = TAG.sub(" ", cell.text[previous : match.start()]).replace("•", " ")
         between = " ".join(between.split())
         if between:
             scope = between
-        start = cell.start + match.start("amount")
-        end = cell.start + match.end("amount")
-        try:
-            figure = make_figure(match["amount"], doc.span(start, end), Unit.CHF)
-        except ValueError as error:
-            raise doc.error(
-                cell.line, f"a CHF amount in the funding requirements{explain(error)}"
-            ) from None
+        span = doc.span(cell.start + match.start("amount"), cell.start + match.end("amount"))
+        figure = ctx.figure(cell.line, match["amount"], span, Unit.CHF, expected)
         funding.append(OperationFunding(scope, " ".join(match["channel"].split()), figure))
         previous = match.end()
     if not funding:
         amount = re.search(rf"CHF\s*{NUMBER_PATTERN}", cell.text)
         if amount is None:
-            raise doc.error(cell.line, "a CHF amount in the funding requirements")
-        start, end = cell.start + amount.start(), cell.start + amount.end()
-        figure = make_figure(amount.group(0), doc.span(start, end), Unit.CHF)
+            raise doc.error(cell.line, expected)
+        span = doc.span(cell.start + amount.start(), cell.start + amount.end())
+        figure = ctx.figure(cell.line, amount.group(0), span, Unit.CHF, expected)
         funding.append(OperationFunding(scope, "", figure))
     return funding

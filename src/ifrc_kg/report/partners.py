@@ -17,14 +17,16 @@ from dataclasses import dataclass
 from ifrc_kg.concepts import normalise_label, slugify
 from ifrc_kg.model import Figure, PartnerSupport, Unit
 from ifrc_kg.report.context import ParseContext
-from ifrc_kg.report.lines import Document, Line
-from ifrc_kg.report.numbers import NUMBER_PATTERN, explain, make_figure
+from ifrc_kg.report.lines import Line
+from ifrc_kg.report.numbers import NUMBER_PATTERN
 
 MULTILATERAL = "multilateral"
 BILATERAL_MARKS = frozenset("●•")
 MULTILATERAL_MARKS = frozenset("✓✔")
+# The amount runs to the end of the line, so "CHF 1.2.3" is refused rather than read as 1.2.
 TOTAL = re.compile(
-    rf"Total\s+Funding\s+Reported\s*:?\s*\**\s*(?P<amount>{NUMBER_PATTERN})\s*\**", re.IGNORECASE
+    rf"Total\s+Funding\s+Reported\s*:?\s*\**\s*(?P<amount>{NUMBER_PATTERN})\s*\**\s*$",
+    re.IGNORECASE,
 )
 _MULTILATERAL_HEADINGS = (
     "multilateral support",
@@ -89,20 +91,18 @@ def parse_partners(ctx: ParseContext, lines: tuple[Line, ...]) -> PartnerMatrix:
                 raise doc.error(line, "a CHF amount after 'Total Funding Reported'")
             start = line.start + match.start("amount")
             end = line.start + match.end("amount")
-            try:
-                total = make_figure(match["amount"], doc.span(start, end), Unit.CHF)
-            except ValueError as error:
-                raise doc.error(
-                    line, f"a CHF amount after 'Total Funding Reported'{explain(error)}"
-                ) from None
+            span = doc.span(start, end)
+            expected = "a CHF amount after 'Total Funding Reported'"
+            total = ctx.figure(line, match["amount"], span, Unit.CHF, expected)
             break  # the matrix ends with its total
         if "\t" not in line.text:
             raise doc.error(line, "a partner row: society name, funding and marks, tab-separated")
-        rows.append(_row(doc, line, columns))
+        rows.append(_row(ctx, line, columns))
     return PartnerMatrix(tuple(rows), total)
 
 
-def _row(doc: Document, line: Line, columns: list[str]) -> PartnerSupport:
+def _row(ctx: ParseContext, line: Line, columns: list[str]) -> PartnerSupport:
+    doc = ctx.doc
     cells = line.fields()
     name = cells[0][0].strip()
     if not name:
@@ -110,12 +110,8 @@ def _row(doc: Document, line: Line, columns: list[str]) -> PartnerSupport:
     funding: Figure | None = None
     if len(cells) > 1 and cells[1][0].strip():
         text, start, end = cells[1]
-        try:
-            funding = make_figure(text, doc.span(start, end), Unit.CHF)
-        except ValueError as error:
-            raise doc.error(
-                line, f"a CHF amount as the funding reported by {name}{explain(error)}"
-            ) from None
+        expected = f"a CHF amount as the funding reported by {name}"
+        funding = ctx.figure(line, text, doc.span(start, end), Unit.CHF, expected)
     areas: list[str] = []
     multilateral = False
     for index, (text, _, _) in enumerate(cells[2:]):
