@@ -21,8 +21,9 @@ from tests.stores import ExternalStore, free_port, start_oxigraph, start_virtuos
 from tests.stores import stop as stop_store
 
 from ifrc_kg.remote_store import RemoteStore, RemoteStoreUnavailable, StoreCutAnswer
+from ifrc_kg.server.admission import EngineBusy, TooManyClientQueries
 from ifrc_kg.server.examples import EXAMPLES
-from ifrc_kg.server.pool import EngineBusy, QueryLimits, ResultTooLarge, TooManyClientQueries
+from ifrc_kg.server.pool import QueryLimits, ResultTooLarge
 from ifrc_kg.server.remote_engine import RemoteQueryEngine
 from ifrc_kg.store import QueryAnswer, QueryRequest, QueryTimeout, StoreLoadError
 
