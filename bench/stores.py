@@ -3,17 +3,21 @@ server and Virtuoso (the last two filled by ``ifrc-kg push``, served by ``serve 
 
     .venv/bin/python -m bench.stores [--triples 1000000] [--rounds 5] [--engines ...]
 
-Data: the report-shaped N-Quads of ``bench.engines`` (cached in bench/.cache/), laid out as
-a build directory (``graph.nq``, ``void.ttl``, ``manifest.json``, ``SHA256SUMS``) so that
+Data: the report-shaped N-Quads of ``bench.reports`` (the Mali report rewritten for other
+countries and years, about 90 reports for a million quads; cached in bench/.cache/), laid out
+as a build directory (``graph.nq``, ``void.ttl``, ``manifest.json``, ``SHA256SUMS``) so that
 ``ifrc-kg push`` takes it as it takes a real build. For each engine: start it on 127.0.0.1
 (external stores in a temporary directory), push (timed), start the front end, then send the
 mix ``--rounds`` times from one client and from two at once. Prints one Markdown table:
 push time, front-end start-up, the median time of each request kind, the mix's throughput,
-and the resident memory (peak, from /proc) of the engine and of the front end.
+the memory of the engine (peak resident set, and per million quads) and its data on disk,
+and the memory of the front end (peak resident set of the web process; proportional set
+of its whole process tree, query workers included, at the end); and the load average.
 
 The mix, per round: the landing page, a report page, a resource via ``/id/`` (303, then the
-page), an observation as Turtle, the query page's example queries, and a report's named graph
-as N-Triples. Everything goes to 127.0.0.1, bounded in count.
+page), an observation's page and its Turtle, the query page's example queries, a report's
+named graph as its summary page and as N-Triples. Everything goes to 127.0.0.1, bounded in
+count.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import argparse
 import hashlib
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -46,15 +51,53 @@ def dist_for(nquads: Path, directory: Path) -> Path:
     """A build directory around generated N-Quads, with the files ``push`` checks."""
     dist = directory / "dist"
     dist.mkdir()
-    os.symlink(nquads.resolve(), dist / "graph.nq")
+    try:  # a hard link (the build's files must lie inside it), else a copy
+        os.link(nquads, dist / "graph.nq")
+    except OSError:
+        shutil.copyfile(nquads, dist / "graph.nq")
     (dist / "void.ttl").write_text(VOID, encoding="utf-8")
-    (dist / "manifest.json").write_text(json.dumps({"base": BASE}), encoding="utf-8")
-    sums = []
-    for name in ("graph.nq", "void.ttl", "manifest.json"):
-        digest = hashlib.sha256((dist / name).read_bytes()).hexdigest()
-        sums.append(f"{digest}  {name}\n")
+    digests = {
+        name: hashlib.sha256((dist / name).read_bytes()).hexdigest()
+        for name in ("graph.nq", "void.ttl")
+    }
+    files = [
+        {"path": name, "bytes": (dist / name).stat().st_size, "sha256": digest}
+        for name, digest in digests.items()
+    ]
+    manifest = json.dumps({"base": BASE, "files": files})
+    (dist / "manifest.json").write_text(manifest, encoding="utf-8")
+    digests["manifest.json"] = hashlib.sha256(manifest.encode("utf-8")).hexdigest()
+    sums = [f"{digest}  {name}\n" for name, digest in digests.items()]
     (dist / "SHA256SUMS").write_text("".join(sums), encoding="utf-8")
     return dist
+
+
+def tree_pss_mib(pid: int) -> float:
+    """The proportional set size of a process and all its descendants, in MiB: shared pages
+    (the query workers' store in the page cache, forked code) counted once in all."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            rollup = Path(f"/proc/{current}/smaps_rollup").read_text()
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending.extend(int(child) for child in children)
+        except OSError:  # gone meanwhile
+            continue
+        for line in rollup.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) / 1024
+    return total
+
+
+def disk_mib(directory: Path) -> float:
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file()) / 2**20
+
+
+def load_average() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -111,10 +154,12 @@ def _mix(report: str, thing: str, observation: str) -> list[tuple[str, Callable]
         ("landing page", get("/")),
         ("report page", get("/doc/" + report)),
         ("resource /id/ → 303 → page", get("/id/" + thing, redirects=True)),
+        ("observation page", get("/doc/" + observation)),
         ("observation as Turtle", get("/doc/" + observation, "text/turtle")),
     ]
     mix += [(f"query `{example.key}`", query(example.query)) for example in EXAMPLES]
     graph = "/graph/" + report.removeprefix("report/")
+    mix.append(("named graph page", get(graph)))
     mix.append(("named graph as N-Triples", get(graph, "application/n-triples")))
     return mix
 
@@ -171,7 +216,7 @@ def run_engine(engine: str, dist: Path, work: Path, rounds: int, picks: tuple) -
 
     from ifrc_kg.push import auth_from_env, push
 
-    row: dict = {"engine": engine}
+    row: dict = {"engine": engine, "load_before": load_average()}
     store = None
     env: dict[str, str] = {}
     try:
@@ -182,6 +227,7 @@ def run_engine(engine: str, dist: Path, work: Path, rounds: int, picks: tuple) -
                 store = start_oxigraph(directory)
             else:  # a 2 GiB page cache: Virtuoso's guide gives it 2/3 of its memory
                 store = start_virtuoso(directory, buffers=250_000)
+            row["engine_idle_mib"] = peak_rss_mib(store.process.pid)  # started, empty
             started = time.perf_counter()
             result = push(
                 dist,
@@ -198,8 +244,11 @@ def run_engine(engine: str, dist: Path, work: Path, rounds: int, picks: tuple) -
         try:
             row |= measure(url, rounds, *picks)
             row["front_mib"] = peak_rss_mib(front.pid)
+            row["front_tree_mib"] = tree_pss_mib(front.pid)
             if store is not None:
                 row["engine_mib"] = peak_rss_mib(store.process.pid)
+                row["engine_disk_mib"] = disk_mib(work / engine)
+            row["load_after"] = load_average()
         finally:
             front.terminate()
             front.wait()
@@ -209,7 +258,7 @@ def run_engine(engine: str, dist: Path, work: Path, rounds: int, picks: tuple) -
     return row
 
 
-def table(rows: list[dict]) -> str:
+def table(rows: list[dict], quads: int) -> str:
     names = list(rows[0]["medians"])
     header = "| measure | " + " | ".join(row["engine"] for row in rows) + " |"
     lines = [header, "|---|" + "---|" * len(rows)]
@@ -226,13 +275,29 @@ def table(rows: list[dict]) -> str:
         add(name, [f"{row['medians'][name]:.3f} s" for row in rows])
     add("mix, one client", [f"{row['mixes_per_s'][0]:.2f}/s" for row in rows])
     add("mix, two clients", [f"{row['mixes_per_s'][1]:.2f}/s" for row in rows])
-    add("front end peak memory", [f"{row['front_mib']:,.0f} MiB" for row in rows])
+    add("front end peak memory (web process)", [f"{row['front_mib']:,.0f} MiB" for row in rows])
+    add(
+        "front end process tree (PSS, workers included)",
+        [f"{row['front_tree_mib']:,.0f} MiB" for row in rows],
+    )
+    per_million = 1_000_000 / quads
     add(
         "engine peak memory",
         [
-            f"{row['engine_mib']:,.0f} MiB" if "engine_mib" in row else "(in the front end)"
+            f"{row['engine_mib']:,.0f} MiB (empty: {row['engine_idle_mib']:,.0f}; per M quads: "
+            f"{(row['engine_mib'] - row['engine_idle_mib']) * per_million:,.0f})"
+            if "engine_mib" in row
+            else "(in the front end)"
             for row in rows
         ],
+    )
+    add(
+        "engine data on disk",
+        [f"{row['engine_disk_mib']:,.0f} MiB" if "engine_disk_mib" in row else "–" for row in rows],
+    )
+    add(
+        "load average before / after",
+        [f"{row['load_before']} / {row['load_after']}" for row in rows],
     )
     return "\n".join(lines)
 
@@ -250,14 +315,15 @@ def main() -> None:
         write_nquads(args.triples, data)
     picks = _pick(data)
     rows = []
-    with tempfile.TemporaryDirectory() as work:
+    print(f"load average at start: {load_average()}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(dir=CACHE) as work:
         dist = dist_for(data, Path(work))
         for engine in args.engines:
             rows.append(run_engine(engine, dist, Path(work), args.rounds, picks))
             print(f"{engine}: done", file=sys.stderr)
     quads = sum(1 for _ in data.open(encoding="utf-8"))
     print(f"{quads:,} quads, {args.rounds} rounds of the mix\n")
-    print(table(rows))
+    print(table(rows, quads))
 
 
 if __name__ == "__main__":

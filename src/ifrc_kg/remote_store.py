@@ -11,6 +11,9 @@ plumbing below (``open_answer``):
   the push) and the named graphs are the build's, passed as the protocol's
   ``default-graph-uri`` / ``named-graph-uri`` unless the query or request names a dataset;
   a store's other graphs stay out of sight;
+- a page asks for what it needs in a few requests, not one per resource: the statements
+  about a resource and its hash parts, or the labels of every resource it links to, are
+  one ``VALUES`` query each (``triples_about``);
 - each request waits at most until its deadline (the read timeout is what is left of it),
   and a response is closed, abandoning the request, as soon as its reader stops;
 - Virtuoso answers ``ASK`` in JSON as one row of ``?__ASK_RETVAL`` (1 or 0): read as the
@@ -51,7 +54,9 @@ log = logging.getLogger(__name__)
 UNION_GRAPH = "graph/union"
 SOLUTIONS_ACCEPT = "application/sparql-results+json"
 TRIPLES_ACCEPT = "application/n-triples"
-PATTERN_LIMIT = 10_000
+#: subjects per look-up of ``triples_about``: a page's few hundred labels are one or two
+#: requests, and the request body stays a few tens of KiB
+SUBJECTS_PER_REQUEST = 500
 ERROR_EXCERPT = 300
 
 
@@ -103,33 +108,6 @@ def virtuoso_ask(answer: ox.QuerySolutions) -> bool:
     """Virtuoso answers ASK in JSON as a one-row SELECT of ``?__ASK_RETVAL`` (1 or 0)."""
     values = [value for solution in answer for value in solution]
     return any(value is not None and value.value not in ("0", "false") for value in values)
-
-
-class _PatternView:
-    """``quads_for_pattern`` over the remote store, for the server's indexed look-ups that
-    the embedded store answers from pyoxigraph's indexes (``GraphStore.oxigraph``)."""
-
-    def __init__(self, store: RemoteStore) -> None:
-        self._store = store
-
-    def quads_for_pattern(
-        self,
-        subject: ox.NamedNode | None,
-        predicate: ox.NamedNode | None,
-        object: Term | None,
-        graph_name: ox.NamedNode | None = None,
-    ) -> Iterator[ox.Quad]:
-        terms = {"s": subject, "p": predicate, "o": object}
-        pattern = " ".join(
-            str(term) if term is not None else f"?{name}" for name, term in terms.items()
-        )
-        if graph_name is not None:
-            pattern = f"GRAPH {graph_name} {{ {pattern} }}"
-        rows = self._store.select(f"SELECT * WHERE {{ {pattern} }} LIMIT {PATTERN_LIMIT}")
-        graph = graph_name or ox.DefaultGraph()
-        for row in rows:
-            values = [row.get(name, term) for name, term in terms.items()]
-            yield ox.Quad(values[0], values[1], values[2], graph)  # type: ignore[arg-type]
 
 
 class RemoteStore:
@@ -217,10 +195,6 @@ class RemoteStore:
         """Statements in the build's named graphs, as the store counts them."""
         return self._count
 
-    @property
-    def oxigraph(self) -> _PatternView:
-        return _PatternView(self)
-
     def named_graphs(self) -> list[str]:
         return list(self._graphs)
 
@@ -241,11 +215,29 @@ class RemoteStore:
             for row in result.rows
         ]
 
-    def triples_about(self, iri: str, limit: int = 5_000) -> list[ox.Triple]:
-        """Every statement with ``iri`` as subject (the union graph is a set already)."""
-        subject = ox.NamedNode(iri)
-        rows = self.select(f"SELECT ?p ?o WHERE {{ {iri_term(iri)} ?p ?o }} LIMIT {limit}")
-        return [ox.Triple(subject, row["p"], row["o"]) for row in rows]  # type: ignore[arg-type]
+    def triples_about(
+        self, subjects: Sequence[str], predicates: Sequence[str] = (), limit: int = 5_000
+    ) -> list[ox.Triple]:
+        """The statements about all of ``subjects`` (with one of ``predicates``, if given) in
+        one request per ``SUBJECTS_PER_REQUEST`` subjects, grouped subject by subject as
+        ``GraphStore.triples_about`` gives them; at most ``limit`` per subject on average
+        (the union graph is a set already)."""
+        order = {subject: index for index, subject in enumerate(dict.fromkeys(subjects))}
+        wanted = list(order)
+        only = ""
+        if predicates:  # a filter, not a second VALUES: measured 5x faster on Oxigraph
+            only = f" FILTER(?p IN ({', '.join(iri_term(p) for p in predicates)}))"
+        found: list[ox.Triple] = []
+        for start in range(0, len(wanted), SUBJECTS_PER_REQUEST):
+            chunk = wanted[start : start + SUBJECTS_PER_REQUEST]
+            values = " ".join(iri_term(subject) for subject in chunk)
+            rows = self.select(
+                f"SELECT ?s ?p ?o WHERE {{ VALUES ?s {{ {values} }} ?s ?p ?o{only} }} "
+                f"LIMIT {limit * len(chunk)}"
+            )
+            found.extend(ox.Triple(row["s"], row["p"], row["o"]) for row in rows)  # type: ignore[arg-type]
+        found.sort(key=lambda triple: order[triple.subject.value])
+        return found
 
     def triples_pointing_to(self, iri: str, limit: int = 500) -> list[ox.Triple]:
         target = ox.NamedNode(iri)
@@ -255,16 +247,15 @@ class RemoteStore:
     def graph_triples(self, graph_iri: str) -> Iterator[ox.Triple]:
         """A named graph whole: a Graph Store GET when ``--gsp`` is given, else CONSTRUCT."""
         if self.gsp_url:
-            response = self._client.get(
-                self.gsp_url,
-                params={"graph": graph_iri},
-                headers={"Accept": TRIPLES_ACCEPT},
-                timeout=max(self._timeout_s, 60.0),
-            )
-            if response.status_code == 404:
-                return iter(())
-            self._raise_for(response)
-            return iter(ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES))
+            deadline = Deadline(max(self._timeout_s, 60.0))
+            with self._exchange(
+                "GET", self.gsp_url, deadline, params={"graph": graph_iri}, accept=TRIPLES_ACCEPT
+            ) as response:
+                if response.status_code == 404:
+                    return iter(())
+                self._raise_for(response)
+                body = response.read()
+            return iter(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
         result = self._query(
             f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {iri_term(graph_iri)} {{ ?s ?p ?o }} }}",
             "graph",
@@ -273,6 +264,23 @@ class RemoteStore:
             dataset=False,
         )
         return iter(result.triples)
+
+    def statements_by_subject(self, graph_iri: str) -> dict[str, int]:
+        """How many statements each IRI subject has in a named graph: the store counts, and
+        sends one row per subject rather than the whole graph."""
+        result = self._query(
+            f"SELECT ?s (COUNT(*) AS ?n) WHERE {{ GRAPH {iri_term(graph_iri)} {{ ?s ?p ?o }} "
+            "FILTER(isIRI(?s)) } GROUP BY ?s",
+            "solutions",
+            Deadline(max(self._timeout_s, 60.0)),
+            10_000_000,
+            dataset=False,
+        )
+        return {
+            row[0].value: int(row[1].value)
+            for row in result.rows
+            if row[0] is not None and row[1] is not None
+        }
 
     def has_subject(self, iri: str) -> bool:
         return self._ask(f"ASK {{ {iri_term(iri)} ?p ?o }}")
@@ -351,24 +359,10 @@ class RemoteStore:
         the query, and ``StoreCutAnswer`` for an answer the store shortened.
         """
         accept = TRIPLES_ACCEPT if form == "graph" else SOLUTIONS_ACCEPT
-        remaining = max(0.05, deadline.seconds - (time.monotonic() - deadline.started))
-        request = self._client.build_request(
-            "POST",
-            self.endpoint,
-            content=urlencode([("query", sparql), *params]).encode("utf-8"),
-            headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
-            timeout=httpx.Timeout(remaining, connect=min(remaining, 10.0)),
-        )
-        timed_out = f"the query ran longer than the limit of {deadline.seconds:g} s"
-        try:
-            response = self._client.send(request, stream=True)
-        except httpx.TimeoutException:
-            raise QueryTimeout(timed_out) from None
-        except httpx.HTTPError as error:
-            raise RemoteStoreUnavailable(
-                f"the store at {self.endpoint} did not answer ({type(error).__name__})"
-            ) from None
-        try:
+        body = urlencode([("query", sparql), *params]).encode("utf-8")
+        with self._exchange(
+            "POST", self.endpoint, deadline, content=body, accept=accept, form=True
+        ) as response:
             self._raise_for(response)
             if response.headers.get("x-sql-state"):  # Virtuoso's partial "anytime" answer
                 raise QueryTimeout(
@@ -381,14 +375,50 @@ class RemoteStore:
                     f"{response.headers['x-sparql-maxrows']} rows; ask for less (LIMIT)"
                 )
             yield DeadlineReader(response, deadline)
+
+    @contextlib.contextmanager
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        deadline: Deadline,
+        *,
+        accept: str,
+        form: bool = False,
+        **request: object,
+    ) -> Iterator[httpx.Response]:
+        """One request to the store, its response streamed: every wait (connecting, each
+        read) is bounded by what is left of ``deadline``, the transport's errors become
+        ``QueryTimeout`` or ``RemoteStoreUnavailable`` (also when the caller's reads of the
+        body fail), and the response is closed, the request abandoned, however the caller
+        leaves: done, failed or given up."""
+        remaining = max(0.05, deadline.seconds - (time.monotonic() - deadline.started))
+        headers = {"Accept": accept}
+        if form:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        built = self._client.build_request(
+            method,
+            url,
+            headers=headers,
+            timeout=httpx.Timeout(remaining, connect=min(remaining, 10.0)),
+            **request,  # type: ignore[arg-type]
+        )
+        response: httpx.Response | None = None
+        try:
+            response = self._client.send(built, stream=True)
+            yield response
         except httpx.TimeoutException:
-            raise QueryTimeout(timed_out) from None
+            raise QueryTimeout(
+                f"the query ran longer than the limit of {deadline.seconds:g} s"
+            ) from None
         except httpx.HTTPError as error:
+            what = "did not answer" if response is None else "broke off its answer"
             raise RemoteStoreUnavailable(
-                f"the store at {self.endpoint} broke off its answer ({type(error).__name__})"
+                f"the store at {self.endpoint} {what} ({type(error).__name__})"
             ) from None
         finally:
-            response.close()  # done, failed or given up: the request is abandoned
+            if response is not None:
+                response.close()
 
     def _query(
         self,
@@ -399,8 +429,14 @@ class RemoteStore:
         *,
         dataset: bool,
     ) -> QueryResult:
-        """The site's own queries, collected (at most ``max_rows``, as ``GraphStore.select``)."""
-        with self.open_answer(sparql, form, self.dataset((), (), dataset), deadline) as body:
+        """The site's own queries, collected (at most ``max_rows``, as ``GraphStore.select``).
+
+        With ``dataset`` the default graph is the build's union and no named graph is sent:
+        the site's queries use no ``GRAPH``, and a hundred ``named-graph-uri`` parameters
+        on every small look-up cost the store time to read (Virtuoso most).
+        """
+        params = [("default-graph-uri", self.union_graph)] if dataset else []
+        with self.open_answer(sparql, form, params, deadline) as body:
             reader = io.BufferedReader(body, buffer_size=1 << 16)
             try:
                 if form == "graph":

@@ -347,9 +347,26 @@ class GraphStore:
 
     # --- indexed look-ups for linked-data pages ------------------------------------------
 
-    def triples_about(self, iri: str, limit: int = 5_000) -> list[ox.Triple]:
-        """Every statement with ``iri`` as subject, once each across the named graphs."""
-        return self._distinct(self._store.quads_for_pattern(ox.NamedNode(iri), None, None), limit)
+    def triples_about(
+        self, subjects: Sequence[str], predicates: Sequence[str] = (), limit: int = 5_000
+    ) -> list[ox.Triple]:
+        """The statements with one of ``subjects`` as subject (and, if given, one of
+        ``predicates`` as predicate), once each across the named graphs, subject by subject;
+        at most ``limit`` per subject. A page asks for all it needs at once: over a remote
+        store that is one request, not one per resource (``RemoteStore.triples_about``)."""
+        found: list[ox.Triple] = []
+        for subject in subjects:
+            node = ox.NamedNode(subject)
+            if predicates:
+                quads: Iterable[ox.Quad] = (
+                    quad
+                    for predicate in predicates
+                    for quad in self._store.quads_for_pattern(node, ox.NamedNode(predicate), None)
+                )
+            else:
+                quads = self._store.quads_for_pattern(node, None, None)
+            found.extend(self._distinct(quads, limit))
+        return found
 
     def triples_pointing_to(self, iri: str, limit: int = 500) -> list[ox.Triple]:
         """Statements with ``iri`` as object: the resources that link to it."""
@@ -358,6 +375,14 @@ class GraphStore:
     def graph_triples(self, graph_iri: str) -> Iterator[ox.Triple]:
         for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(graph_iri)):
             yield quad.triple
+
+    def statements_by_subject(self, graph_iri: str) -> dict[str, int]:
+        """How many statements each IRI subject has in a named graph (its summary page)."""
+        counts: dict[str, int] = {}
+        for triple in self.graph_triples(graph_iri):
+            if isinstance(triple.subject, ox.NamedNode):
+                counts[triple.subject.value] = counts.get(triple.subject.value, 0) + 1
+        return counts
 
     def has_subject(self, iri: str) -> bool:
         node = ox.NamedNode(iri)

@@ -21,8 +21,9 @@ from tests.stores import ExternalStore, free_port, start_oxigraph, start_virtuos
 from tests.stores import stop as stop_store
 
 from ifrc_kg.remote_store import RemoteStore, RemoteStoreUnavailable, StoreCutAnswer
+from ifrc_kg.server.admission import EngineBusy, TooManyClientQueries
 from ifrc_kg.server.examples import EXAMPLES
-from ifrc_kg.server.pool import EngineBusy, QueryLimits, ResultTooLarge, TooManyClientQueries
+from ifrc_kg.server.pool import QueryLimits, ResultTooLarge
 from ifrc_kg.server.remote_engine import RemoteQueryEngine
 from ifrc_kg.store import QueryAnswer, QueryRequest, QueryTimeout, StoreLoadError
 
@@ -506,6 +507,57 @@ def _wait_until(condition, what: str, limit_s: float = 30) -> None:  # type: ign
         if time.monotonic() > give_up:
             pytest.fail(f"gave up waiting for {what}")
         threading.Event().wait(0.02)
+
+
+#: pages that show tens to hundreds of resources (labels, quotes, figures, inbound links), and
+#: the requests to the store each may take: one per kind of look-up, never one per resource
+FEW_REQUESTS = {
+    "/doc/report/mli/2024": 10,
+    "/doc/ns/mli": 6,
+    "/doc/operation/MDRML018": 7,
+    "/doc/observation/ner/2024/people-reached/health-and-wellbeing": 6,
+    "/graph/ner/2024": 3,
+}
+
+
+@pytest.mark.parametrize("engine_name", ["oxigraph", "virtuoso"])
+def test_a_page_over_a_store_takes_a_few_requests_whatever_it_shows(
+    engine_name: str,
+    request: pytest.FixtureRequest,
+    multi_dist: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every request to the store is a round trip: a page asks for its labels, statements
+    and quotes in batches, so its cost does not grow with the resources it links to."""
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from ifrc_kg.config import Settings
+    from ifrc_kg.server.app import create_app
+
+    store = request.getfixturevalue(f"{engine_name}_loaded")
+    sent: list[str] = []
+    original = RemoteStore.open_answer
+
+    def counted(self: RemoteStore, sparql: str, *args: Any, **kwargs: Any) -> Any:
+        sent.append(" ".join(sparql.split())[:100])
+        return original(self, sparql, *args, **kwargs)
+
+    monkeypatch.setattr(RemoteStore, "open_answer", counted)
+    settings = dataclasses.replace(Settings.from_env(), sparql_url=store.query_url)
+    with TestClient(create_app(settings, dist=multi_dist, node_modules=None)) as client:
+        # once per process: the catalog metadata, the findings, the index of hash IRIs
+        assert client.get("/doc/report/ner/2024").status_code == 200
+        for path, most in FEW_REQUESTS.items():
+            sent.clear()
+            page = client.get(path)
+            assert page.status_code == 200, path
+            assert len(re.findall(r'href="/(?:id|doc|def)/', page.text)) > 20, path
+            assert 1 <= len(sent) <= most, (path, sent)
+        sent.clear()
+        assert client.get("/doc/ns/zzz").status_code == 404
+        assert len(sent) == 1, sent
 
 
 def test_the_pages_store_reads_the_build(oxigraph_loaded: ExternalStore) -> None:

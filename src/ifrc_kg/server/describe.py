@@ -1,16 +1,19 @@
 """What a resource page says: its statements, its hash-IRI parts, who links to it, labels.
 
-All look-ups are indexed quad-pattern reads on the store (subject or object bound), so a
-page costs a handful of index scans however large the graph.
+All look-ups have a subject or object bound, and each asks for many resources at once
+(``triples_about`` takes a list): a page costs a handful of index scans however large the
+graph, and over a remote store a handful of requests, not one per label.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
 from ifrc_kg.namespaces import PREFIXES
+from ifrc_kg.remote_store import RemoteStore
 from ifrc_kg.store import GraphStore
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -52,32 +55,26 @@ def curie(iri: str) -> str:
     return found
 
 
-def _values(store: GraphStore, subject: str, predicate: str) -> list[ox.Term]:
-    quads = store.oxigraph.quads_for_pattern(ox.NamedNode(subject), ox.NamedNode(predicate), None)
-    seen: dict = {}
-    for quad in quads:
-        seen.setdefault(quad.object, None)
-    return list(seen)
+def labels(store: GraphStore | RemoteStore, iris: Iterable[str]) -> dict[str, str]:
+    """The best human label of each resource that has one: by the first of ``LABELS`` it
+    has, English first, then any language, the first in text order where several remain
+    (so every engine gives the same). All in one look-up (a request over a remote store)."""
+    literals: dict[str, dict[str, list[ox.Literal]]] = {}
+    for triple in store.triples_about(list(dict.fromkeys(iris)), LABELS):
+        if isinstance(triple.object, ox.Literal):
+            by_predicate = literals.setdefault(triple.subject.value, {})
+            by_predicate.setdefault(triple.predicate.value, []).append(triple.object)
+    best: dict[str, str] = {}
+    for iri, by_predicate in literals.items():
+        values = next(by_predicate[predicate] for predicate in LABELS if predicate in by_predicate)
+        english = [value.value for value in values if (value.language or "").startswith("en")]
+        best[iri] = min(english or [value.value for value in values])
+    return best
 
 
-def label(store: GraphStore, iri: str) -> str | None:
-    """The best human label of a resource: English first, then any language, then none."""
-    for predicate in LABELS:
-        values = [
-            value for value in _values(store, iri, predicate) if isinstance(value, ox.Literal)
-        ]
-        if values:
-            english = [value for value in values if (value.language or "").startswith("en")]
-            return (english or values)[0].value
-    return None
-
-
-def first_literal(store: GraphStore, iri: str, predicates: tuple[str, ...]) -> str | None:
-    for predicate in predicates:
-        for value in _values(store, iri, predicate):
-            if isinstance(value, ox.Literal):
-                return value.value
-    return None
+def label(store: GraphStore | RemoteStore, iri: str) -> str | None:
+    """The best human label of one resource (see ``labels``)."""
+    return labels(store, [iri]).get(iri)
 
 
 @dataclass
@@ -115,23 +112,22 @@ class Description:
         return [triple for triple in self.triples if triple.subject.value == subject]
 
 
-def describe(store: GraphStore, iri: str, *, inbound_limit: int = 300) -> Description:
+def describe(store: GraphStore | RemoteStore, iri: str, *, inbound_limit: int = 300) -> Description:
     """The statements about ``iri`` and its hash parts (``iri#source`` and so on).
 
     Hash IRIs are described on their base document (the fragment never reaches the server),
-    found by following links from the resource to IRIs that start with ``iri#``.
+    found in the store's index of them and by following links from the resource to IRIs
+    that start with ``iri#``. The statements are asked for a round of subjects at a time
+    (one request over a remote store), then the inbound links (one more).
     """
     description = Description(iri)
-    queue = [iri]
-    seen = {iri}
-    for part in store.hash_parts(iri):
-        seen.add(part)
-        description.parts.append(part)
-        queue.append(part)
-    while queue:
-        subject = queue.pop(0)
-        triples = store.triples_about(subject)
+    description.parts = list(store.hash_parts(iri))
+    seen = {iri, *description.parts}
+    round_ = [iri, *description.parts]
+    while round_:
+        triples = store.triples_about(round_)
         description.triples.extend(triples)
+        round_ = []
         for triple in triples:
             target = triple.object
             if (
@@ -141,7 +137,7 @@ def describe(store: GraphStore, iri: str, *, inbound_limit: int = 300) -> Descri
             ):
                 seen.add(target.value)
                 description.parts.append(target.value)
-                queue.append(target.value)
+                round_.append(target.value)
     description.inbound = [
         triple
         for triple in store.triples_pointing_to(iri, limit=inbound_limit)
@@ -167,31 +163,61 @@ def _squeeze(text: str | None) -> str | None:
     return squeezed
 
 
-def quotes(store: GraphStore, iri: str) -> list[Quote]:
-    """The quoted source text of a figure: prov:wasDerivedFrom → oa:hasSelector → oa:exact."""
+def quotes(store: GraphStore | RemoteStore, description: Description) -> list[Quote]:
+    """The quoted source text of a figure: prov:wasDerivedFrom → oa:hasSelector → oa:exact.
+
+    The source and its selectors are usually hash parts (``obs#source``, ``obs#quote``),
+    already in the description; the others are looked up together, one round per step.
+    """
+    facts: dict[str, list[ox.Triple]] = {}
+    for triple in description.triples:
+        facts.setdefault(triple.subject.value, []).append(triple)
+
+    def learn(nodes: list[str]) -> None:
+        missing = [node for node in dict.fromkeys(nodes) if node not in facts]
+        for node in missing:
+            facts[node] = []
+        if missing:
+            for triple in store.triples_about(missing):
+                facts[triple.subject.value].append(triple)
+
+    def values(subject: str, predicate: str) -> list[ox.Term]:
+        found = [t.object for t in facts.get(subject, []) if t.predicate.value == predicate]
+        return list(dict.fromkeys(found))
+
+    def first(subject: str, predicate: str) -> str | None:
+        literals = [v for v in values(subject, predicate) if isinstance(v, ox.Literal)]
+        return literals[0].value if literals else None
+
+    sources = [
+        source.value
+        for source in values(description.iri, PROV_DERIVED)
+        if isinstance(source, ox.NamedNode)
+    ]
+    learn(sources)
+    selectors = {
+        source: [
+            selector.value
+            for selector in values(source, OA + "hasSelector")
+            if isinstance(selector, ox.NamedNode)
+        ]
+        for source in sources
+    }
+    learn([selector for found in selectors.values() for selector in found])
     found: list[Quote] = []
-    for source in _values(store, iri, PROV_DERIVED):
-        if not isinstance(source, ox.NamedNode):
-            continue
-        lines = {
-            "line_start": first_literal(store, source.value, (LINE_START,)),
-            "line_end": first_literal(store, source.value, (LINE_END,)),
-        }
-        origin = _values(store, source.value, OA + "hasSource")
-        for selector in _values(store, source.value, OA + "hasSelector"):
-            if not isinstance(selector, ox.NamedNode):
-                continue
-            exact = first_literal(store, selector.value, (OA + "exact",))
+    for source in sources:
+        origin = values(source, OA + "hasSource")
+        for selector in selectors[source]:
+            exact = first(selector, OA + "exact")
             if exact is None:
                 continue
             found.append(
                 Quote(
                     exact=exact,
-                    prefix=_squeeze(first_literal(store, selector.value, (OA + "prefix",))),
-                    suffix=_squeeze(first_literal(store, selector.value, (OA + "suffix",))),
-                    line_start=lines["line_start"]
-                    or first_literal(store, selector.value, (LINE_START,)),
-                    line_end=lines["line_end"] or first_literal(store, selector.value, (LINE_END,)),
+                    prefix=_squeeze(first(selector, OA + "prefix")),
+                    suffix=_squeeze(first(selector, OA + "suffix")),
+                    line_start=first(source, LINE_START) or first(selector, LINE_START),
+                    line_end=first(source, LINE_END) or first(selector, LINE_END),
                     source=origin[0].value if origin else None,
                 )
             )

@@ -74,7 +74,9 @@ def _known(site: Site, path: str) -> tuple[str, neg.Format | None, str] | None:
 
     The whole path is tried first, so an IRI that really ends in ``.rdf`` still resolves.
     """
-    for candidate, fmt in ((path, None), split_suffix(path)):
+    stem, suffix_format = split_suffix(path)
+    candidates = [(path, None)] + ([(stem, suffix_format)] if stem != path else [])
+    for candidate, fmt in candidates:
         iri = _resource_iri(site, candidate)
         if site.store.is_mentioned(iri):
             return candidate, fmt, iri

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from ifrc_kg.export import report_export_files
 from ifrc_kg.server import queries
 from ifrc_kg.server.charts import bar_chart
-from ifrc_kg.server.describe import RDF_TYPE, Description, curie, label, quotes
+from ifrc_kg.server.describe import RDF_TYPE, Description, curie, labels, quotes
 from ifrc_kg.server.site import Site, site_of
 
 log = logging.getLogger(__name__)
@@ -166,13 +166,14 @@ async def health(request: Request) -> JSONResponse:
     )
 
 
-def _object_view(site: Site, term: ox.Term) -> dict[str, Any]:
+def _object_view(site: Site, term: ox.Term, names: dict[str, str]) -> dict[str, Any]:
+    """A term as a page shows it; ``names`` holds the labels of the page's IRIs."""
     if isinstance(term, ox.NamedNode):
         return {
             "kind": "iri",
             "iri": term.value,
             "href": site.href(term.value),
-            "text": label(site.store, term.value) or site.local(term.value) or curie(term.value),
+            "text": names.get(term.value) or site.local(term.value) or curie(term.value),
         }
     if isinstance(term, ox.Literal):
         datatype = term.datatype.value
@@ -181,7 +182,9 @@ def _object_view(site: Site, term: ox.Term) -> dict[str, Any]:
     return {"kind": "other", "text": str(term)}
 
 
-def _property_rows(site: Site, description: Description, subject: str) -> list[dict[str, Any]]:
+def _property_rows(
+    site: Site, description: Description, subject: str, names: dict[str, str]
+) -> list[dict[str, Any]]:
     rows: dict[str, dict[str, Any]] = {}
     for triple in description.about(subject):
         predicate = triple.predicate.value
@@ -194,7 +197,7 @@ def _property_rows(site: Site, description: Description, subject: str) -> list[d
                 "values": [],
             },
         )
-        row["values"].append(_object_view(site, triple.object))
+        row["values"].append(_object_view(site, triple.object, names))
     return sorted(rows.values(), key=lambda row: (row["iri"] != RDF_TYPE, row["name"]))
 
 
@@ -204,32 +207,39 @@ def render_resource(
     """The HTML page of one resource; a report gets its figures, charts and findings too."""
     site = site_of(request)
     iri = description.iri
+    # every IRI the page names, labelled in one look-up
+    named = [
+        iri,
+        *(t.object.value for t in description.triples if isinstance(t.object, ox.NamedNode)),
+    ]
+    named += [t.subject.value for t in description.inbound if isinstance(t.subject, ox.NamedNode)]
+    names = labels(site.store, named)
     context: dict[str, Any] = {
         "iri": iri,
         "doc_path": doc_path,
-        "label": label(site.store, iri) or curie(iri),
+        "label": names.get(iri) or curie(iri),
         "types": [
-            {"iri": t, "href": site.href(t), "text": label(site.store, t) or curie(t)}
+            {"iri": t, "href": site.href(t), "text": names.get(t) or curie(t)}
             for t in description.types
         ],
-        "properties": _property_rows(site, description, iri),
+        "properties": _property_rows(site, description, iri, names),
         "parts": [
             {
                 "iri": part,
                 "fragment": part.split("#", 1)[1],
-                "properties": _property_rows(site, description, part),
+                "properties": _property_rows(site, description, part, names),
             }
             for part in description.parts
         ],
         "inbound": [
             {
-                "subject": _object_view(site, triple.subject),
+                "subject": _object_view(site, triple.subject, names),
                 "predicate": curie(triple.predicate.value),
                 "predicate_href": site.href(triple.predicate.value),
             }
             for triple in description.inbound
         ],
-        "quotes": quotes(site.store, iri),
+        "quotes": quotes(site.store, description),
         "findings": findings_of(site, iri),
         "twin": (doc_path + ".ttl", "text/turtle", "Turtle"),
         "formats": [
@@ -243,10 +253,10 @@ def render_resource(
     if TEXT_DOCUMENT in description.types:
         context["text_lines"] = source_text_lines(site, description)
     if OPERATION in description.types:
-        context["statements"] = queries.operation_statements(site.store, iri)
+        context["statements"] = queries.operation_statements(site.store, [iri]).get(iri, [])
     if SCHEMA_REPORT in description.types:
         template = "report.html"
-        context |= report_context(site, iri, description)
+        context |= report_context(site, iri, description, names)
     return render(request, template, context, headers=headers)
 
 
@@ -264,7 +274,9 @@ def source_text_lines(site: Site, description: Description) -> list[str]:
     return []
 
 
-def report_context(site: Site, iri: str, description: Description) -> dict[str, Any]:
+def report_context(
+    site: Site, iri: str, description: Description, names: dict[str, str]
+) -> dict[str, Any]:
     figures = queries.report_figures(site.store, iri)
     # every bar links to its figure's page
     reached = [
@@ -283,6 +295,7 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
         if figure.value is not None
     ]
     operations = queries.operations(site.store, iri)
+    statements = queries.operation_statements(site.store, [op.iri for op in operations])
     graph = None
     exports: dict[str, str] = {}
     about: dict[str, Any] | None = None
@@ -299,7 +312,7 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
             )
             about = {
                 "country": report["country"],
-                "society": label(site.store, society) if society else "",
+                "society": names.get(society, "") if society else "",
                 "year": report["year"],
             }
             files = report_export_files(report["iso3"], report["year"])
@@ -319,7 +332,7 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
         "statements": {
             op.iri: statement
             for op in operations
-            for statement in queries.operation_statements(site.store, op.iri)
+            for statement in statements.get(op.iri, [])
             if statement.report == iri
         },
         "findings": report_findings(site, iri),
@@ -333,14 +346,11 @@ def report_context(site: Site, iri: str, description: Description) -> dict[str, 
 
 def render_graph(request: Request, iri: str, path: str, headers: dict[str, str]) -> Response:
     site = site_of(request)
-    subjects: dict[str, int] = {}
-    triples = 0
-    for triple in site.store.graph_triples(iri):
-        triples += 1
-        subject = triple.subject
-        if isinstance(subject, ox.NamedNode) and "#" not in subject.value:
-            subjects[subject.value] = subjects.get(subject.value, 0) + 1
-    listed = sorted(subjects)[:500]
+    statements = site.store.statements_by_subject(iri)
+    triples = sum(statements.values())
+    subjects = sorted(subject for subject in statements if "#" not in subject)
+    listed = subjects[:500]
+    names = labels(site.store, listed)
     return render(
         request,
         "graph.html",
@@ -348,8 +358,7 @@ def render_graph(request: Request, iri: str, path: str, headers: dict[str, str])
             "iri": iri,
             "triples": triples,
             "subjects": [
-                {"iri": s, "href": site.href(s), "text": label(site.store, s) or curie(s)}
-                for s in listed
+                {"iri": s, "href": site.href(s), "text": names.get(s) or curie(s)} for s in listed
             ],
             "more": max(0, len(subjects) - len(listed)),
             "path": path,

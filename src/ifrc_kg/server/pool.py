@@ -8,8 +8,8 @@ a worker that dies (a native crash in the engine) costs that query only. A query
 longer than ``slow_after_s`` of CPU time gets the lowest CPU priority, so cheap queries keep their
 latency, and at most a quarter of the workers (at least one) run such slow queries at
 once, so the others stay free; a worker whose priority was lowered is replaced after its
-query (an unprivileged process cannot raise it again). Each client (by address) may run
-``per_client`` queries at a time.
+query (an unprivileged process cannot raise it again). How many queries run at once, in all
+and per client, is ``admission.py``'s to decide, as for a remote store.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from anyio import CancelScope, to_thread
 
 from ifrc_kg import query_check
 from ifrc_kg.errors import IfrcKgError
+from ifrc_kg.server.admission import Admission, EngineBusy
 from ifrc_kg.store import (
     QueryAnswer,
     QueryError,
@@ -60,16 +61,8 @@ class ResultTooLarge(QueryError):
     """The answer grew past the response-size limit; it is refused, never cut short."""
 
 
-class EngineBusy(QueryError):
-    """No worker is free (or too many slow queries run): try again shortly."""
-
-
 class TooManySlowQueries(EngineBusy):
     """The query became slow while the slow-query workers were all taken: it is stopped."""
-
-
-class TooManyClientQueries(QueryError):
-    """This client already runs its share of queries."""
 
 
 class QueryCrashed(QueryError):
@@ -181,12 +174,12 @@ class QueryPool:
         self._idle: list[_Worker] = [_Worker(store_path) for _ in range(limits.workers)]
         self._busy: set[_Worker] = set()
         self._slow = 0
-        self._per_client: dict[str, int] = {}
         self._closed = False
+        self.admission = Admission(limits.workers, limits.per_client, limits.queue_wait_s)
 
     @property
     def running(self) -> int:
-        return len(self._busy)
+        return self.admission.running
 
     @property
     def max_slow(self) -> int:
@@ -204,28 +197,29 @@ class QueryPool:
                 worker.conn.poll(_POLL_S)
 
     def _acquire(self, client: str) -> _Worker:
+        """A ready worker, once ``admission`` has given ``client`` a slot: a worker per slot
+        means one is idle then, though a fresh one may still be opening the store."""
         give_up = time.monotonic() + self.limits.queue_wait_s
-        with self._lock:
-            if self._per_client.get(client, 0) >= self.limits.per_client:
-                raise TooManyClientQueries(
-                    f"this client already runs {self.limits.per_client} queries at once; "
-                    "wait for one to finish"
-                )
-            while True:
-                for worker in list(self._idle):
-                    if not worker.alive():  # died idle (killed from outside): replace it
-                        self._idle.remove(worker)
-                        worker.kill()
-                        self._idle.append(_Worker(self.store_path))
-                    elif worker.poll_ready():
-                        self._idle.remove(worker)
-                        self._busy.add(worker)
-                        self._per_client[client] = self._per_client.get(client, 0) + 1
-                        return worker
-                remaining = give_up - time.monotonic()
-                if remaining <= 0 or self._closed:
-                    raise EngineBusy("every query worker is busy; try again shortly")
-                self._lock.wait(min(_POLL_S, remaining))
+        self.admission.admit(client)
+        try:
+            with self._lock:
+                while True:
+                    for worker in list(self._idle):
+                        if not worker.alive():  # died idle (killed from outside): replace it
+                            self._idle.remove(worker)
+                            worker.kill()
+                            self._idle.append(_Worker(self.store_path))
+                        elif worker.poll_ready():
+                            self._idle.remove(worker)
+                            self._busy.add(worker)
+                            return worker
+                    remaining = give_up - time.monotonic()
+                    if remaining <= 0 or self._closed:
+                        raise EngineBusy("every query worker is busy; try again shortly")
+                    self._lock.wait(min(_POLL_S, remaining))
+        except BaseException:
+            self.admission.release(client)
+            raise
 
     def _release(self, worker: _Worker, client: str, *, reusable: bool, slow: bool) -> None:
         if not reusable:
@@ -234,14 +228,10 @@ class QueryPool:
             self._busy.discard(worker)
             if slow:
                 self._slow -= 1
-            left = self._per_client.get(client, 1) - 1
-            if left:
-                self._per_client[client] = left
-            else:
-                self._per_client.pop(client, None)
             if not self._closed:
                 self._idle.append(worker if reusable else _Worker(self.store_path))
             self._lock.notify_all()
+        self.admission.release(client)  # after the worker is back: the next query finds it
 
     def run(self, job: object, client: str) -> Iterator[tuple]:
         """Send ``job`` to a worker and yield its messages, enforcing every limit.
@@ -318,6 +308,7 @@ class QueryPool:
             self._release(worker, client, reusable=reusable, slow=slow)
 
     def close(self) -> None:
+        self.admission.close()
         with self._lock:
             self._closed = True
             workers = self._idle + list(self._busy)

@@ -17,13 +17,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ifrc_kg.errors import IfrcKgError
 from ifrc_kg.remote_store import RemoteStoreUnavailable
+from ifrc_kg.server.admission import EngineBusy, TooManyClientQueries
 from ifrc_kg.server.negotiation import NotAcceptable
 from ifrc_kg.server.pool import (
-    EngineBusy,
     QueryCrashed,
     QueryMemoryExceeded,
     ResultTooLarge,
-    TooManyClientQueries,
     TooManySlowQueries,
 )
 from ifrc_kg.server.verify import DamagedDist

@@ -6,11 +6,13 @@ most selective pattern (a bound report or data set IRI) and only then widens.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
+from ifrc_kg.remote_store import RemoteStore
 from ifrc_kg.store import GraphStore
 
 PREFIXES = """\
@@ -260,12 +262,19 @@ class OperationStatement:
     parts: list[StatementPart] = field(default_factory=list)
 
 
-def operation_statements(store: GraphStore, operation: str) -> list[OperationStatement]:
-    """The statements of every report about one operation, oldest report first."""
+def operation_statements(
+    store: GraphStore | RemoteStore, operations: Sequence[str]
+) -> dict[str, list[OperationStatement]]:
+    """The statements of every report about each operation, oldest report first: one query
+    for all the operations a page shows."""
+    if not operations:
+        return {}
+    values = " ".join(_iri(operation) for operation in dict.fromkeys(operations))
     rows = store.select(
         PREFIXES
-        + f"""SELECT ?s ?report ?title ?year ?start ?end ?duration ?part ?partLabel WHERE {{
-  {_iri(operation)} ifrckg:statement ?s .
+        + f"""SELECT ?op ?s ?report ?title ?year ?start ?end ?duration ?part ?partLabel WHERE {{
+  VALUES ?op {{ {values} }}
+  ?op ifrckg:statement ?s .
   ?s ifrckg:report ?report .
   OPTIONAL {{ ?s ifrckg:year ?year }}
   OPTIONAL {{ ?report dcterms:title ?title }}
@@ -274,12 +283,12 @@ def operation_statements(store: GraphStore, operation: str) -> list[OperationSta
   OPTIONAL {{ ?s ifrckg:durationText ?duration }}
   OPTIONAL {{ ?s ifrckg:peopleAffected|ifrckg:peopleTargeted|ifrckg:funding ?part .
              ?part rdfs:label ?partLabel }}
-}} ORDER BY ?year ?s ?part"""
+}} ORDER BY ?op ?year ?s ?part"""
     )
-    found: dict[str, OperationStatement] = {}
+    found: dict[str, dict[str, OperationStatement]] = {}
     for row in rows:
         iri = row["s"].value
-        statement = found.setdefault(
+        statement = found.setdefault(row["op"].value, {}).setdefault(
             iri,
             OperationStatement(
                 iri=iri,
@@ -294,7 +303,7 @@ def operation_statements(store: GraphStore, operation: str) -> list[OperationSta
         part = _text(row.get("part"))
         if part and all(p.iri != part for p in statement.parts):
             statement.parts.append(StatementPart(part, _text(row.get("partLabel")) or part))
-    return list(found.values())
+    return {operation: list(statements.values()) for operation, statements in found.items()}
 
 
 @dataclass

@@ -16,7 +16,8 @@
   store cut (Virtuoso ``X-SPARQL-MaxRows``) or a stream that breaks is an error, never a
   shorter answer;
 - at most ``query_workers`` queries at once (a query given up at its deadline counts until
-  its thread has let go of the connection) and ``client_queries`` per client.
+  its thread has let go of the connection) and ``client_queries`` per client, admitted by
+  the worker pool's own gate (``admission.py``).
 
 Each query runs in a thread of its own that reads the store's answer and hands chunks to
 the event loop through a small queue, so a slow client holds back the read, not memory.
@@ -44,13 +45,8 @@ from ifrc_kg.remote_store import (
     iri_term,
     virtuoso_ask,
 )
-from ifrc_kg.server.pool import (
-    EngineBusy,
-    NoAcceptableFormat,
-    QueryLimits,
-    ResultTooLarge,
-    TooManyClientQueries,
-)
+from ifrc_kg.server.admission import Admission
+from ifrc_kg.server.pool import NoAcceptableFormat, QueryLimits, ResultTooLarge
 from ifrc_kg.server.results import BOOLEAN_WRITERS, SOLUTION_WRITERS, write_rdf
 from ifrc_kg.server.worker import CHUNK_BYTES
 from ifrc_kg.store import (
@@ -153,7 +149,7 @@ class _RemoteRun:
             log.exception("remote query failed")
             self._give(("error", QueryError, f"the query failed: {error}"))
         finally:
-            self.engine.release(self.request.client)
+            self.engine.admission.release(self.request.client)
 
     def _give(self, message: tuple) -> None:
         with contextlib.suppress(_Stopped, QueryTimeout):
@@ -229,35 +225,12 @@ class RemoteQueryEngine:
         self.limits = limits
         self.max_depth = max_depth
         self.service_allow_list = service_allow_list
-        self._lock = threading.Lock()
-        self._running = 0
-        self._per_client: dict[str, int] = {}
+        self.admission = Admission(limits.workers, limits.per_client, limits.queue_wait_s)
 
     @property
     def running(self) -> int:
         """Queries whose thread has not finished (one given up on counts until it lets go)."""
-        return self._running
-
-    def _admit(self, client: str) -> None:
-        with self._lock:
-            if self._per_client.get(client, 0) >= self.limits.per_client:
-                raise TooManyClientQueries(
-                    f"this client already runs {self.limits.per_client} queries at once; "
-                    "wait for one to finish"
-                )
-            if self._running >= self.limits.workers:
-                raise EngineBusy("every query slot is busy; try again shortly")
-            self._running += 1
-            self._per_client[client] = self._per_client.get(client, 0) + 1
-
-    def release(self, client: str) -> None:
-        with self._lock:
-            self._running -= 1
-            left = self._per_client.get(client, 1) - 1
-            if left:
-                self._per_client[client] = left
-            else:
-                self._per_client.pop(client, None)
+        return self.admission.running
 
     def _prepare(self, request: QueryRequest) -> tuple[str, str, list[tuple[str, str]]]:
         """Check the query; the text to send (the request's base as a leading ``BASE``, which
@@ -283,8 +256,9 @@ class RemoteQueryEngine:
         return sparql, checked.form, params
 
     async def execute(self, request: QueryRequest) -> QueryAnswer:
+        # first: the check itself takes a slot while it runs (a thread: admit may wait)
+        await to_thread.run_sync(self.admission.admit, request.client)
         deadline = Deadline(self.limits.timeout_s)  # the check counts, as in a worker
-        self._admit(request.client)  # first: the check itself takes a slot while it runs
         try:
             sparql, form, params = await to_thread.run_sync(self._prepare, request)
             key = request.formats.get(form)
@@ -293,7 +267,7 @@ class RemoteQueryEngine:
             run = _RemoteRun(self, sparql, form, key, params, request, deadline)
             run.thread.start()
         except BaseException:
-            self.release(request.client)
+            self.admission.release(request.client)
             raise
         try:
             # the first message: an early error (refused, store down) is a status, not a
@@ -308,6 +282,7 @@ class RemoteQueryEngine:
         return QueryAnswer(form, key, chunks=_chunks(run, first))
 
     def close(self) -> None:
+        self.admission.close()
         self.store.close()
 
 
