@@ -33,6 +33,8 @@ from pathlib import Path
 
 import httpx
 
+from ifrc_kg.server.processes import cpu_seconds, descendants
+
 REPO = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/ifrc-kg/"
 HOSTILE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -56,42 +58,14 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _descendants(pid: int) -> list[int]:
-    parents: dict[int, list[int]] = defaultdict(list)
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            parents[int(stat.rsplit(")", 1)[1].split()[1])].append(int(entry))
-    found, stack = [pid], [pid]
-    while stack:
-        for child in parents.get(stack.pop(), []):
-            found.append(child)
-            stack.append(child)
-    return found
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    ticks = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
 def _time_to_idle(server_pid: int, limit_s: float = 10.0) -> float:
     """Seconds until the server and its workers use under 5 % of a core over 0.25 s."""
     started = time.monotonic()
     while time.monotonic() - started < limit_s:
-        pids = _descendants(server_pid)
-        before = _cpu_seconds(pids)
+        pids = descendants(server_pid)
+        before = cpu_seconds(pids)
         time.sleep(0.25)  # a measurement window, not a readiness wait
-        if _cpu_seconds(pids) - before < 0.0125:
+        if cpu_seconds(pids) - before < 0.0125:
             return time.monotonic() - started - 0.25
     return limit_s
 
