@@ -1,4 +1,5 @@
-"""What ``/proc`` says about processes: CPU time, resident memory and the process tree.
+"""What ``/proc`` says about processes: CPU time, time waiting for a CPU, resident memory
+and the process tree.
 
 The query pool reads a worker's CPU time to tell a slow query from one that waits for a
 core; the load bench and the hostile-query tests read the same numbers to see that stopped
@@ -42,6 +43,17 @@ def resident_bytes(pid: int) -> int:
             return int(statm.read().split()[1]) * _PAGE
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def run_queue_wait_seconds(pid: int, thread: int | None = None) -> float:
+    """How long a thread (default: the process's main thread) has been ready to run but
+    waiting for a CPU (``/proc/PID/task/TID/schedstat``, second field, in ns): the share of
+    a latency that is the machine's, not the program's."""
+    try:
+        with open(f"/proc/{pid}/task/{thread or pid}/schedstat", "rb") as schedstat:
+            return int(schedstat.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def children(pid: int) -> list[int]:
