@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from tests.network import recorded_network_attempts
 
 from ifrc_kg.cli import main
 from ifrc_kg.errors import RdfFormatError
@@ -41,7 +42,9 @@ def faulty(multi_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_streamed_validation_equals_the_whole_graph_validation(faulty: Path) -> None:
     gzipped = faulty.with_suffix(".nq.gz")
     gzipped.write_bytes(gzip.compress(faulty.read_bytes()))
-    streamed = validate_files([gzipped])
+    with recorded_network_attempts() as attempts:
+        streamed = validate_files([gzipped])
+    assert attempts == []
     whole = validate(read_rdf([faulty]))
     assert streamed.units == 3  # Mali 2023, Mali 2024, Niger 2024: one at a time
     assert streamed.largest_unit_triples < whole.triples
