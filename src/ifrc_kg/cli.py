@@ -195,13 +195,14 @@ def _print_findings(findings: Sequence[Finding], reports: Sequence[str]) -> None
 def validate_command(files: tuple[Path, ...]) -> None:
     """Validate RDF files (.ttl .nt .jsonld .trig .nq, optionally .gz) against the shapes.
 
-    The files are read together (with the project vocabulary) and checked with the SHACL
-    shapes and the Data Cube integrity constraints. Exit 0 conforms (warnings printed),
-    1 violations, 2 a file cannot be read.
+    The files are parsed as a stream; each named graph holding a report is checked, with
+    the graphs shared by all (and the project vocabulary), against the SHACL shapes and the
+    Data Cube integrity constraints. Exit 0 conforms (warnings printed), 1 violations, 2 a
+    file cannot be read.
     """
-    from ifrc_kg.validate import read_rdf, validate
+    from ifrc_kg.validate_files import validate_files
 
-    report = validate(read_rdf(files))
+    report = validate_files(files).report
     click.echo(report.summary(limit=50))
     if not report.conforms:
         sys.exit(1)

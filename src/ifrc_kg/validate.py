@@ -315,8 +315,17 @@ def _issues(report: Graph, shapes: Graph, data: Graph) -> list[ValidationIssue]:
                 quote=source_quote(data, focus) if focus is not None else None,
             )
         )
-    return sorted(
-        issues, key=lambda i: (i.source_shape, i.focus_node, i.path or "", i.message, i.value or "")
+    return sorted(issues, key=issue_order)
+
+
+def issue_order(issue: ValidationIssue) -> tuple[str, ...]:
+    """The order issues are listed in: by shape, then focus node, path, message, value."""
+    return (
+        issue.source_shape,
+        issue.focus_node,
+        issue.path or "",
+        issue.message,
+        issue.value or "",
     )
 
 

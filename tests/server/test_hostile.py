@@ -14,7 +14,10 @@ from typing import ClassVar
 
 import httpx
 import pytest
+from tests.server.comunica import Job, comunica
 from tests.server.servers import RunningServer, serve, stop
+
+from ifrc_kg.server.processes import children, cpu_seconds
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 HOSTILE = [
@@ -43,33 +46,9 @@ def guarded(built_dist: Path) -> Iterator[RunningServer]:
     stop(running)
 
 
-def _children(pid: int) -> list[int]:
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-                found.append(int(entry))
-    return found
-
-
 def _workers(server: RunningServer) -> list[int]:
     """The query workers: children of the fork server, itself a child of the server."""
-    return [pid for child in _children(server.process.pid) for pid in _children(child)]
-
-
-def _cpu_ticks(pids: list[int]) -> int:
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime + stime
-    return total
+    return [pid for child in children(server.process.pid) for pid in children(child)]
 
 
 def _post(server: RunningServer, query: str, **headers: str) -> httpx.Response:
@@ -170,9 +149,9 @@ def test_queries_past_their_limit_stop_and_free_the_endpoint(guarded: RunningSer
         assert client.get("/health").json()["queries_running"] == 0
     # stopped means stopped: the workers use (next to) no CPU once the answers are out
     workers = _workers(guarded)
-    start = _cpu_ticks(workers)
+    start = cpu_seconds(workers)
     threading.Event().wait(1.0)
-    assert _cpu_ticks(workers) - start <= 20  # clock ticks (1/100 s): under 0.2 s of CPU
+    assert cpu_seconds(workers) - start <= 0.2
 
 
 def test_per_client_cap(guarded: RunningServer) -> None:
@@ -267,4 +246,19 @@ def test_an_answer_cut_by_the_size_limit_is_an_error_not_a_shorter_answer(
         )
     assert small.status_code == 200
     assert len(small.json()["results"]["bindings"]) == 3000
+    _cheap_query_works(guarded)
+
+
+def test_an_answer_cut_by_the_size_limit_fails_in_comunica(guarded: RunningServer) -> None:
+    """Comunica, reading the same cut stream, reports an error rather than fewer rows; the
+    same query under the limit gives every row."""
+    whole, small = comunica(
+        guarded.url + "/sparql",
+        [
+            Job("bindings", "SELECT * WHERE { ?s ?p ?o }"),
+            Job("bindings", "SELECT * WHERE { ?s ?p ?o } LIMIT 3000"),
+        ],
+    )
+    assert "answer" not in whole and whole["error"], whole
+    assert len(small["answer"]) == 3000  # type: ignore[arg-type]
     _cheap_query_works(guarded)

@@ -158,10 +158,17 @@ def test_catalog_iris_resolve(site: RunningServer) -> None:
 def test_health(site: RunningServer, built_dist) -> None:  # type: ignore[no-untyped-def]
     manifest = json.loads((built_dist / "manifest.json").read_text())
     with site.client() as client:
-        health = client.get("/health").json()
+        response = client.get("/health")
+        head = client.head("/health")
+    health = response.json()
     assert health["status"] == "ok"
     assert health["built"] == manifest["built"]
     assert health["triples"] >= manifest["triples"]
+    assert health["queries_running"] == 0
+    # answered before routing (app.HealthFirst), never from a cache; HEAD through the routes
+    assert response.headers["cache-control"] == "no-store"
+    assert "etag" not in response.headers
+    assert head.status_code == 200 and head.content == b""
 
 
 def test_openapi_docs_are_served_offline(site: RunningServer) -> None:

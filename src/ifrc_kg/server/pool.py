@@ -30,6 +30,7 @@ from anyio import CancelScope, to_thread
 from ifrc_kg import query_check
 from ifrc_kg.errors import IfrcKgError
 from ifrc_kg.server.admission import Admission, EngineBusy
+from ifrc_kg.server.processes import cpu_seconds, resident_bytes
 from ifrc_kg.store import (
     QueryAnswer,
     QueryError,
@@ -44,8 +45,6 @@ from ifrc_kg.store import (
 
 log = logging.getLogger(__name__)
 
-_PAGE = os.sysconf("SC_PAGE_SIZE")
-_TICKS = os.sysconf("SC_CLK_TCK")
 # a slow query's worker runs at the lowest CPU priority: cheap queries and pages go first
 SLOW_NICENESS = 19
 _POLL_S = 0.05
@@ -136,20 +135,10 @@ class _Worker:
         return self.process.is_alive()
 
     def rss_bytes(self) -> int:
-        try:
-            with open(f"/proc/{self.process.pid}/statm", "rb") as statm:
-                return int(statm.read().split()[1]) * _PAGE
-        except (OSError, IndexError, ValueError):
-            return 0
+        return resident_bytes(self.process.pid) if self.process.pid else 0
 
     def cpu_seconds(self) -> float:
-        """CPU time the worker has used (user + system), from ``/proc``."""
-        try:
-            with open(f"/proc/{self.process.pid}/stat", "rb") as stat:
-                fields = stat.read().rsplit(b")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / _TICKS
-        except (OSError, IndexError, ValueError):
-            return 0.0
+        return cpu_seconds([self.process.pid]) if self.process.pid else 0.0
 
     def lower_priority(self) -> None:
         if not self.reniced:

@@ -1,0 +1,104 @@
+"""Peak memory of ``ifrc-kg validate`` on growing inputs: streamed (``validate_files``, a
+report graph at a time) against the whole dataset in one rdflib graph (``validate``).
+
+    .venv/bin/python -m bench.validate_files [--dist DIR] [--copies 1 4 16] [--whole-up-to 4]
+
+The input is the build's N-Quads with its report graph copied under other years (every IRI
+with ``mli/2023`` renamed, so each copy is a report graph of its own; the reference,
+vocabulary and findings graphs once). Each validation runs in a fresh process, which reports
+its own peak resident memory; the whole-graph one only up to ``--whole-up-to`` copies (it
+grows with the input, and takes minutes past that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+REPORT_KEY = "mli/2023"
+
+MEASURE = """
+import json, resource, sys, time
+from pathlib import Path
+path, how = Path(sys.argv[1]), sys.argv[2]
+started = time.perf_counter()
+if how == "streamed":
+    from ifrc_kg.validate_files import validate_files
+    report = validate_files([path]).report
+else:
+    from ifrc_kg.validate import read_rdf, validate
+    report = validate(read_rdf([path]))
+print(json.dumps({
+    "seconds": time.perf_counter() - started,
+    "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "triples": report.triples,
+    "headline": report.headline(),
+}))
+"""
+
+
+def corpus(dist: Path, copies: int, out: Path) -> Path:
+    """The build's quads with its report graph repeated ``copies`` times under other keys."""
+    report_lines, other_lines = [], []
+    for line in (dist / "graph.nq").read_text(encoding="utf-8").splitlines(keepends=True):
+        (report_lines if line.rstrip().endswith(f"graph/{REPORT_KEY}> .") else other_lines).append(
+            line
+        )
+    with out.open("w", encoding="utf-8") as written:
+        written.writelines(other_lines)
+        for copy in range(copies):
+            key = f"mli/{3000 + copy}" if copy else REPORT_KEY
+            written.writelines(line.replace(REPORT_KEY, key) for line in report_lines)
+    return out
+
+
+def measure(path: Path, how: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(path), how],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=3600,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--dist", type=Path, help="a build (default: build data/reports)")
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--whole-up-to", type=int, default=4)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        dist = args.dist
+        if dist is None:
+            from ifrc_kg.publish import build
+
+            dist = Path(scratch) / "dist"
+            build(REPO / "data" / "reports", dist)
+        print("| report graphs | triples | streamed: peak MiB | s | whole: peak MiB | s |")
+        print("|---|---|---|---|---|---|")
+        for copies in args.copies:
+            path = corpus(dist, copies, Path(scratch) / f"corpus-{copies}.nq")
+            clock = time.perf_counter()
+            streamed = measure(path, "streamed")
+            whole = measure(path, "whole") if copies <= args.whole_up_to else None
+            print(
+                f"| {copies} | {streamed['triples']:,} | {streamed['peak_mib']:.0f}"
+                f" | {streamed['seconds']:.1f} | "
+                + (f"{whole['peak_mib']:.0f} | {whole['seconds']:.1f} |" if whole else "– | – |"),
+                flush=True,
+            )
+            if whole and whole["headline"] != streamed["headline"]:
+                print(f"  DIFFER: {whole['headline']} / {streamed['headline']}")
+            print(f"  ({time.perf_counter() - clock:.0f} s)", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,275 @@
+"""``ifrc-kg validate`` over files of any size: parsed as a stream, validated a report at a time.
+
+Holding a corpus dump whole in rdflib takes about 2 GiB per million triples, and pySHACL
+copies it again. Instead the files are parsed as a stream (pyoxigraph's parsers, which keep
+every literal as written; its store would not: it stores ``xsd:positiveInteger`` as
+``xsd:integer``) and each named graph is spilled to an N-Triples file of its own on disk.
+A named graph that holds a report (``ifrckg:AnnualReport``) is then validated with the
+graphs that hold none (reference entities, vocabulary, findings, the default graph), as the
+build validates each report; the results are merged, each issue once. So memory follows the
+largest report graph plus the shared graphs, not the input. A constraint that spans two
+report graphs is not seen, as in the build (README, "The corpus build"). An input with no
+report graph (one Turtle file of triples) is one unit and is held whole; a JSON-LD document
+is read whole by rdflib (its ``@context`` from local files only), then spilled like the rest.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+import pyoxigraph as ox
+from rdflib import Graph
+
+from ifrc_kg import validate as validation
+from ifrc_kg.datacube import violations_only
+from ifrc_kg.errors import RdfFormatError
+from ifrc_kg.namespaces import IFRCKG
+from ifrc_kg.validate import ValidationIssue, ValidationReport, issue_order, rdf_format
+
+log = logging.getLogger(__name__)
+
+REPORT_TYPE = f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{IFRCKG.AnnualReport}>"
+#: rdflib parser name → pyoxigraph's streaming parser (JSON-LD goes through rdflib)
+STREAMED = {
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "xml": ox.RdfFormat.RDF_XML,
+}
+BUFFER_LINES = 20_000  # per graph, before it is appended to its file
+BUCKETS = 64  # the distinct-triple count reads one bucket of the input at a time
+
+
+@dataclass(frozen=True)
+class StreamedValidation:
+    """The merged report, and how the input was cut (the largest unit bounds the memory)."""
+
+    report: ValidationReport
+    units: int
+    largest_unit_triples: int
+
+
+class _Spill:
+    """Each graph's triples as N-Triples lines in a file of its own; every quad also in one
+    of ``BUCKETS`` files by its subject, to count distinct triples and find the subjects
+    that several report graphs describe, one bucket in memory at a time."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.files: dict[str, Path] = {}  # graph name ("" the default graph) → file
+        self.buffers: dict[str, list[str]] = {}
+        self.buckets: list[list[str]] = [[] for _ in range(BUCKETS)]
+        self.report_graphs: set[str] = set()
+
+    def add(self, quad: ox.Quad) -> None:
+        graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
+        subject = str(quad.subject)
+        line = f"{subject} {quad.predicate} {quad.object} .\n"
+        if line.endswith(f"{REPORT_TYPE} .\n"):
+            self.report_graphs.add(graph)
+        buffer = self.buffers.setdefault(graph, [])
+        buffer.append(line)
+        if len(buffer) >= BUFFER_LINES:
+            self._flush(graph)
+        number = hash(subject) % BUCKETS
+        self.buckets[number].append(f"{graph}\t{line}")
+        if len(self.buckets[number]) >= BUFFER_LINES:
+            self._flush_bucket(number)
+
+    def _flush(self, graph: str) -> None:
+        path = self.files.setdefault(graph, self.directory / f"graph-{len(self.files)}.nt")
+        with path.open("a", encoding="utf-8") as out:
+            out.writelines(self.buffers[graph])
+        self.buffers[graph] = []
+
+    def _flush_bucket(self, number: int) -> None:
+        with (self.directory / f"bucket-{number}.txt").open("a", encoding="utf-8") as out:
+            out.writelines(self.buckets[number])
+        self.buckets[number] = []
+
+    def close(self) -> tuple[int, set[str], set[str]]:
+        """Write out what is buffered. Returns the number of distinct triples; the subjects
+        (as N-Triples terms) that more than one report graph describes; and those that one
+        report graph and a shared graph describe (an operation the reference graph types)."""
+        for graph in list(self.buffers):
+            self._flush(graph)
+        triples, shared, anchored = 0, set(), set()
+        for number in range(BUCKETS):
+            self._flush_bucket(number)
+            graphs_of: dict[str, set[str]] = {}
+            distinct = set()
+            with (self.directory / f"bucket-{number}.txt").open(encoding="utf-8") as lines:
+                for entry in lines:
+                    graph, line = entry.split("\t", 1)
+                    distinct.add(line)
+                    graphs_of.setdefault(line.split(" ", 1)[0], set()).add(graph)
+            triples += len(distinct)
+            for subject, graphs in graphs_of.items():
+                reports = len(graphs & self.report_graphs)
+                if reports > 1:
+                    shared.add(subject)
+                elif reports and len(graphs) > 1:
+                    anchored.add(subject)
+        return triples, shared, anchored
+
+
+def _open(path: Path) -> IO[bytes]:
+    try:
+        return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")
+    except OSError as error:
+        raise RdfFormatError(str(path), f"cannot read the file: {error.strerror}") from None
+
+
+def _quads(path: Path) -> Iterator[ox.Quad]:
+    """The file's quads as they are parsed (JSON-LD: after rdflib has read the document)."""
+    format_name = validation.rdf_format(path)
+    if format_name not in STREAMED:  # JSON-LD: a document, read whole, contexts local only
+        data = validation.read_rdf([path]).serialize(format="nquads", encoding="utf-8")
+        yield from ox.parse(data, ox.RdfFormat.N_QUADS, rename_blank_nodes=True)
+        return
+    with _open(path) as stream:
+        try:
+            yield from ox.parse(
+                stream,
+                STREAMED[format_name],
+                base_iri=path.resolve().as_uri(),
+                rename_blank_nodes=True,  # _:b1 of two files are two nodes
+            )
+        except (SyntaxError, ValueError) as error:
+            message = " ".join(str(error).split())
+            raise RdfFormatError(str(path), f"cannot read as {format_name}: {message}") from None
+        except (OSError, EOFError) as error:
+            raise RdfFormatError(str(path), f"cannot read the file: {error}") from None
+
+
+def _graph(files: Iterable[Path], into: Graph | None = None) -> Graph:
+    graph = into if into is not None else Graph()
+    for path in files:
+        graph.parse(path, format="nt")
+    return graph
+
+
+def _merge(reports: list[ValidationReport], triples: int) -> ValidationReport:
+    issues: set[ValidationIssue] = set()
+    integrity: dict[str, set[str]] = {}
+    for report in reports:
+        issues.update(report.violations, report.warnings, report.infos)
+        for ic_id, messages in report.integrity.items():
+            integrity.setdefault(ic_id, set()).update(messages)
+    ordered = sorted(issues, key=issue_order)
+    merged = {ic_id: sorted(messages) for ic_id, messages in integrity.items()}
+    violations = tuple(i for i in ordered if i.severity == "Violation")
+    return ValidationReport(
+        conforms=not violations and not violations_only(merged),
+        violations=violations,
+        warnings=tuple(i for i in ordered if i.severity == "Warning"),
+        infos=tuple(i for i in ordered if i.severity == "Info"),
+        integrity=merged,
+        triples=triples,
+    )
+
+
+def _subjects(graph: Graph) -> set[str]:
+    return {subject.n3() for subject in graph.subjects(unique=True)}
+
+
+def _lines_about(files: list[Path], subjects: set[str], out: Path, hops: int = 2) -> Path:
+    """Into ``out``: the triples of ``files`` about ``subjects``, and about the nodes those
+    triples point to, ``hops`` steps out (a shape checks the class of a linked node)."""
+    found: set[str] = set()
+    wanted, seen = set(subjects), set()
+    for _ in range(hops + 1):
+        targets: set[str] = set()
+        for path in files:
+            with path.open(encoding="utf-8") as lines:
+                for line in lines:
+                    subject, _, rest = line.partition(" ")
+                    if subject in wanted:
+                        found.add(line)
+                        node = rest.partition(" ")[2].rsplit(" .", 1)[0]
+                        if node.startswith(("<", "_:")):
+                            targets.add(node)
+        seen |= wanted
+        wanted = targets - seen
+    out.write_text("".join(sorted(found)), encoding="utf-8")
+    return out
+
+
+def _kept(report: ValidationReport, keep: Callable[[str], bool]) -> ValidationReport:
+    """The report with only the issues whose focus node ``keep`` accepts."""
+    return ValidationReport(
+        conforms=report.conforms,
+        violations=tuple(i for i in report.violations if keep(f"<{i.focus_node}>")),
+        warnings=tuple(i for i in report.warnings if keep(f"<{i.focus_node}>")),
+        infos=tuple(i for i in report.infos if keep(f"<{i.focus_node}>")),
+        integrity=report.integrity,
+        triples=report.triples,
+    )
+
+
+def validate_files(
+    paths: Iterable[Path], *, data_cube: bool = True, scratch: Path | None = None
+) -> StreamedValidation:
+    """Validate RDF files (format from each extension, ``.gz`` too) a report graph at a
+    time; ``scratch``: where the spilled graphs go (default: a temporary directory).
+
+    Each unit keeps the issues about the nodes its report graph describes and about nodes
+    no report graph describes (a country of the reference graph: the same issue from every
+    unit, kept once). A node that a report graph and a shared graph describe is the report
+    unit's alone (another unit sees only the shared part of it); a node that several report
+    graphs describe (an operation two reports name) is validated once more with all its
+    statements from every report graph, and its issues come from that unit alone."""
+    with tempfile.TemporaryDirectory(prefix="ifrc-kg-validate-", dir=scratch) as directory:
+        spill = _Spill(Path(directory))
+        for path in paths:
+            rdf_format(path)  # an unknown extension is an error before anything is read
+            for quad in _quads(path):
+                spill.add(quad)
+        triples, shared_subjects, anchored = spill.close()
+        shared = [file for graph, file in spill.files.items() if graph not in spill.report_graphs]
+        units = [spill.files[graph] for graph in sorted(spill.report_graphs)]
+        shapes, vocabulary = validation.shapes_graph(), validation.vocabulary_graph()
+        context = _graph(shared)
+        log.info("validating %d report graph(s) with %d shared triples", len(units), len(context))
+
+        def check(unit: Graph, use_data_cube: bool) -> tuple[ValidationReport, int]:
+            data = Graph()
+            data += context
+            data += unit
+            found = validation.validate(
+                data, shapes=shapes, vocabulary=vocabulary, data_cube=use_data_cube
+            )
+            return found, len(data)
+
+        kept, largest = [], 0
+        for path in units:
+            unit = _graph([path])
+            own = _subjects(unit)
+            found, size = check(unit, data_cube)
+            largest = max(largest, size)
+            kept.append(
+                _kept(
+                    found,
+                    lambda node, own=own: (
+                        node not in shared_subjects and (node in own or node not in anchored)
+                    ),
+                )
+            )
+        if not units:
+            found, largest = check(Graph(), data_cube)
+            kept.append(found)
+        if shared_subjects:
+            about = _graph([_lines_about(units, shared_subjects, Path(directory) / "shared.nt")])
+            found, size = check(about, False)
+            largest = max(largest, size)
+            kept.append(_kept(found, lambda node: node in shared_subjects))
+        report = _merge(kept, triples)
+    log.info("validation %s", report.headline())
+    return StreamedValidation(report, max(1, len(units)), largest)
