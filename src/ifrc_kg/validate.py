@@ -22,6 +22,7 @@ from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import PROV, RDF, SH
 from rdflib.term import Node
 
@@ -348,13 +349,19 @@ def validate(
     shapes: Graph | None = None,
     vocabulary: Graph | None = None,
     data_cube: bool = True,
+    inplace: bool = False,
 ) -> ValidationReport:
-    """Validate a graph or dataset against the shapes (and the Data Cube ICs)."""
+    """Validate a graph or dataset against the shapes (and the Data Cube ICs).
+
+    ``inplace``: ``data`` is a plain graph the caller gives up (the vocabulary is added to
+    it), so it is validated without the copy a union costs (0.4 s of a report's build).
+    """
     from pyshacl import validate as shacl_validate
 
     shapes = shapes if shapes is not None else shapes_graph()
     vocabulary = vocabulary if vocabulary is not None else vocabulary_graph()
-    union = union_graph(data)
+    plain = not isinstance(data, Dataset | ConjunctiveGraph)
+    union = data if inplace and plain else union_graph(data)
     triples = len(union)
     union += vocabulary
     log.info("validating %d triples (+ %d vocabulary)", triples, len(vocabulary))
