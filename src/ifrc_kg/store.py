@@ -8,8 +8,8 @@ own default graph (see ``materialise_union``), unless the request names a datase
 (``default-graph-uri`` / ``named-graph-uri``) or the query has ``FROM`` clauses.
 
 Public queries never run here: pyoxigraph cannot cancel a query, so the server hands them to
-a ``QueryEngine`` (``server/pool.py``: killable worker processes over a read-only on-disk
-copy written by ``write_query_store``). ``QueryEngine`` is the one interface the server
+a ``QueryEngine`` (``server/pool.py``: killable worker processes over the build's on-disk
+store opened read-only, or a copy written by ``write_query_store`` for a build without one). ``QueryEngine`` is the one interface the server
 calls, so another backend (an external SPARQL store) can stand behind it.
 """
 
