@@ -9,8 +9,9 @@ own default graph (see ``materialise_union``), unless the request names a datase
 
 Public queries never run here: pyoxigraph cannot cancel a query, so the server hands them to
 a ``QueryEngine`` (``server/pool.py``: killable worker processes over the build's on-disk
-store opened read-only, or a copy written by ``write_query_store`` for a build without one). ``QueryEngine`` is the one interface the server
-calls, so another backend (an external SPARQL store) can stand behind it.
+store opened read-only, or a copy written by ``write_query_store`` for a build without
+one). ``QueryEngine`` is the one interface the server calls, so another backend (an
+external SPARQL store) can stand behind it.
 """
 
 from __future__ import annotations
