@@ -86,14 +86,15 @@ def write_nquads(target_triples: int, out: Path) -> int:
 # --- a corpus of report files, with structural variety ----------------------------------------
 
 #: Structural variants (from the tests' generator), applied before the country rewrite; the
-#: first is "as printed". Each report of the corpus gets one, in turn.
+#: first is "as printed". Not "without contacts": the parser takes a report that ends before
+#: its contacts as cut short (a format error, tested as one), so it is no corpus member.
+#: Each report of the corpus gets one, in turn.
 STRUCTURES = (
     "as printed",
     "partner added and removed",
     "two DREFs",
     "without partner matrix",
     "without migration narrative",
-    "without contacts",
     "reordered indicators",
     "without financial overview",
     "without operations",
@@ -109,7 +110,6 @@ def _structure(name: str) -> Callable[[str], str]:
         "two DREFs": variants.two_drefs,
         "without partner matrix": variants.without_partner_matrix,
         "without migration narrative": variants.without_migration_narrative,
-        "without contacts": variants.without_contacts,
         "reordered indicators": variants.reordered_indicators,
         "without financial overview": variants.without_financial_overview,
         "without operations": variants.without_operations,

@@ -161,6 +161,8 @@ class Counts:
 
     link_predicates: frozenset[bytes]
     triples: int = 0
+    #: statements of graph.nq (the named graphs)
+    quads: int = 0
     entities: int = 0
     classes: Counter[URIRef] = field(default_factory=Counter)
     properties: Counter[bytes] = field(default_factory=Counter)
@@ -212,6 +214,7 @@ def write_dumps(root: Path, shared: Shared, pieces: Sequence[Piece], context: by
         for piece in pieces:
             sources += [piece.file_of(name) for name in PIECE_QUADS]
         for line in merge_sorted(sources):
+            counts.quads += 1
             out.write(line)
     with Twin(root, "graph.nt") as out:
         sources = [shared.file("vocabulary.nt"), shared.file("reference.nt")]
@@ -280,15 +283,23 @@ def write_report_dumps(root: Path, piece: Piece, context: bytes) -> None:
 # --- the on-disk store -----------------------------------------------------------------------
 
 
-def write_store(root: Path) -> Path:
+def write_store(root: Path, catalog_graph: str | None = None) -> Path:
     """The build's pyoxigraph (RocksDB) store: every named graph, and their union, as a set,
-    in the default graph (what the server queries by default)."""
+    in the default graph (what the server queries by default).
+
+    With ``catalog_graph``, ``void.ttl`` (the dataset's description) goes into that named
+    graph and the union too, so ``serve`` opens the store read-only and adds nothing.
+    """
     path = root / STORE_DIR
     store = ox.Store(str(path))
     store.bulk_load(path=str(root / "graph.nq"), format=ox.RdfFormat.N_QUADS)
     store.bulk_load(
         path=str(root / "graph.nt"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph()
     )
+    catalog = root / "void.ttl"
+    if catalog_graph is not None and catalog.is_file():
+        for graph in (ox.NamedNode(catalog_graph), ox.DefaultGraph()):
+            store.bulk_load(path=str(catalog), format=ox.RdfFormat.TURTLE, to_graph=graph)
     store.flush()
     store.optimize()
     del store

@@ -75,6 +75,8 @@ class Settings:
     max_body_bytes: int = 1_000_000
     service_allow_list: tuple[str, ...] = field(default=())
     result_cache_mb: int = 0
+    #: a build of at most this many quads is also loaded into memory for the site's pages
+    memory_quads: int = 100_000
     sparql_url: str = ""  # serve over this remote SPARQL endpoint instead of the build's file
     gsp_url: str = ""  # its Graph Store Protocol URL, for whole-graph reads
 
@@ -98,6 +100,7 @@ class Settings:
             max_body_bytes=_number("MAX_BODY_BYTES", 1000000),
             service_allow_list=tuple(url for url in allow.split() if url),
             result_cache_mb=_cache_mb(),
+            memory_quads=_number("MEMORY_QUADS", 100_000),
             sparql_url=_env("SPARQL_URL", ""),
             gsp_url=_env("GSP_URL", ""),
         )

@@ -186,8 +186,13 @@ def _graph_store(graph: Dataset | GraphStore) -> GraphStore:
     """The query engine over a built dataset: its default graph is the union of the reports."""
     if isinstance(graph, GraphStore):
         return graph
+    return nquads_store(graph.serialize(format="nquads", encoding="utf-8"))
+
+
+def nquads_store(data: bytes) -> GraphStore:
+    """An in-memory store of N-Quads, its default graph the union of the named graphs."""
     store = ox.Store()
-    store.load(graph.serialize(format="nquads").encode("utf-8"), ox.RdfFormat.N_QUADS)
+    store.load(data, ox.RdfFormat.N_QUADS)
     graph_store = GraphStore(store)
     graph_store.materialise_union()
     return graph_store

@@ -258,7 +258,7 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     from rdflib import Graph
 
     from ifrc_kg.datacube import union_graph
-    from ifrc_kg.export import figure_rows
+    from ifrc_kg.export import figure_rows, nquads_store
     from ifrc_kg.findings import collect_findings, findings_graph
     from ifrc_kg.graph import build_dataset, vocabulary_graph_iri
     from ifrc_kg.graph.links import reference_graph_iri, resolve_mentions
@@ -283,7 +283,8 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     piece.timings["map"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    result = validate(dataset, shapes=_shapes(), vocabulary=Graph())
+    union = union_graph(dataset)
+    result = validate(union, shapes=_shapes(), vocabulary=Graph(), inplace=True)
     piece.violations, piece.warnings = list(result.violations), list(result.warnings)
     piece.integrity = result.integrity
     piece.timings["validate"] = time.perf_counter() - clock
@@ -294,7 +295,7 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     # the warnings become data: this report's part of <base>graph/findings, linked from
     # each figure involved (figure_rows below reads them for the findings column)
     issues = [*result.warnings, *result.infos]
-    piece.findings = collect_findings(issues, union_graph(dataset), _shapes(), job.base)
+    piece.findings = collect_findings(issues, union, _shapes(), job.base)
     found = findings_graph(piece.findings, job.base)
     named = dataset.graph(found.identifier)
     named += found
@@ -307,7 +308,8 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     report_suffix, reference_suffix = _graph_suffix(report_iri), _graph_suffix(reference_iri)
     findings_suffix = _graph_suffix(str(found.identifier))
     shared = shared_reference_lines(job.base)
-    quads = _canonical(dataset.serialize(format="nquads", encoding="utf-8"), NQ)
+    data = dataset.serialize(format="nquads", encoding="utf-8")
+    quads = _canonical(data, NQ)
     own = [q for q in quads if q.endswith(report_suffix)]
     added = [q for q in quads if q.endswith(reference_suffix) and q not in shared]
     findings = [q for q in quads if q.endswith(findings_suffix)]
@@ -324,7 +326,9 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     piece.triples, piece.quads = len(union), len(own) + len(added) + len(findings)
     files = _piece_files(job, own, added, union)
     files["findings.nq"] = _lines(findings)
-    files["figures.json"] = json.dumps(figure_rows(dataset), ensure_ascii=False).encode("utf-8")
+    files["figures.json"] = json.dumps(figure_rows(nquads_store(data)), ensure_ascii=False).encode(
+        "utf-8"
+    )
     rows = report_rows(dataset, report_iri, reference_iri, report.country.iso3, report.year)
     files["search.json"] = json.dumps(rows, ensure_ascii=False).encode("utf-8")
     validation = skolemised_report(result.report_graph, job.base)

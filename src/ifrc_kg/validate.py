@@ -16,13 +16,21 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
+from rdflib.graph import ConjunctiveGraph
 from rdflib.namespace import PROV, RDF, SH
+from rdflib.plugin import register
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.processor import SPARQLProcessor
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Processor
 from rdflib.term import Node
 
 from ifrc_kg.config import DEFAULT_BASE, artefact_dir
@@ -351,19 +359,59 @@ def skolemised_report(report: Graph, base: str = DEFAULT_BASE) -> Graph:
     return skolem
 
 
+class PreparedSparql(SPARQLProcessor):
+    """rdflib's SPARQL processor, parsing each query text once per process.
+
+    pySHACL hands every SHACL-SPARQL constraint's text to rdflib at each validation, and
+    rdflib parses it every time: 0.7 s of the 1.9 s pySHACL spent on one report (12 parses
+    of 5 texts). A parsed query is reusable with other initial bindings (what rdflib's
+    ``prepareQuery`` is for), so a bounded cache keyed by the text, the namespaces and the
+    base gives the same answers without the parse. Registered as rdflib's ``sparql``
+    processor by :func:`validate`.
+    """
+
+    def query(  # type: ignore[override]
+        self,
+        strOrQuery: str | Query,  # rdflib's parameter names, as the processor is called
+        initBindings: Mapping[str, Node] | None = None,
+        initNs: Mapping[str, Any] | None = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Mapping[str, Any]:
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())), base)
+            prepared = _PREPARED.get(key)
+            if prepared is None:
+                if len(_PREPARED) >= 256:
+                    _PREPARED.clear()
+                prepared = _PREPARED[key] = translateQuery(parseQuery(strOrQuery), base, initNs)
+            strOrQuery = prepared
+        return super().query(strOrQuery, initBindings, initNs, base, DEBUG)
+
+
+_PREPARED: dict[tuple[str, tuple[tuple[str, str], ...], str | None], Query] = {}
+
+
 def validate(
     data: Graph,
     *,
     shapes: Graph | None = None,
     vocabulary: Graph | None = None,
     data_cube: bool = True,
+    inplace: bool = False,
 ) -> ValidationReport:
-    """Validate a graph or dataset against the shapes (and the Data Cube ICs)."""
+    """Validate a graph or dataset against the shapes (and the Data Cube ICs).
+
+    ``inplace``: ``data`` is a plain graph the caller gives up (the vocabulary is added to
+    it), so it is validated without the copy a union costs (0.4 s of a report's build).
+    """
     from pyshacl import validate as shacl_validate
 
+    register("sparql", Processor, "ifrc_kg.validate", "PreparedSparql")
     shapes = shapes if shapes is not None else shapes_graph()
     vocabulary = vocabulary if vocabulary is not None else vocabulary_graph()
-    union = union_graph(data)
+    plain = not isinstance(data, Dataset | ConjunctiveGraph)
+    union = data if inplace and plain else union_graph(data)
     triples = len(union)
     union += vocabulary
     log.info("validating %d triples (+ %d vocabulary)", triples, len(vocabulary))

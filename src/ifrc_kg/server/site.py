@@ -23,6 +23,7 @@ from typing import Any
 
 from fastapi import Request
 
+from ifrc_kg.assemble import STORE_DIR
 from ifrc_kg.config import Settings
 from ifrc_kg.remote_store import RemoteStore
 from ifrc_kg.server.pool import LocalQueryEngine, QueryLimits, QueryPool
@@ -65,8 +66,9 @@ def open_query_engine(
     """The engine public queries run on: killable workers over an on-disk copy of the store,
     or, over a remote store, ``RemoteQueryEngine`` with the same limits.
 
-    The one place that decides where the workers' store comes from (today: written from
-    the loaded build into ``scratch``; measured in README "Security and limits").
+    The one place that decides where the workers' store comes from: the build's own
+    ``store/`` when the site opened it, else a copy of the loaded build written into
+    ``scratch`` (measured in README "Security and limits").
     """
     limits = query_limits(settings)
     if isinstance(store, RemoteStore):
@@ -78,7 +80,7 @@ def open_query_engine(
             max_depth=settings.max_query_depth,
             service_allow_list=settings.service_allow_list,
         )
-    store_path = store.write_query_store(scratch / "store")
+    store_path = store.path or store.write_query_store(scratch / "store")
     pool = QueryPool(store_path, limits)
     try:
         pool.wait_ready()
@@ -92,9 +94,15 @@ def open_query_engine(
     )
 
 
-def open_site_store(settings: Settings, dist: Path, base: str) -> GraphStore | RemoteStore:
+def open_site_store(
+    settings: Settings, dist: Path, base: str, manifest: dict[str, Any]
+) -> GraphStore | RemoteStore:
     """The store the site's own look-ups use: the remote store when ``sparql_url`` is set
-    (its connections: one per query slot, and a few for the pages), else the build's file."""
+    (its connections: one per query slot, and a few for the pages); else the build's
+    ``store/`` opened read-only, so nothing is loaded (a build whose manifest counts its
+    quads: its store holds the catalog); a build of at most ``memory_quads`` is loaded into
+    memory instead, where the pages' look-ups run faster (README "The corpus build,
+    measured"), and the query workers still open its ``store/``."""
     if settings.sparql_url:
         return RemoteStore(
             settings.sparql_url,
@@ -103,7 +111,15 @@ def open_site_store(settings: Settings, dist: Path, base: str) -> GraphStore | R
             timeout_s=settings.query_timeout_s,
             connections=settings.query_workers + 4,
         )
-    return GraphStore.from_dist(dist)
+    disk = dist / STORE_DIR
+    quads = manifest.get("quads")
+    on_disk = disk.is_dir() and isinstance(quads, int)
+    if on_disk and quads > settings.memory_quads:
+        return GraphStore.open_read_only(disk, quads)
+    store = GraphStore.from_dist(dist)
+    if on_disk:
+        store.path = disk  # the same quads: the workers open it instead of a copy
+    return store
 
 
 @dataclass
@@ -130,7 +146,7 @@ class Site:
         manifest_data = verify_dist(dist)
         manifest: dict[str, Any] = manifest_data or {}
         base = manifest.get("base") or settings.base
-        store = open_site_store(settings, dist, base)
+        store = open_site_store(settings, dist, base, manifest)
         catalog = dist / "void.ttl"
         if catalog.is_file() and not store.has_graph(base + "graph/catalog"):
             # the dataset description, so /id/dataset and its parts resolve and can be queried
