@@ -39,6 +39,7 @@ from ifrc_kg.assemble import (
     Counts,
     Shared,
     shared_piece,
+    with_labels,
     write_dumps,
     write_report_dumps,
     write_store,
@@ -471,9 +472,10 @@ def build(
     try:
         with stage("dumps"):
             shared = shared_piece(base, cache_root, fingerprint, context)
+            shared = with_labels(shared, good, base, cache_root, context)
             counts = write_dumps(tmp, shared, good, context)
             for piece in good:
-                write_report_dumps(tmp, piece, context)
+                write_report_dumps(tmp, piece, context, shared)
         with stage("search"):
             _write_search(tmp, shared, good)
         report = _merged_report(good, counts.triples)
