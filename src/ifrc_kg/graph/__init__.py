@@ -17,9 +17,9 @@ from rdflib.namespace import XSD
 
 from ifrc_kg.config import DEFAULT_BASE
 from ifrc_kg.graph.cube import add_tables
+from ifrc_kg.graph.labels import PrintedName, add_labels, labels_graph_iri
 from ifrc_kg.graph.links import add_links
 from ifrc_kg.graph.narrative import add_narrative
-from ifrc_kg.graph.labels import PrintedName, add_labels, labels_graph_iri
 from ifrc_kg.graph.operations import add_operations
 from ifrc_kg.graph.organisations import (
     add_contacts,

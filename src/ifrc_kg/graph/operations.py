@@ -26,7 +26,7 @@ from ifrc_kg.graph.cube import concept
 from ifrc_kg.graph.operation_concepts import CHANNEL, SCOPE, channel_notation, scope_notation
 from ifrc_kg.graph.provenance import ReportContext, add_printed, add_source, decimal
 from ifrc_kg.graph.vocabulary import UNITS
-from ifrc_kg.model import Figure, Operation, OperationKind, Report
+from ifrc_kg.model import Figure, Operation, OperationKind
 from ifrc_kg.namespaces import DCTERMS, IFRCKG, PROV, RDF, RDFS, SCHEMA, SDMX_ATTRIBUTE, SKOS
 
 KIND_CLASSES = {

@@ -51,7 +51,9 @@ def add_society(ctx: ReportContext, iso3: str, printed: str | None = None) -> UR
     if record:
         ctx.add(society, RDFS.label, Literal(record.name, lang="en"))
     else:
-        ctx.print_label(society, printed or iso3, priority=1 if printed else 0, printed=bool(printed))
+        ctx.print_label(
+            society, printed or iso3, priority=1 if printed else 0, printed=bool(printed)
+        )
     ctx.add(society, IFRCKG.country, add_country(ctx, iso3))
     return society
 
