@@ -19,18 +19,16 @@ from ifrc_kg.namespaces import PREFIXES
 from ifrc_kg.store import QuerySyntaxError
 
 # Comments, strings and IRIs are skipped whole, so a colon inside them is no prefixed name
-# (SPARQL 1.1 Query §19.8: PNAME_NS, STRING_LITERAL*, IRIREF).
-_TOKENS = re.compile(
-    r"""
-      (?P<comment>\#[^\n\r]*)
-    | (?P<long>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\")
-    | (?P<string>'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
-    | (?P<declaration>(?i:PREFIX)\s+(?P<declared>(?:[^\W\d_](?:[\w.\-]*\w)?)?):)
-    | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    | (?<![\w?$:.\-])(?P<prefix>(?:[^\W\d_](?:[\w.\-]*\w)?)?):
-    """,
-    re.VERBOSE,
-)
+# (SPARQL 1.1 Query §19.8: PNAME_NS, STRING_LITERAL*, IRIREF). Each pattern is matched at one
+# position and the scan then moves past what it tried, so a hostile query (an unterminated
+# string of escaped quotes) costs linear time, never a retry at every character.
+_LONG_STRING = re.compile(r"'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^\"\\]|\\.|\"(?!\"\"))*\"\"\"")
+_STRING = re.compile(r"'(?:[^'\\\n\r]|\\.)*'|\"(?:[^\"\\\n\r]|\\.)*\"")
+_IRI = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
+_DECLARATION = re.compile(r"PREFIX\s+((?:[^\W\d_](?:[\w.\-]*\w)?)?):", re.IGNORECASE)
+_PREFIXED = re.compile(r"((?:[^\W\d_](?:[\w.\-]*\w)?)?):")
+_WORD = re.compile(r"[\w.\-]+")
+_NOT_BEFORE_NAME = frozenset("?$:.-_")
 _OXIGRAPH = re.compile(r"error at (\d+):(\d+): (.*)", re.DOTALL)
 _PYPARSING_WHERE = re.compile(r"\s*\(at char \d+\),\s*\(line:\d+,\s*col:\d+\)\s*$")
 # pyoxigraph lists character classes (['0'..='9' | …]) among the expected tokens: noise
@@ -58,6 +56,49 @@ def position(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+def _names(query: str) -> tuple[set[str], list[tuple[str, int]]]:
+    """The declared prefixes, and every prefixed name's prefix with its offset."""
+    declared: set[str] = set()
+    uses: list[tuple[str, int]] = []
+    i, end = 0, len(query)
+    while i < end:
+        char = query[i]
+        if char == "#":
+            newline = query.find("\n", i)
+            i = end if newline < 0 else newline
+        elif query.startswith(("'''", '"""'), i):
+            match = _LONG_STRING.match(query, i)
+            i = match.end() if match else end  # unterminated: the rest is inside it
+        elif char in "'\"":
+            match = _STRING.match(query, i)
+            newline = query.find("\n", i)
+            i = match.end() if match else (end if newline < 0 else newline)
+        elif char == "<":
+            match = _IRI.match(query, i)
+            i = match.end() if match else i + 1
+        elif char == ":" or char.isalpha():
+            before = query[i - 1] if i else " "
+            if before.isalnum() or before in _NOT_BEFORE_NAME:
+                word = _WORD.match(query, i)
+                i = word.end() if word else i + 1
+                continue
+            declaration = _DECLARATION.match(query, i)
+            if declaration is not None:
+                declared.add(declaration.group(1))
+                i = declaration.end()
+                continue
+            name = _PREFIXED.match(query, i)
+            if name is not None:
+                uses.append((name.group(1), i))
+                i = name.end()
+            else:
+                word = _WORD.match(query, i)
+                i = word.end() if word else i + 1
+        else:
+            i += 1
+    return declared, uses
+
+
 def undeclared_prefix(query: str) -> PrefixUse | None:
     """The first prefixed name whose prefix no ``PREFIX`` of the query declares.
 
@@ -65,14 +106,10 @@ def undeclared_prefix(query: str) -> PrefixUse | None:
     PrefixUse(prefix='skos', line=2, column=6)
     >>> undeclared_prefix("PREFIX s: <http://x/> SELECT * { ?s s:p 'skos:x' } # rdfs:y") is None
     True
+    >>> undeclared_prefix("SELECT * { _:b a :C }")
+    PrefixUse(prefix='', line=1, column=18)
     """
-    declared: set[str] = set()
-    uses: list[tuple[str, int]] = []
-    for match in _TOKENS.finditer(query):
-        if match.group("declaration") is not None:
-            declared.add(match.group("declared"))
-        elif match.group("prefix") is not None:
-            uses.append((match.group("prefix"), match.start()))
+    declared, uses = _names(query)
     for prefix, offset in uses:
         if prefix not in declared:
             return PrefixUse(prefix, *position(query, offset))
