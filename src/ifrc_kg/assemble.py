@@ -10,6 +10,7 @@ order is fixed, an incremental build writes the same bytes as a full one.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import gzip
 import hashlib
@@ -45,6 +46,8 @@ GZIP_LEVEL = 6
 #: A piece's sorted N-Quads: its report graph, what it adds to the reference graph, and its
 #: part of ``<base>graph/findings``.
 PIECE_QUADS = ("report.nq", "reference.nq", "findings.nq")
+#: The graphs every report shares, in the shared and labels directories.
+_SHARED = ("vocabulary", "reference", "labels")
 
 
 @dataclass(frozen=True)
@@ -55,8 +58,13 @@ class Shared:
     vocabulary_iri: str
     reference_iri: str
     findings_iri: str
+    #: ``<base>graph/labels``, chosen across the build's pieces (``with_labels``)
+    labels_iri: str = ""
+    labels_directory: Path | None = None
 
     def file(self, name: str) -> Path:
+        if name.startswith("labels.") and self.labels_directory is not None:
+            return self.labels_directory / name
         return self.directory / name
 
 
@@ -82,20 +90,32 @@ def shared_piece(base: str, cache_root: Path, fingerprint: str, context: bytes) 
     vocabulary = canonical_lines(dataset.serialize(format="nquads", encoding="utf-8"), NQ)
     reference = sorted(shared_reference_lines(base))
     compactor = JsonLdCompactor(json.loads(context))
-    files: dict[str, bytes] = {}
-    for name, quads, iri in (
-        ("vocabulary", vocabulary, vocabulary_iri),
-        ("reference", reference, reference_iri),
-    ):
-        suffix = f" <{iri}> .".encode()
-        triples = sorted({q[: -len(suffix)] + b" ." for q in quads})
-        nt = b"".join(t + b"\n" for t in triples)
-        files[f"{name}.nq"] = b"".join(q + b"\n" for q in quads)
-        files[f"{name}.nt"] = nt
-        files[f"{name}.ttl"] = turtle_chunk(nt)
-        files[f"{name}.jsonl"] = "".join(n + "\n" for n in compactor.nodes(nt)).encode()
-    files["vocabulary.trig"] = trig_chunk(files["vocabulary.nq"])
-    tmp = Path(tempfile.mkdtemp(prefix=".shared.", dir=_parent(directory)))
+    files = _graph_files("vocabulary", vocabulary, vocabulary_iri, compactor)
+    files |= _graph_files("reference", reference, reference_iri, compactor)
+    _write_directory(directory, files)
+    return shared
+
+
+def _graph_files(
+    name: str, quads: list[bytes], iri: str, compactor: JsonLdCompactor
+) -> dict[str, bytes]:
+    """One named graph's sorted N-Quads as ``name.{nq,nt,ttl,jsonl,trig}`` chunks."""
+    suffix = f" <{iri}> .".encode()
+    triples = sorted({q[: -len(suffix)] + b" ." for q in quads})
+    nt = b"".join(t + b"\n" for t in triples)
+    nq = b"".join(q + b"\n" for q in quads)
+    return {
+        f"{name}.nq": nq,
+        f"{name}.nt": nt,
+        f"{name}.ttl": turtle_chunk(nt),
+        f"{name}.jsonl": "".join(n + "\n" for n in compactor.nodes(nt)).encode(),
+        f"{name}.trig": trig_chunk(nq),
+    }
+
+
+def _write_directory(directory: Path, files: dict[str, bytes]) -> None:
+    """Write ``files`` into a temporary directory, marked done, and rename it into place."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{directory.parent.name}.", dir=_parent(directory)))
     for name, data in files.items():
         (tmp / name).write_bytes(data)
     (tmp / "done").write_text("ok\n")
@@ -103,7 +123,27 @@ def shared_piece(base: str, cache_root: Path, fingerprint: str, context: bytes) 
         tmp.rename(directory)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
-    return shared
+
+
+def with_labels(
+    shared: Shared, pieces: Sequence[Piece], base: str, cache_root: Path, context: bytes
+) -> Shared:
+    """The build-wide labels of resources the reports name (``graph.labels``), chosen over
+    every piece's printed names, as ``labels.*`` files (cached by their content)."""
+    from ifrc_kg.graph.labels import add_labels, labels_graph_iri
+
+    iri = labels_graph_iri(base)
+    dataset = Dataset()
+    graph = dataset.graph(iri)
+    add_labels(graph, (name for piece in pieces for name in piece.printed))
+    data = dataset.serialize(format="nquads", encoding="utf-8") if len(graph) else b""
+    quads = canonical_lines(data, NQ) if data else []
+    key = hashlib.sha256(b"\n".join(quads) + b"\0" + context).hexdigest()
+    directory = cache_root / "labels" / key
+    if not (directory / "done").is_file():
+        compactor = JsonLdCompactor(json.loads(context))
+        _write_directory(directory, _graph_files("labels", quads, str(iri), compactor))
+    return dataclasses.replace(shared, labels_iri=str(iri), labels_directory=directory)
 
 
 NQ = ox.RdfFormat.N_QUADS
@@ -210,14 +250,14 @@ def write_dumps(root: Path, shared: Shared, pieces: Sequence[Piece], context: by
     """``graph.{nq,nt,ttl,trig,jsonld}`` and their ``.gz`` twins, from the pieces."""
     counts = Counts(link_predicates())
     with Twin(root, "graph.nq") as out:
-        sources = [shared.file("vocabulary.nq"), shared.file("reference.nq")]
+        sources = [shared.file(f"{name}.nq") for name in _SHARED]
         for piece in pieces:
             sources += [piece.file_of(name) for name in PIECE_QUADS]
         for line in merge_sorted(sources):
             counts.quads += 1
             out.write(line)
     with Twin(root, "graph.nt") as out:
-        sources = [shared.file("vocabulary.nt"), shared.file("reference.nt")]
+        sources = [shared.file(f"{name}.nt") for name in _SHARED]
         sources += [piece.file_of("union.nt") for piece in pieces]
         for line in merge_sorted(sources):
             counts.add(line.rstrip(b"\n"))
@@ -225,7 +265,7 @@ def write_dumps(root: Path, shared: Shared, pieces: Sequence[Piece], context: by
     header = prefix_header()
     with Twin(root, "graph.ttl") as out:
         out.write(header)
-        chunks = [shared.file("vocabulary.ttl"), shared.file("reference.ttl")]
+        chunks = [shared.file(f"{name}.ttl") for name in _SHARED]
         for path in chunks + [piece.file_of("union.ttl") for piece in pieces]:
             out.write(b"\n" + path.read_bytes())
     with Twin(root, "graph.trig") as out:
@@ -233,7 +273,7 @@ def write_dumps(root: Path, shared: Shared, pieces: Sequence[Piece], context: by
         for _, chunk in sorted(_trig_chunks(shared, pieces), key=lambda item: item[0]):
             out.write(b"\n" + chunk())
     with Twin(root, "graph.jsonld") as out:
-        node_files = [shared.file("vocabulary.jsonl"), shared.file("reference.jsonl")]
+        node_files = [shared.file(f"{name}.jsonl") for name in _SHARED]
         node_files += [piece.file_of("union.jsonl") for piece in pieces]
         for data in jsonld_document(json.loads(context), (_read_lines(p) for p in node_files)):
             out.write(data)
@@ -249,6 +289,8 @@ def _trig_chunks(shared: Shared, pieces: Sequence[Piece]) -> Iterable[tuple[str,
         return trig_chunk(b"".join(merge_sorted(sources)))
 
     yield shared.reference_iri, reference
+    if shared.labels_iri and shared.file("labels.trig").stat().st_size:
+        yield shared.labels_iri, lambda: shared.file("labels.trig").read_bytes()
 
     found = [p.file_of("findings.nq") for p in pieces if p.file_of("findings.nq").stat().st_size]
     if found:  # <base>graph/findings: every report's findings, one named graph
@@ -264,18 +306,35 @@ def report_dump_name(iso3: str, key: str, suffix: str) -> str:
     return f"reports/{iso3.lower()}-{key}{suffix}"
 
 
-def write_report_dumps(root: Path, piece: Piece, context: bytes) -> None:
-    """One report's graph (with the reference entities it adds and its findings) as Turtle,
-    JSON-LD, N-Quads."""
+def _own_labels(shared: Shared, piece: Piece) -> tuple[bytes, bytes]:
+    """The build's labels (N-Triples, N-Quads) of the resources this report names."""
+    if not shared.labels_iri:
+        return b"", b""
+    subjects = {f"<{name.subject}> ".encode() for name in piece.printed}
+    nq = shared.file("labels.nq").read_bytes().splitlines(keepends=True)
+    nt = shared.file("labels.nt").read_bytes().splitlines(keepends=True)
+    return (
+        b"".join(line for line in nt if line.startswith(tuple(subjects))) if subjects else b"",
+        b"".join(line for line in nq if line.startswith(tuple(subjects))) if subjects else b"",
+    )
+
+
+def write_report_dumps(root: Path, piece: Piece, context: bytes, shared: Shared) -> None:
+    """One report's graph (with the reference entities it adds, its findings and the build's
+    labels of the resources it names) as Turtle, JSON-LD, N-Quads."""
     assert piece.entry is not None
     iso3, key = piece.entry.iso3, piece.entry.key
     (root / "reports").mkdir(exist_ok=True)
+    labels_nt, labels_nq = _own_labels(shared, piece)
     turtle = prefix_header() + b"\n" + piece.file_of("union.ttl").read_bytes()
+    if labels_nt:
+        turtle += b"\n" + turtle_chunk(labels_nt)
     (root / report_dump_name(iso3, key, ".ttl")).write_bytes(turtle)
-    nodes = [_read_lines(piece.file_of("union.jsonl"))]
+    compactor = JsonLdCompactor(json.loads(context))
+    nodes = [_read_lines(piece.file_of("union.jsonl")), iter(compactor.nodes(labels_nt))]
     document = b"".join(jsonld_document(json.loads(context), nodes))
     (root / report_dump_name(iso3, key, ".jsonld")).write_bytes(document)
-    quads = b"".join(piece.file_of(name).read_bytes() for name in PIECE_QUADS)
+    quads = b"".join(piece.file_of(name).read_bytes() for name in PIECE_QUADS) + labels_nq
     lines = sorted(line for line in quads.splitlines(keepends=True) if line.strip())
     (root / report_dump_name(iso3, key, ".nq")).write_bytes(b"".join(lines))
 

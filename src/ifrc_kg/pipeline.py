@@ -44,6 +44,7 @@ from ifrc_kg.config import artefact_dir
 from ifrc_kg.errors import BuildError, IfrcKgError
 from ifrc_kg.findings import Finding
 from ifrc_kg.graph.catalog import ReportEntry
+from ifrc_kg.graph.labels import PrintedName, labels_graph_iri
 from ifrc_kg.model import Report
 from ifrc_kg.uris import Iris, report_key
 from ifrc_kg.validate import ValidationIssue
@@ -51,7 +52,7 @@ from ifrc_kg.validate import ValidationIssue
 log = logging.getLogger(__name__)
 
 #: Bumped when the layout of a piece changes (old pieces are then simply not found).
-PIECE_FORMAT = "3"
+PIECE_FORMAT = "4"
 #: A worker is replaced after this many reports, so no library cache grows without bound.
 TASKS_PER_WORKER = 64
 NQ, NT = ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES
@@ -72,6 +73,8 @@ class Piece:
     warnings: list[ValidationIssue] = field(default_factory=list)
     #: the report's SHACL warnings and infos as findings (``findings.py``)
     findings: list[Finding] = field(default_factory=list)
+    #: names the report prints for shared resources: the assembly chooses their labels
+    printed: list[PrintedName] = field(default_factory=list)
     integrity: dict[str, list[str]] = field(default_factory=dict)
     triples: int = 0
     quads: int = 0
@@ -276,7 +279,11 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     clock = time.perf_counter()
     iris = Iris(job.base)
     dataset = build_dataset(
-        [report], job.base, job.include_personal_contacts, report_dir=job.path.parent
+        [report],
+        job.base,
+        job.include_personal_contacts,
+        report_dir=job.path.parent,
+        printed=piece.printed,
     )
     links = resolve_mentions([report], load_reference(), warn=False)
     piece.resolved, piece.unresolved = links.resolved, links.unresolved
@@ -314,7 +321,10 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     added = [q for q in quads if q.endswith(reference_suffix) and q not in shared]
     findings = [q for q in quads if q.endswith(findings_suffix)]
     other = [q for q in quads if not q.endswith((report_suffix, reference_suffix, findings_suffix))]
-    if any(not q.endswith(vocabulary_suffix) for q in other):
+    # this report's own choice of labels was for its validation; the assembly chooses them
+    # across every report (``piece.printed``)
+    labels_suffix = _graph_suffix(str(labels_graph_iri(job.base)))
+    if any(not q.endswith((vocabulary_suffix, labels_suffix)) for q in other):
         raise BuildError(f"{job.path}: the mapping wrote outside the report and reference graphs")
     union = sorted(
         {_triple_line(q, report_suffix) for q in own}

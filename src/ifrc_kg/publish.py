@@ -36,7 +36,13 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from ifrc_kg.assemble import shared_piece, write_dumps, write_report_dumps, write_store
+from ifrc_kg.assemble import (
+    shared_piece,
+    with_labels,
+    write_dumps,
+    write_report_dumps,
+    write_store,
+)
 from ifrc_kg.build_files import manifest_of, write_exports, write_links, write_search
 from ifrc_kg.config import DEFAULT_BASE, artefact_dir
 from ifrc_kg.errors import BuildError, ValidationFailed
@@ -317,9 +323,10 @@ def build(
     try:
         with stage("dumps"):
             shared = shared_piece(base, cache_root, fingerprint, context)
+            shared = with_labels(shared, good, base, cache_root, context)
             counts = write_dumps(tmp, shared, good, context)
             for piece in good:
-                write_report_dumps(tmp, piece, context)
+                write_report_dumps(tmp, piece, context, shared)
         with stage("search"):
             write_search(tmp, shared, good)
         report = merged_report(good, counts.triples)

@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from typing import Literal
 
+from ifrc_kg.query_errors import from_rdflib
 from ifrc_kg.store import QuerySyntaxError, ServiceRefused, UpdateRefused
 
 QueryForm = Literal["solutions", "boolean", "graph"]
@@ -148,7 +149,7 @@ def check_query(
         try:
             parseUpdate(query)
         except Exception:
-            raise QuerySyntaxError(f"syntax error: {error}") from None
+            raise from_rdflib(query, error) from None
         raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted") from None
     except RecursionError:
         raise QueryTooDeep("the query nests too deeply to be checked") from None
@@ -159,7 +160,7 @@ def check_query(
     except RecursionError:
         raise QueryTooDeep("the query nests too deeply to be checked") from None
     except Exception as error:  # an undeclared prefix, a variable bound twice, …
-        raise QuerySyntaxError(f"query error: {error}") from None
+        raise from_rdflib(query, error) from None
     terms: list[object] = []
     _walk(algebra, terms)
     if any(not isinstance(term, URIRef) for term in terms):

@@ -35,8 +35,10 @@ CREATE VIRTUAL TABLE documents USING fts5(
 
 
 def _label(graph: Graph, node: URIRef) -> str:
-    """The English (else untagged, else any) label: the site speaks English."""
-    for predicate in (SKOS.prefLabel, SCHEMA.name, RDFS.label):
+    """The English (else untagged, else any) label: the site speaks English. A resource
+    several reports name is labelled build-wide (``graph.labels``); a report's rows find
+    it by the name this report prints (``ifrckg:nameAsPrinted``)."""
+    for predicate in (SKOS.prefLabel, SCHEMA.name, RDFS.label, IFRCKG.nameAsPrinted):
         values = sorted(graph.objects(node, predicate))
         for wanted in ("en", None):
             for value in values:

@@ -38,7 +38,33 @@ class QueryError(IfrcKgError):
 
 
 class QuerySyntaxError(QueryError):
-    """The query does not parse: carries the parser's message (SPARQL 1.1 Query, §19)."""
+    """The query does not parse: carries the parser's message (SPARQL 1.1 Query, §19) and,
+    when known, where (1-based ``line`` and ``column``) and the undeclared ``prefix`` with
+    the ``declaration`` to add (``query_errors``); ``details`` crosses process boundaries."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        prefix: str | None = None,
+        declaration: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.line, self.column = line, column
+        self.prefix, self.declaration = prefix, declaration
+
+    @property
+    def details(self) -> dict[str, int | str]:
+        """The known fields, as the problem+json members of the error body."""
+        fields = {
+            "line": self.line,
+            "column": self.column,
+            "prefix": self.prefix,
+            "declaration": self.declaration,
+        }
+        return {name: value for name, value in fields.items() if value is not None}
 
 
 class UpdateRefused(QueryError):
@@ -327,7 +353,9 @@ class GraphStore:
         try:
             answer = self._store.query(sparql, **options)
         except SyntaxError as error:
-            raise QuerySyntaxError(str(error)) from error
+            from ifrc_kg.query_errors import from_oxigraph
+
+            raise from_oxigraph(sparql, error) from error
         except ValueError as error:  # an invalid IRI among the dataset parameters
             raise QuerySyntaxError(str(error)) from error
         # pyoxigraph's solution iterator must be dropped on the thread that made it: keep it

@@ -13,6 +13,7 @@ from tests.variants import MALI_PATH
 
 from ifrc_kg.config import artefact_dir
 from ifrc_kg.graph import build_dataset, report_graph
+from ifrc_kg.graph.labels import labels_graph_iri
 from ifrc_kg.graph.vocabulary import vocabulary_graph
 from ifrc_kg.model import Report
 from ifrc_kg.report import parse_report, parse_text
@@ -79,9 +80,11 @@ def report_only(report: Report, include_personal_contacts: bool = True) -> Graph
 
 
 def mali_graph() -> Graph:
-    """A fresh, mutable copy of the Mali report graph plus the vocabulary."""
+    """A fresh, mutable copy of the Mali report graph plus the vocabulary, and the labels the
+    build chooses for what it names (``<base>graph/labels``)."""
     graph = Graph()
     graph += mali_dataset().graph(IRIS.graph("MLI", 2023))
+    graph += mali_dataset().graph(labels_graph_iri(IRIS.base))
     graph += vocabulary()
     return graph
 

@@ -33,6 +33,7 @@ GRAPHS = {
     f"{DEFAULT_BASE}graph/reference",
     f"{DEFAULT_BASE}graph/mli/2023",
     f"{DEFAULT_BASE}graph/findings",
+    f"{DEFAULT_BASE}graph/labels",
 }
 FORMATS = {
     "graph.ttl": "turtle",

@@ -86,6 +86,7 @@ def test_published_graphs_are_sorted_ntriples_with_checksums(multi_dist: Path) -
     assert names == [
         BASE + "graph/catalog",
         BASE + "graph/findings",
+        BASE + "graph/labels",
         BASE + "graph/mli/2023",
         BASE + "graph/mli/2024",
         BASE + "graph/ner/2024",

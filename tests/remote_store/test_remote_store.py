@@ -161,10 +161,11 @@ def test_the_union_is_a_set_and_named_graphs_are_the_builds(
             "graph/reference",
             "graph/catalog",
             "graph/findings",
+            "graph/labels",
         )
     }
     assert health[0]["triples"] == health[1]["triples"] > 40_000
-    assert health[0]["graphs"] == health[1]["graphs"] == 7
+    assert health[0]["graphs"] == health[1]["graphs"] == 8
 
 
 @pytest.mark.parametrize("path", RESOURCES)
@@ -317,7 +318,7 @@ def test_serve_cli_with_sparql_and_gsp(oxigraph_loaded: ExternalStore, multi_dis
         stop(running)
     triples = _ntriples(graph)
     assert len(triples) > 10_000
-    assert health["graphs"] == 7
+    assert health["graphs"] == 8
 
 
 def _wait_for_health(running: RunningServer) -> None:

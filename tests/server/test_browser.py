@@ -128,3 +128,107 @@ def test_from_a_finding_to_the_line_of_the_report(browser_context, site: Running
     assert rows.count() >= 5
     assert elsewhere == []
     page.close()
+
+
+def _run(page, query: str) -> None:  # type: ignore[no-untyped-def]
+    """Put ``query`` in YASGUI's editor (a CodeMirror) and run it with its button."""
+    page.evaluate(
+        "q => document.querySelector('#yasgui .CodeMirror').CodeMirror.setValue(q)", query
+    )
+    page.locator(".yasqe_queryButton").click()
+
+
+def test_query_errors_name_the_line_and_the_missing_prefix(
+    browser_context, site: RunningServer
+) -> None:  # type: ignore[no-untyped-def]
+    page, elsewhere = _page(browser_context, site)
+    page.goto(site.url + "/sparql")
+    page.wait_for_selector("#yasgui .yasqe")
+    _run(page, "SELECT ?concept ?label WHERE {\n  ?concept skos:prefLabel ?label } LIMIT 3")
+    problem = page.locator(".query-problem")
+    problem.wait_for()
+    skos = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+    assert f"Prefix 'skos' is not declared — add {skos}" in problem.inner_text()
+    assert page.locator(".query-problem .problem-where").inner_text() == "Line 2, column 12"
+    assert "?concept skos:prefLabel" in page.locator(".query-problem pre.problem-line").inner_text()
+    assert page.locator(".CodeMirror .query-error-line").count() == 1
+    page.locator("button.add-prefix", has_text=f"Add {skos}").click()
+    editor = "document.querySelector('#yasgui .CodeMirror').CodeMirror"
+    assert page.evaluate(f"{editor}.getValue()").startswith(skos)
+    assert page.locator(".CodeMirror .query-error-line").count() == 0  # cleared by the edit
+    page.locator(".yasqe_queryButton").click()
+    page.locator(".yasr table tbody tr").first.wait_for()
+    assert page.locator(".yasr table tbody tr").count() == 3
+    # a plain syntax error: the parser's message, line and column
+    _run(page, "SELECT * WHERE {\n  ?s ?p ?o\n  FILTER( }")
+    page.locator(".query-problem").wait_for()
+    assert (
+        page.locator(".query-problem .problem-detail")
+        .inner_text()
+        .startswith("syntax error at line 3, column")
+    )
+    assert page.locator(".query-problem .problem-where").inner_text().startswith("Line 3, column")
+    assert elsewhere == []
+    page.close()
+
+
+def test_results_link_here_and_read_as_labels(browser_context, site: RunningServer) -> None:  # type: ignore[no-untyped-def]
+    page, elsewhere = _page(browser_context, site)
+    page.goto(site.url + "/sparql")
+    page.wait_for_selector("#yasgui .yasqe")
+    _run(
+        page,
+        "PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>\n"
+        "SELECT ?operation ?year WHERE {\n"
+        "  <https://w3id.org/ifrc-kg/id/report/mli/2023> ifrckg:operation ?operation ;\n"
+        "    ifrckg:year ?year . FILTER(CONTAINS(STR(?operation), 'MDRML018')) }",
+    )
+    link = page.locator('.yasr table a.iri[href="/id/operation/MDRML018"]')
+    link.wait_for()
+    assert page.locator('.yasr table a[href^="https://w3id.org/"]').count() == 0
+    assert link.get_attribute("target") is None  # a page of this site, in this tab
+    # the simple view (on by default): the operation's label, the year without its type
+    page.wait_for_function(
+        "() => !document.querySelector('.yasr table a.iri.local').textContent.includes(':')"
+    )
+    label = link.inner_text()
+    assert label and "MDRML018" not in label and "operation/" not in label
+    cells = page.locator(".yasr table tbody tr td").all_inner_texts()
+    assert "2023" in cells and not any("^^" in cell for cell in cells)
+    # the full view: IRIs (shortened by prefix or in brackets) and typed literals
+    page.locator(".yasr .tableControls input[type=checkbox]").first.uncheck()
+    page.wait_for_function("() => document.querySelector('.yasr table').innerText.includes('^^')")
+    assert (
+        "MDRML018" in page.locator('.yasr table a.iri[href="/id/operation/MDRML018"]').inner_text()
+    )
+    link = page.locator('.yasr table a.iri[href="/id/operation/MDRML018"]')
+    link.click()
+    page.wait_for_url("**/doc/operation/MDRML018")
+    assert elsewhere == []
+    page.close()
+
+
+def test_prefix_completion_offers_the_sites_prefixes(browser_context, site: RunningServer) -> None:  # type: ignore[no-untyped-def]
+    page, elsewhere = _page(browser_context, site)
+    page.goto(site.url + "/sparql")
+    page.wait_for_selector("#yasgui .yasqe")
+    page.evaluate("document.querySelector('#yasgui .CodeMirror').CodeMirror.setValue('')")
+    page.locator("#yasgui .CodeMirror").click()
+    page.keyboard.type("PREFIX ifrc")
+    hints = page.locator(".CodeMirror-hints")
+    hints.wait_for()
+    assert "ifrckg: <https://w3id.org/ifrc-kg/def/core#>" in hints.inner_text()
+    page.keyboard.press("Enter")
+    editor = "document.querySelector('#yasgui .CodeMirror').CodeMirror"
+    assert page.evaluate(f"{editor}.getValue()").startswith(
+        "PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>"
+    )
+    # a prefix of the site typed in the query is declared as it is typed
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("SELECT * WHERE { ?s schema:")
+    page.wait_for_function(
+        f"() => {editor}.getValue().includes('PREFIX schema: <http://schema.org/>')"
+    )
+    assert elsewhere == []
+    page.close()

@@ -86,8 +86,9 @@ def test_form_and_dataset_clause(query: str, form: str, dataset: bool) -> None:
 def test_syntax_errors_are_refused_with_the_parser_message() -> None:
     with pytest.raises(QuerySyntaxError, match="syntax error"):
         check_query("SELECT * WHERE {")
-    with pytest.raises(QuerySyntaxError, match="Unknown namespace prefix"):
+    with pytest.raises(QuerySyntaxError, match="Prefix 'nope' is not declared") as raised:
         check_query("SELECT * WHERE { ?s nope:p ?o }")
+    assert raised.value.details == {"line": 1, "column": 21, "prefix": "nope"}
 
 
 def test_deep_nesting_is_refused_before_any_parser_recurses() -> None:

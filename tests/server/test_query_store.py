@@ -124,8 +124,19 @@ def test_service_refused_unless_allowed(store: GraphStore) -> None:
 
 
 def test_syntax_errors_carry_the_parser_message(store: GraphStore) -> None:
-    with pytest.raises(QuerySyntaxError, match=r"syntax error: Expected"):
+    with pytest.raises(QuerySyntaxError, match=r"syntax error at line 1, column 17: Expected"):
         store.query("SELECT * WHERE {")
+
+
+def test_an_undeclared_prefix_is_named_with_its_line(store: GraphStore) -> None:
+    with pytest.raises(QuerySyntaxError, match="Prefix 'skos' is not declared") as raised:
+        store.query("SELECT * WHERE {\n  ?s skos:prefLabel ?o }")
+    assert raised.value.details == {
+        "line": 2,
+        "column": 6,
+        "prefix": "skos",
+        "declaration": "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>",
+    }
 
 
 def test_load_errors_name_the_file(tmp_path: Path) -> None:

@@ -206,7 +206,7 @@ def test_queries_run_as_written_without_injected_prefixes(site: RunningServer) -
     with site.client() as client:
         response = client.get("/sparql", params={"query": "SELECT * { ?s ifrckg:year ?y }"})
     assert response.status_code == 400
-    assert "Unknown namespace prefix : ifrckg" in response.json()["detail"]
+    assert "Prefix 'ifrckg' is not declared — add PREFIX ifrckg: <" in response.json()["detail"]
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[example.key for example in EXAMPLES])
@@ -295,8 +295,42 @@ def test_malformed_query_is_400_with_the_parser_message(site: RunningServer) -> 
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
     assert body["code"] == "query-syntax"
-    assert "syntax error: Expected SelectQuery" in body["detail"]
-    assert "line:1" in body["detail"]
+    assert body["detail"].startswith("syntax error at line 1, column 18: Expected SelectQuery")
+    assert (body["line"], body["column"]) == (1, 18)
+    assert "prefix" not in body
+
+
+def test_undeclared_prefix_is_named_with_its_declaration(site: RunningServer) -> None:
+    query = "SELECT ?label WHERE {\n  ?s skos:prefLabel ?label }"
+    with site.client() as client:
+        response = client.post("/sparql", data={"query": query})
+        text = client.get("/sparql", params={"query": query}, headers={"Accept": "text/plain"})
+        page = client.get("/sparql", params={"query": query}, headers={"Accept": "text/html"})
+    assert response.status_code == 400
+    body = response.json()
+    skos = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
+    assert body["detail"] == (f"line 2, column 6: Prefix 'skos' is not declared — add {skos}")
+    assert (body["line"], body["column"], body["prefix"]) == (2, 6, "skos")
+    assert body["declaration"] == skos
+    assert text.status_code == 400
+    assert text.headers["content-type"].startswith("text/plain")
+    assert text.text.splitlines()[:3] == [
+        f"400 Bad Request: line 2, column 6: Prefix 'skos' is not declared — add {skos}",
+        "line: 2",
+        "column: 6",
+    ]
+    assert page.status_code == 400 and 'data-member="prefix">skos<' in page.text
+
+
+def test_unknown_prefix_is_named_without_a_guess(site: RunningServer) -> None:
+    query = "PREFIX ex: <http://example.org/>\nSELECT * { ?s ex:p ?o . ?o nope:q 'a:b' }"
+    with site.client() as client:
+        body = client.get("/sparql", params={"query": query}).json()
+    assert (
+        body["detail"] == "line 2, column 28: Prefix 'nope' is not declared — add PREFIX nope: <…>"
+    )
+    assert (body["line"], body["column"], body["prefix"]) == (2, 28, "nope")
+    assert "declaration" not in body
 
 
 def test_unacceptable_accept_is_406(site: RunningServer) -> None:

@@ -17,9 +17,10 @@ from rdflib.namespace import XSD
 
 from ifrc_kg.config import DEFAULT_BASE
 from ifrc_kg.graph.cube import add_tables
+from ifrc_kg.graph.labels import PrintedName, add_labels, labels_graph_iri
 from ifrc_kg.graph.links import add_links
 from ifrc_kg.graph.narrative import add_narrative
-from ifrc_kg.graph.operations import add_operations, operation_names
+from ifrc_kg.graph.operations import add_operations
 from ifrc_kg.graph.organisations import (
     add_contacts,
     add_host,
@@ -83,16 +84,16 @@ def report_graph(
     iris: Iris,
     include_personal_contacts: bool = True,
     report_dir: Path | None = None,
-    names: dict[str, str] | None = None,
+    printed: list[PrintedName] | None = None,
 ) -> Graph:
     """Write every fact of one report into ``graph``.
 
-    ``names``: one name per operation code across the reports of a build
-    (``graph.operations.operation_names``); by default this report's own.
+    ``printed``: where a build collects the names the report prints for shared resources,
+    to choose their labels across reports (``graph.labels``); without it the report labels
+    them itself, in ``graph``, as a build of this report alone would.
     """
     text = read_text(report, report_dir)
-    names = operation_names([report]) if names is None else names
-    ctx = ReportContext(graph=graph, iris=iris, report=report, text=text, operation_names=names)
+    ctx = ReportContext(graph=graph, iris=iris, report=report, text=text)
     add_text_entity(ctx)
     _add_report(ctx)
     add_host(ctx)
@@ -101,6 +102,10 @@ def report_graph(
     add_operations(ctx)
     add_narrative(ctx)
     add_contacts(ctx, include_personal_contacts)
+    if printed is None:
+        add_labels(graph, ctx.printed)
+    else:
+        printed.extend(ctx.printed)
     return graph
 
 
@@ -109,20 +114,26 @@ def build_dataset(
     base: str = DEFAULT_BASE,
     include_personal_contacts: bool = True,
     report_dir: Path | None = None,
+    printed: list[PrintedName] | None = None,
 ) -> Dataset:
-    """The whole knowledge graph: vocabulary, one named graph per report, reference links.
+    """The whole knowledge graph: vocabulary, one named graph per report, reference links,
+    and the labels of resources several reports name (``<base>graph/labels``).
 
-    ``report_dir`` is where the report texts are (for the quotes' prefix and suffix).
+    ``report_dir`` is where the report texts are (for the quotes' prefix and suffix);
+    ``printed``, when given, receives the label candidates (the corpus build keeps them).
     """
     iris = Iris(base)
     dataset = Dataset()
     bind_prefixes(dataset)
     vocabulary = dataset.graph(vocabulary_graph_iri(base))
     vocabulary += vocabulary_graph(base)
-    names = operation_names(reports)
+    names: list[PrintedName] = []
     for report in sorted(reports, key=lambda r: (r.country.iso3, r.year, r.kind)):
         graph = dataset.graph(iris.graph(report.country.iso3, report_key(report.year, report.kind)))
         report_graph(report, graph, iris, include_personal_contacts, report_dir, names)
         log.info("mapped %s: %d triples", report.source_file, len(graph))
+    add_labels(dataset.graph(labels_graph_iri(base)), names)
+    if printed is not None:
+        printed.extend(names)
     add_links(dataset, reports, iris)
     return dataset

@@ -47,8 +47,7 @@ def concept(ctx: ReportContext, scheme: str, notation: str | None, label: str) -
     )
     ctx.add(iri, RDF.type, SKOS.Concept)
     ctx.add(iri, SKOS.inScheme, ctx.iris.scheme(scheme))
-    ctx.add(iri, SKOS.prefLabel, Literal(label, lang="en"))
-    ctx.add(iri, RDFS.label, Literal(label, lang="en"))
+    ctx.print_label(iri, label)  # two reports may print the same slug differently
     ctx.add(iri, SKOS.notation, Literal(slug))
     ctx.add(
         iri,

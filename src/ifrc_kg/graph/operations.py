@@ -7,8 +7,8 @@ targeted, funding, linked documents) is that report's statement,
 ``<report>/operation/MDRML018`` (an ``ifrckg:OperationStatement`` with
 ``ifrckg:statementOf <op>`` and ``ifrckg:report <report>``), with that report's sources; a
 revised figure in a later report sits beside the earlier one instead of colliding with it.
-The operation itself carries only what does not change: code, kind, country and one name
-(``ReportContext.operation_names``, chosen across every report of the build).
+The operation itself carries only what does not change: code, kind, country; each report's
+print of its name is a candidate for its one label, chosen across the build (``graph.labels``).
 Money is ``schema:MonetaryAmount`` (value + CHF, scope and channel as SKOS concepts), people
 ``schema:QuantitativeValue`` (whole numbers, ``xsd:integer``).
 """
@@ -16,7 +16,6 @@ Money is ``schema:MonetaryAmount`` (value + CHF, scope and channel as SKOS conce
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from decimal import Decimal
 
 from rdflib import Literal, URIRef
@@ -27,7 +26,7 @@ from ifrc_kg.graph.cube import concept
 from ifrc_kg.graph.operation_concepts import CHANNEL, SCOPE, channel_notation, scope_notation
 from ifrc_kg.graph.provenance import ReportContext, add_printed, add_source, decimal
 from ifrc_kg.graph.vocabulary import UNITS
-from ifrc_kg.model import Figure, Operation, OperationKind, Report
+from ifrc_kg.model import Figure, Operation, OperationKind
 from ifrc_kg.namespaces import DCTERMS, IFRCKG, PROV, RDF, RDFS, SCHEMA, SDMX_ATTRIBUTE, SKOS
 
 KIND_CLASSES = {
@@ -40,30 +39,16 @@ KIND_CLASSES = {
 _ENDS = re.compile(r"\b(end|ends|ended|ending|extended|extension|until|closed?)\b", re.I)
 
 
-def operation_names(reports: Iterable[Report]) -> dict[str, str]:
-    """One name per operation code across reports: the operation table's name in the latest
-    report that has one, else the latest listing's (so every report graph labels it alike).
-    """
-    tables: dict[str, str] = {}
-    listings: dict[str, str] = {}
-    for report in sorted(reports, key=lambda r: (r.year, r.country.iso3)):
-        for listed in report.ongoing_emergencies:
-            listings[listed.code.strip().upper()] = listed.name
-        for op in report.operations:
-            tables[op.code.text.strip().upper()] = op.name.text
-    return listings | tables
-
-
-def _operation_node(ctx: ReportContext, code: str, name: str) -> URIRef:
+def _operation_node(ctx: ReportContext, code: str, name: str, priority: int) -> URIRef:
+    """The operation; its name is offered as its label (``graph.labels``): an operation
+    table's print (priority 1) over a listing's (0)."""
     operation = ctx.iris.operation(code)
-    label = ctx.operation_names.get(code, name)
     ctx.add(operation, RDF.type, IFRCKG.Operation)
     ctx.add(operation, RDF.type, PROV.Activity)
     ctx.add(operation, RDF.type, SCHEMA.Event)
     ctx.add(operation, DCTERMS.identifier, Literal(code))
     ctx.add(operation, SKOS.notation, Literal(code))
-    ctx.add(operation, RDFS.label, Literal(label, lang="en"))
-    ctx.add(operation, SCHEMA.name, Literal(label, lang="en"))
+    ctx.print_label(operation, name, priority=priority, named=True)
     ctx.add(operation, IFRCKG.country, ctx.iris.country(ctx.iso3))
     return operation
 
@@ -71,7 +56,7 @@ def _operation_node(ctx: ReportContext, code: str, name: str) -> URIRef:
 def add_ongoing_emergencies(ctx: ReportContext) -> None:
     for listed in ctx.report.ongoing_emergencies:
         code = listed.code.strip().upper()
-        operation = _operation_node(ctx, code, listed.name)
+        operation = _operation_node(ctx, code, listed.name, priority=0)
         ctx.add(ctx.report_iri, IFRCKG.ongoingEmergency, operation)
         add_source(ctx, operation, listed.source, ctx.part("ongoing-emergency", code))
 
@@ -119,7 +104,7 @@ def _statement_label(ctx: ReportContext, code: str) -> str:
 
 def add_operation(ctx: ReportContext, op: Operation) -> URIRef:
     code = op.code.text.strip().upper()
-    operation = _operation_node(ctx, code, op.name.text)
+    operation = _operation_node(ctx, code, op.name.text, priority=1)
     ctx.add(operation, RDF.type, KIND_CLASSES[op.kind])
     ctx.add(ctx.report_iri, IFRCKG.operation, operation)
     statement = ctx.part("operation", code)

@@ -31,14 +31,13 @@ def add_country(ctx: ReportContext, iso3: str) -> URIRef:
     """A country, labelled with its reference name (the report's own print for its country)."""
     country = ctx.iris.country(iso3)
     record = load_reference().country(iso3)
-    if record:
-        label = record.name
-    elif iso3.upper() == ctx.iso3.upper():
-        label = ctx.report.country.name
-    else:
-        label = iso3.upper()
     ctx.add(country, RDF.type, SCHEMA.Country)
-    ctx.add(country, RDFS.label, Literal(label, lang="en"))
+    if record:
+        ctx.add(country, RDFS.label, Literal(record.name, lang="en"))
+    elif iso3.upper() == ctx.iso3.upper():
+        ctx.print_label(country, ctx.report.country.name, priority=1)
+    else:  # only its code is known here: a fallback, beaten by any report's print
+        ctx.print_label(country, iso3.upper(), priority=0, printed=False)
     ctx.add(country, IFRCKG.iso3Code, Literal(iso3.upper()))
     return country
 
@@ -47,10 +46,14 @@ def add_society(ctx: ReportContext, iso3: str, printed: str | None = None) -> UR
     """A National Society resource, labelled with its reference name (or as printed)."""
     society = ctx.iris.national_society(iso3)
     record = load_reference().society(iso3)
-    label = record.name if record else printed or iso3
     for cls in (IFRCKG.NationalSociety, ORG.FormalOrganization, ORG.Organization, SCHEMA.NGO):
         ctx.add(society, RDF.type, cls)
-    ctx.add(society, RDFS.label, Literal(label, lang="en"))
+    if record:
+        ctx.add(society, RDFS.label, Literal(record.name, lang="en"))
+    else:
+        ctx.print_label(
+            society, printed or iso3, priority=1 if printed else 0, printed=bool(printed)
+        )
     ctx.add(society, IFRCKG.country, add_country(ctx, iso3))
     return society
 
@@ -94,21 +97,31 @@ def partner(ctx: ReportContext, name: str) -> URIRef:
         name,
         ctx.iris.organisation(name),
     )
-    return add_organisation(ctx, name, name)
+    return add_organisation(ctx, name, name, from_reference=False)
 
 
-def add_organisation(ctx: ReportContext, key: str, label: str) -> URIRef:
+def _label(ctx: ReportContext, iri: URIRef, name: str, from_reference: bool) -> None:
+    """A reference name is the label; a printed one is a candidate (``graph.labels``)."""
+    if from_reference:
+        ctx.add(iri, RDFS.label, Literal(name, lang="en"))
+    else:
+        ctx.print_label(iri, name)
+
+
+def add_organisation(
+    ctx: ReportContext, key: str, label: str, from_reference: bool = True
+) -> URIRef:
     organisation = ctx.iris.organisation(key)
     ctx.add(organisation, RDF.type, ORG.Organization)
     ctx.add(organisation, RDF.type, SCHEMA.Organization)
-    ctx.add(organisation, RDFS.label, Literal(label, lang="en"))
+    _label(ctx, organisation, label, from_reference)
     return organisation
 
 
-def add_place(ctx: ReportContext, pcode: str, name: str) -> URIRef:
+def add_place(ctx: ReportContext, pcode: str, name: str, from_reference: bool = True) -> URIRef:
     place = ctx.iris.place(pcode)
     ctx.add(place, RDF.type, SCHEMA.AdministrativeArea)
-    ctx.add(place, RDFS.label, Literal(name, lang="en"))
+    _label(ctx, place, name, from_reference)
     ctx.add(place, SCHEMA.identifier, Literal(pcode.upper()))
     return place
 
@@ -132,12 +145,15 @@ def resolve_mention(ctx: ReportContext, mention: Mention) -> URIRef | None:
         return None
     if resolution.kind is MentionKind.PLACE:
         unit = load_reference().place(resolution.key)
-        return add_place(ctx, resolution.key, unit.name if unit else mention.name)
+        if unit is not None:
+            return add_place(ctx, resolution.key, unit.name)
+        return add_place(ctx, resolution.key, mention.name, from_reference=False)
     if resolution.kind is MentionKind.NATIONAL_SOCIETY:
         return add_society(ctx, resolution.key, mention.name)
     organisation = load_reference().organisation(resolution.key)
-    name = organisation.name if organisation else mention.name
-    return add_organisation(ctx, resolution.key, name)
+    if organisation is not None:
+        return add_organisation(ctx, resolution.key, organisation.name)
+    return add_organisation(ctx, resolution.key, mention.name, from_reference=False)
 
 
 def add_contacts(ctx: ReportContext, include_personal: bool) -> None:

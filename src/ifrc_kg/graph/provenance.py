@@ -18,6 +18,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
+from ifrc_kg.graph.labels import PrintedName
 from ifrc_kg.model import Figure, Report, SourceSpan
 from ifrc_kg.namespaces import DCTERMS, IFRCKG, OA, PROV, RDF, RDFS, SCHEMA
 from ifrc_kg.uris import Iris, period_key, report_key
@@ -36,8 +37,8 @@ class ReportContext:
     report: Report
     text: str | None
     used: set[URIRef] = field(default_factory=set)
-    #: operation code -> its one name across the reports of a build (graph.operations)
-    operation_names: dict[str, str] = field(default_factory=dict)
+    #: names this report prints for shared resources: the build chooses labels from them
+    printed: list[PrintedName] = field(default_factory=list)
 
     @property
     def iso3(self) -> str:
@@ -80,6 +81,18 @@ class ReportContext:
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.graph.add((s, p, o))
+
+    def print_label(
+        self, iri: URIRef, text: str, priority: int = 0, named: bool = False, printed: bool = True
+    ) -> None:
+        """A shared resource's name from this report: kept as ``ifrckg:nameAsPrinted`` in the
+        report graph (unless it is a fallback, ``printed=False``) and offered as its label;
+        the build chooses one label across reports (``graph.labels``)."""
+        if printed:
+            self.add(iri, IFRCKG.nameAsPrinted, Literal(text))
+        end = self.report.period_end.isoformat()
+        name = PrintedName(str(iri), "en", priority, end, str(self.report_iri), text, named)
+        self.printed.append(name)
 
 
 def read_text(report: Report, report_dir: Path | None = None) -> str | None:

@@ -277,7 +277,9 @@ class QueryPool:
                 kind = message[0]
                 if kind == "error":
                     reusable = not worker.reniced
-                    raise _ERRORS.get(message[1], QueryError)(message[2])
+                    error_type = _ERRORS.get(message[1], QueryError)
+                    details = message[3] if len(message) > 3 else {}
+                    raise error_type(message[2], **details) if details else error_type(message[2])
                 if kind == "data":
                     sent += len(message[1])
                     if sent > limits.result_bytes:

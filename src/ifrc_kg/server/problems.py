@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ifrc_kg.errors import IfrcKgError
@@ -94,11 +94,28 @@ TITLES = {
 }
 
 
+def _prefers_text(accept: str) -> bool:
+    """Whether the client's first choice is plain text (``curl -H 'Accept: text/plain'``).
+
+    >>> _prefers_text("text/plain, */*;q=0.1"), _prefers_text("application/json")
+    (True, False)
+    """
+    return accept.split(",")[0].split(";")[0].strip().lower() == "text/plain"
+
+
 def problem_response(
-    request: Request, status: int, code: str, detail: str, headers: dict | None = None
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    headers: dict | None = None,
+    members: dict | None = None,
 ) -> Response:
-    """The error body: HTML for a browser, problem+json for everyone else."""
+    """The error body: HTML for a browser, plain text when asked first, problem+json for
+    everyone else. ``members`` are extension members (RFC 9457 §3.2), e.g. the ``line``
+    and ``column`` of a syntax error, also listed on the HTML page and in the text."""
     title = TITLES.get(status, "Error")
+    members = members or {}
     accept = request.headers.get("accept", "")
     if "text/html" in accept and "json" not in accept.split(",")[0]:
         templates = getattr(request.app.state, "templates", None)
@@ -106,13 +123,22 @@ def problem_response(
             return templates.TemplateResponse(
                 request,
                 "error.html",
-                {"status": status, "title": title, "detail": detail, "code": code},
+                {
+                    "status": status,
+                    "title": title,
+                    "detail": detail,
+                    "code": code,
+                    "members": members,
+                },
                 status_code=status,
                 headers=headers,
             )
         return HTMLResponse(f"<h1>{status} {title}</h1><p>{detail}</p>", status, headers)
+    if _prefers_text(accept):
+        lines = [f"{status} {title}: {detail}", *(f"{k}: {v}" for k, v in members.items())]
+        return PlainTextResponse("\n".join(lines) + "\n", status, headers=headers)
     body = {"type": f"urn:ifrc-kg:problem:{code}", "title": title, "status": status}
-    body |= {"detail": detail, "code": code}
+    body |= {"detail": detail, "code": code} | members
     return JSONResponse(body, status, headers=headers, media_type=PROBLEM_JSON)
 
 
@@ -127,7 +153,8 @@ async def _on_project_error(request: Request, error: Exception) -> Response:
             if status >= 500:
                 log.warning("%s: %s", code, error)
             headers = {"Retry-After": "2"} if status in (429, 503) else None
-            return problem_response(request, status, code, str(error), headers)
+            members = error.details if isinstance(error, QuerySyntaxError) else None
+            return problem_response(request, status, code, str(error), headers, members)
     return problem_response(request, 500, "internal", "unexpected error")
 
 

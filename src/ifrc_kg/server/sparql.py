@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from ifrc_kg.namespaces import PREFIXES
 from ifrc_kg.server import negotiation as neg
 from ifrc_kg.server.describe import RDF_TYPE
 from ifrc_kg.server.examples import EXAMPLES
@@ -332,12 +333,15 @@ def query_page(request: Request) -> Response:
     """YASGUI (or the plain form) with the example queries."""
     site = site_of(request)
     examples = [{"key": e.key, "title": e.title, "query": e.query} for e in EXAMPLES]
+    # the page links IRIs of the base to this server, and completes the site's prefixes
+    config = {"base": site.base, "prefixes": {name: str(ns) for name, ns in PREFIXES.items()}}
     return render(
         request,
         "sparql.html",
         {
             "examples": EXAMPLES,
             "examples_json": json.dumps(examples).replace("</", "<\\/"),
+            "config_json": json.dumps(config).replace("</", "<\\/"),
             "query": EXAMPLES[0].query,
             "yasgui": site.yasgui_dir is not None,
             "twin": ("/sparql?format=turtle", "text/turtle", "service description"),

@@ -33,6 +33,7 @@ from ifrc_kg.query_check import (
     check_query,
     needs_full_check,
 )
+from ifrc_kg.query_errors import from_oxigraph
 from ifrc_kg.server.results import BOOLEAN_WRITERS, SOLUTION_WRITERS, write_rdf
 from ifrc_kg.store import QueryError, QuerySyntaxError
 
@@ -132,7 +133,7 @@ def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
     except SyntaxError as error:
         if form is None:
             _checked(job)  # the precise refusal: an update (403), or rdflib's message
-        raise QuerySyntaxError(str(error)) from None
+        raise from_oxigraph(job.sparql, error) from None
     form = form or _form_of(answer)
     key = job.formats.get(form)
     conn.send(("form", form, key))
@@ -193,6 +194,7 @@ def worker_main(conn: Connection, store_path: str) -> None:
         try:
             run_job(store, job, conn)
         except IfrcKgError as error:
-            conn.send(("error", type(error).__name__, str(error)))
+            details = error.details if isinstance(error, QuerySyntaxError) else {}
+            conn.send(("error", type(error).__name__, str(error), details))
         except Exception as error:  # anything else is one failed query, not a dead worker
             conn.send(("error", "QueryError", f"the query failed: {error}"))
