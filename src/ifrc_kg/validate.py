@@ -83,6 +83,28 @@ class ValidationReport:
     triples: int = 0
     report_graph: Graph = field(default_factory=Graph, repr=False, compare=False)
 
+    @classmethod
+    def of(
+        cls,
+        issues: Iterable[ValidationIssue],
+        integrity: dict[str, list[str]],
+        triples: int,
+        report_graph: Graph | None = None,
+    ) -> ValidationReport:
+        """The report of SHACL ``issues`` (listed in :func:`issue_order`) and Data Cube
+        ``integrity`` results: it conforms when neither holds a violation."""
+        ordered = sorted(issues, key=issue_order)
+        violations = tuple(i for i in ordered if i.severity == "Violation")
+        return cls(
+            conforms=not violations and not violations_only(integrity),
+            violations=violations,
+            warnings=tuple(i for i in ordered if i.severity == "Warning"),
+            infos=tuple(i for i in ordered if i.severity == "Info"),
+            integrity=integrity,
+            triples=triples,
+            report_graph=report_graph if report_graph is not None else Graph(),
+        )
+
     @property
     def integrity_violations(self) -> int:
         return sum(len(messages) for messages in self.integrity.values())
@@ -425,16 +447,8 @@ def validate(
         allow_warnings=True,
         allow_infos=True,
     )
-    issues = _issues(report_graph, shapes, union)
-    violations = tuple(i for i in issues if i.severity == "Violation")
-    report = ValidationReport(
-        conforms=not violations and not violations_only(integrity),
-        violations=violations,
-        warnings=tuple(i for i in issues if i.severity == "Warning"),
-        infos=tuple(i for i in issues if i.severity == "Info"),
-        integrity=integrity,
-        triples=triples,
-        report_graph=report_graph,
+    report = ValidationReport.of(
+        _issues(report_graph, shapes, union), integrity, triples, report_graph
     )
     log.info("validation %s", report.headline())
     return report

@@ -27,10 +27,9 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from ifrc_kg import validate as validation
-from ifrc_kg.datacube import violations_only
 from ifrc_kg.errors import RdfFormatError
 from ifrc_kg.namespaces import IFRCKG
-from ifrc_kg.validate import ValidationIssue, ValidationReport, issue_order, rdf_format
+from ifrc_kg.validate import ValidationIssue, ValidationReport, rdf_format
 
 log = logging.getLogger(__name__)
 
@@ -163,17 +162,8 @@ def _merge(reports: list[ValidationReport], triples: int) -> ValidationReport:
         issues.update(report.violations, report.warnings, report.infos)
         for ic_id, messages in report.integrity.items():
             integrity.setdefault(ic_id, set()).update(messages)
-    ordered = sorted(issues, key=issue_order)
     merged = {ic_id: sorted(messages) for ic_id, messages in integrity.items()}
-    violations = tuple(i for i in ordered if i.severity == "Violation")
-    return ValidationReport(
-        conforms=not violations and not violations_only(merged),
-        violations=violations,
-        warnings=tuple(i for i in ordered if i.severity == "Warning"),
-        infos=tuple(i for i in ordered if i.severity == "Info"),
-        integrity=merged,
-        triples=triples,
-    )
+    return ValidationReport.of(issues, merged, triples)
 
 
 def _subjects(graph: Graph) -> set[str]:

@@ -18,7 +18,7 @@ from ifrc_kg.datacube import violations_only
 from ifrc_kg.findings import Finding
 from ifrc_kg.namespaces import bind_prefixes
 from ifrc_kg.pipeline import Piece
-from ifrc_kg.validate import ValidationIssue, ValidationReport
+from ifrc_kg.validate import ValidationIssue, ValidationReport, issue_order
 
 
 def piece_report(piece: Piece) -> ValidationReport:
@@ -43,9 +43,7 @@ def merged_report(pieces: Sequence[Piece], triples: int) -> ValidationReport:
         warnings += piece.warnings
         for ic_id, messages in piece.integrity.items():
             integrity.setdefault(ic_id, []).extend(messages)
-    warnings.sort(
-        key=lambda i: (i.source_shape, i.focus_node, i.path or "", i.message, i.value or "")
-    )
+    warnings.sort(key=issue_order)
     violations = tuple(v for piece in pieces for v in piece.violations)
     return ValidationReport(
         conforms=not violations and not violations_only(integrity),
