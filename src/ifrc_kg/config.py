@@ -55,6 +55,16 @@ def _cache_mb() -> int:
     return int(text)
 
 
+def _switch(name: str) -> bool:
+    """An on/off setting, on by default: ``1``/``0`` (also true/false, yes/no, on/off)."""
+    text = _env(name, "1").strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise BuildError(f"IFRC_KG_{name}={text!r}: expected 1 (on) or 0 (off)")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the defaults a fresh ``make serve`` uses."""
@@ -75,6 +85,7 @@ class Settings:
     max_body_bytes: int = 1_000_000
     service_allow_list: tuple[str, ...] = field(default=())
     result_cache_mb: int = 0
+    query_rewrite: bool = True  # the planner step of server/rewrite.py and statistics.py
     sparql_url: str = ""  # serve over this remote SPARQL endpoint instead of the build's file
     gsp_url: str = ""  # its Graph Store Protocol URL, for whole-graph reads
 
@@ -98,6 +109,7 @@ class Settings:
             max_body_bytes=_number("MAX_BODY_BYTES", 1000000),
             service_allow_list=tuple(url for url in allow.split() if url),
             result_cache_mb=_cache_mb(),
+            query_rewrite=_switch("QUERY_REWRITE"),
             sparql_url=_env("SPARQL_URL", ""),
             gsp_url=_env("GSP_URL", ""),
         )

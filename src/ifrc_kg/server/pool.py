@@ -343,10 +343,12 @@ class LocalQueryEngine:
         *,
         max_depth: int = 100,
         service_allow_list: tuple[str, ...] = (),
+        rewrite: bool = True,
     ) -> None:
         self.pool = pool
         self.max_depth = max_depth
         self.service_allow_list = service_allow_list
+        self.rewrite = rewrite
 
     @property
     def running(self) -> int:
@@ -365,6 +367,7 @@ class LocalQueryEngine:
             page_size=request.page_size,
             max_depth=self.max_depth,
             service_allow_list=self.service_allow_list,
+            rewrite=self.rewrite,
         )
         messages = self.pool.run(job, request.client)
         try:

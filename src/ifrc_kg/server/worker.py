@@ -17,7 +17,9 @@ limit, or crashes it. Messages to the server, over a pipe:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
+import logging
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -34,7 +36,11 @@ from ifrc_kg.query_check import (
     needs_full_check,
 )
 from ifrc_kg.server.results import BOOLEAN_WRITERS, SOLUTION_WRITERS, write_rdf
+from ifrc_kg.server.rewrite import rewrite
+from ifrc_kg.server.statistics import Statistics, answer_from_statistics, read_statistics
 from ifrc_kg.store import QueryError, QuerySyntaxError
+
+log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 64 * 1024
 #: Result formats pyoxigraph writes in Rust, the same JSON as ``results.stream_json`` (tested)
@@ -55,6 +61,7 @@ class QueryJob:
     page_size: int = 100
     max_depth: int = 100
     service_allow_list: tuple[str, ...] = ()
+    rewrite: bool = True  # the planner step (rewrite.py, statistics.py) before evaluation
 
 
 class _PipeWriter:
@@ -117,6 +124,27 @@ def _form_of(answer: object) -> QueryForm:
     return "graph"
 
 
+# the build's statistics, read once per worker when a query first needs them
+_statistics: dict[int, Statistics | None] = {}
+
+
+def _planned(store: ox.Store, job: QueryJob) -> str:
+    """The query as it will run: answered from the build's statistics, or rewritten into
+    its faster, answer-identical form, or (most often) as written."""
+    if not (job.default_graphs or job.named_graphs):
+
+        def statistics() -> Statistics | None:
+            if id(store) not in _statistics:
+                _statistics[id(store)] = read_statistics(store)
+            return _statistics[id(store)]
+
+        answer = answer_from_statistics(job.sparql, statistics)
+        if answer is not None:
+            return answer
+    rewritten = rewrite(job.sparql)
+    return job.sparql if rewritten is None else rewritten.query
+
+
 def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
     """Check, run and answer one job (raises ``QueryError`` for the caller to report).
 
@@ -127,9 +155,15 @@ def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
         form = _checked(job).form
     else:
         check_depth(job.sparql, job.max_depth)
+    planned = _planned(store, job) if job.rewrite else job.sparql
     try:
-        answer = store.query(job.sparql, base_iri=job.base_iri, **_dataset_options(job))
+        answer = store.query(planned, base_iri=job.base_iri, **_dataset_options(job))
     except SyntaxError as error:
+        if planned is not job.sparql:  # never expected: the rewrite keeps the syntax
+            log.warning("rewritten query did not parse (%s); running it as written", error)
+            job = dataclasses.replace(job, rewrite=False)
+            run_job(store, job, conn)
+            return
         if form is None:
             _checked(job)  # the precise refusal: an update (403), or rdflib's message
         raise QuerySyntaxError(str(error)) from None
