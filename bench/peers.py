@@ -239,6 +239,7 @@ def main() -> None:
         from bench.reports import write_nquads
 
         write_nquads(args.triples, data)
+    data = ps.with_catalog(data)
     if "virtuoso" in args.systems and not Path(ps.VIRTUOSO).is_file():
         print("virtuoso-t not found (Debian virtuoso-opensource): left out", file=sys.stderr)
         args.systems.remove("virtuoso")

@@ -282,7 +282,10 @@ def describe_catalog(
         add((distribution, DCAT.mediaType, URIRef(IANA + media_type)))
         if compressed:
             add((distribution, DCAT.compressFormat, GZIP))
-        add((distribution, DCAT.byteSize, Literal(file.bytes, datatype=XSD.nonNegativeInteger)))
+        # xsd:integer, not DCAT's suggested xsd:nonNegativeInteger (the same value): Oxigraph
+        # stores every type derived from xsd:integer as xsd:integer, so the endpoint would
+        # answer another literal than the dumps state
+        add((distribution, DCAT.byteSize, Literal(file.bytes, datatype=XSD.integer)))
         add((distribution, DCTERMS.issued, built_literal))
         add((distribution, DCTERMS.rights, rights))
         checksum = URIRef(f"{distribution}#sha256")

@@ -256,6 +256,9 @@ class QueryPool:
         started = time.monotonic()
         cpu_before = worker.cpu_seconds()
         sent = 0
+        # CPU and memory are read from /proc once a poll interval, not per message: a cheap
+        # query's few messages then cost no reads at all
+        next_check = started + _POLL_S
         try:
             try:
                 worker.conn.send(job)
@@ -267,9 +270,16 @@ class QueryPool:
                     raise QueryTimeout(
                         f"the query ran longer than the limit of {limits.timeout_s:g} s"
                     )
+                checking = time.monotonic() >= next_check
+                if checking:
+                    next_check = time.monotonic() + _POLL_S
                 # slow is CPU time, not wall time: under load a cheap query waits for a
                 # core, and must not be taken for a hostile one
-                if not slow and worker.cpu_seconds() - cpu_before > limits.slow_after_s:
+                if (
+                    checking
+                    and not slow
+                    and worker.cpu_seconds() - cpu_before > limits.slow_after_s
+                ):
                     slow = True
                     with self._lock:
                         self._slow += 1
@@ -280,7 +290,7 @@ class QueryPool:
                             f"after {limits.slow_after_s:g} s, try again later"
                         )
                     worker.lower_priority()
-                if worker.rss_bytes() > limits.memory_bytes:
+                if checking and worker.rss_bytes() > limits.memory_bytes:
                     raise QueryMemoryExceeded(
                         "the query needed more memory than the limit of "
                         f"{limits.memory_bytes // (1024 * 1024)} MiB and was stopped"
@@ -299,14 +309,14 @@ class QueryPool:
                 if kind == "error":
                     reusable = not worker.reniced
                     raise _ERRORS.get(message[1], QueryError)(message[2])
-                if kind == "data":
-                    sent += len(message[1])
+                if kind in ("data", "answer"):
+                    sent += len(message[-1])
                     if sent > limits.result_bytes:
                         raise ResultTooLarge(
                             f"the answer is larger than the limit of {limits.result_bytes} "
                             "bytes; ask for less (LIMIT, fewer variables)"
                         )
-                done = kind in ("end", "page") or (kind == "form" and message[2] is None)
+                done = kind in ("end", "page", "answer") or (kind == "form" and message[2] is None)
                 if done:
                     reusable = not worker.reniced  # a lowered priority cannot be raised again
                 yield message
@@ -372,6 +382,9 @@ class LocalQueryEngine:
         messages = self.pool.run(job, request.client)
         try:
             first = await to_thread.run_sync(_gather, messages)
+            if first[0][0] == "answer":  # the whole answer in one message
+                _, form, key, data = first[0]
+                return QueryAnswer(form, key, chunks=_chunks(messages, [data], True))
             _, form, key = first[0]
             if key is None:
                 raise NoAcceptableFormat(form)
@@ -398,17 +411,18 @@ def _gather(messages: Iterator[tuple]) -> list[tuple]:
     """The form message and what follows, up to ``GATHER_BYTES`` of data or the end, in one
     thread hop: a small answer then costs one hop, not one per message."""
     gathered = [next(messages)]
-    if gathered[0][0] != "form" or gathered[0][2] is None:
-        return gathered
-    size = 0
-    while size < GATHER_BYTES:
-        message = next(messages, None)
-        if message is None:
-            break
-        gathered.append(message)
-        if message[0] != "data":
-            break
-        size += len(message[1])
+    if gathered[0][0] == "form" and gathered[0][2] is not None:
+        size = 0
+        while size < GATHER_BYTES:
+            message = next(messages, None)
+            if message is None:
+                break
+            gathered.append(message)
+            if message[0] != "data":
+                break
+            size += len(message[1])
+    if gathered[-1][0] in ("answer", "end", "page"):
+        next(messages, None)  # the answer is whole: let the worker go in this thread already
     return gathered
 
 
@@ -418,7 +432,7 @@ async def _chunks(
     try:
         for chunk in ready:
             yield chunk
-        if ended:
+        if ended:  # the worker was let go in ``_gather``: no thread hop to close
             return
         while True:
             message = await to_thread.run_sync(next, messages, None)
@@ -426,4 +440,7 @@ async def _chunks(
                 return
             yield message[1]
     finally:
-        await _close(messages)
+        if ended:
+            messages.close()  # type: ignore[attr-defined]
+        else:
+            await _close(messages)

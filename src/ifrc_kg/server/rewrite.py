@@ -337,8 +337,11 @@ def rewrite(query: str, *, keep_projection: bool = True) -> Rewrite | None:
     >>> rewrite("SELECT ?n WHERE { ?s <p> ?o OPTIONAL { ?s <q> ?n } ?n <r> ?x }") is None
     True
     """
-    if "\\u" in query.lower() or "service" in query.lower():
+    lowered = query.lower()
+    if "\\u" in lowered or "service" in lowered:
         return None
+    if "optional" not in lowered and "exists" not in lowered:
+        return None  # nothing to move, nothing to turn into MINUS: no need to read it
     tokens = tokenize(query)
     partners = _matching(tokens) if tokens else None
     if not tokens or partners is None:
@@ -423,3 +426,31 @@ def _plan(reader: _Reader, elements: list[Element]) -> tuple[list[Element], int,
     if not moved and not minus:
         return None
     return prefix + tail + minus, moved, len(minus)
+
+
+# a query this short with no pattern is answered in the web process (``sparql.py``)
+DATA_FREE_MAX_CHARS = 512
+
+
+def reads_no_data(query: str) -> bool:
+    """Whether ``query`` cannot read the store: its only group is an empty ``{}`` (no triple
+    pattern, no sub-query, no ``EXISTS``, no ``VALUES`` block) and it is not ``DESCRIBE``,
+    which reads the description of its IRIs. Its answer is the same over any dataset, and
+    short text bounds its work; codepoint escapes, which could spell a brace, are excluded.
+
+    >>> reads_no_data("ASK {}"), reads_no_data("SELECT (1 + 1 AS ?two) WHERE { }")
+    (True, True)
+    >>> reads_no_data("ASK { ?s ?p ?o }"), reads_no_data("DESCRIBE <http://e/a> {}")
+    (False, False)
+    >>> reads_no_data("ASK \\\\u007B ?s ?p ?o \\\\u007D")
+    False
+    """
+    if len(query) > DATA_FREE_MAX_CHARS or "\\u" in query.lower():
+        return False
+    tokens = tokenize(query)
+    if tokens is None:
+        return False
+    braces = [i for i, t in enumerate(tokens) if t.kind == "punct" and t.text in "{}"]
+    if len(braces) != 2 or tokens[braces[0]].text != "{" or braces[1] != braces[0] + 1:
+        return False
+    return not any(_keyword(t) in ("DESCRIBE", "SERVICE") for t in tokens)

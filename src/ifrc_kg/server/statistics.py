@@ -164,6 +164,20 @@ def _words(tokens: list[Token]) -> str | None:
     return " ".join(words)
 
 
+def _one_pattern(query: str) -> bool:
+    """A quick look before tokenizing: one group holding one triple pattern.
+
+    >>> _one_pattern("SELECT (COUNT(*) AS ?n) { ?s ?p ?o . }")
+    True
+    >>> _one_pattern("SELECT (COUNT(*) AS ?n) { ?s ?p ?o ; ?q ?r }")
+    False
+    """
+    if query.count("{") != 1 or query.count("}") != 1:
+        return False
+    body = query[query.index("{") + 1 : query.index("}")].strip().removesuffix(".")
+    return len(body.split()) == 3
+
+
 def answer_from_statistics(query: str, statistics: Callable[[], Statistics | None]) -> str | None:
     """A ``VALUES`` query giving ``query``'s answer from the statistics, or ``None`` when
     ``query`` is not one of the shapes (``statistics`` is read only for a match).
@@ -179,7 +193,7 @@ def answer_from_statistics(query: str, statistics: Callable[[], Statistics | Non
     True
     """
     lowered = query.lower()
-    if "count" not in lowered or "\\u" in lowered:
+    if "count" not in lowered or "\\u" in lowered or not _one_pattern(query):
         return None
     tokens = tokenize(query)
     words = _words(tokens) if tokens else None

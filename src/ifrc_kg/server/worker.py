@@ -11,6 +11,8 @@ limit, or crashes it. Messages to the server, over a pipe:
 - ``("page", form, variables, rows, more)`` for the HTML view (``rows`` are terms; triples
   for a graph, ``[[bool]]`` for ASK);
 - ``("data", bytes)`` … ``("end",)`` for a machine-readable answer, streamed as written;
+- ``("answer", form, format_key, bytes)`` instead of ``form``, ``data`` and ``end`` when the
+  whole answer fits in one chunk (most do): one message, one wake-up of the server;
 - ``("error", kind, message)`` for a refused or failed query.
 """
 
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import itertools
 import logging
 import os
@@ -65,29 +68,47 @@ class QueryJob:
 
 
 class _PipeWriter:
-    """A binary file the RDF serialiser writes into; sends ``CHUNK_BYTES`` at a time."""
+    """A binary file the serialisers write into; sends ``CHUNK_BYTES`` at a time.
 
-    def __init__(self, conn: Connection) -> None:
+    The ``form`` message waits for the first chunk: an answer that ends within one chunk
+    goes as one ``answer`` message (``finish``), which saves the server a wake-up per
+    message."""
+
+    def __init__(self, conn: Connection, form: str, key: str) -> None:
         self.conn = conn
+        self.head: tuple | None = ("form", form, key)
         self.buffer = bytearray()
 
     def write(self, data: bytes) -> int:
         self.buffer.extend(data)
         if len(self.buffer) >= CHUNK_BYTES:
-            self.flush()
+            self._send()
         return len(data)
 
     def flush(self) -> None:
+        """Nothing: the serialisers flush when they end, and the answer may still fit in one
+        message (``finish`` sends what is left)."""
+
+    def _send(self) -> None:
+        if self.head is not None:
+            self.conn.send(self.head)
+            self.head = None
         if self.buffer:
             self.conn.send(("data", bytes(self.buffer)))
             self.buffer.clear()
 
+    def finish(self) -> None:
+        if self.head is not None:
+            _, form, key = self.head
+            self.conn.send(("answer", form, key, bytes(self.buffer)))
+            return
+        self._send()
+        self.conn.send(("end",))
 
-def _send_stream(conn: Connection, chunks: Iterable[bytes]) -> None:
-    writer = _PipeWriter(conn)
+
+def _send_stream(writer: _PipeWriter, chunks: Iterable[bytes]) -> None:
     for chunk in chunks:
         writer.write(chunk)
-    writer.flush()
 
 
 def _dataset_options(job: QueryJob) -> dict[str, object]:
@@ -141,8 +162,15 @@ def _planned(store: ox.Store, job: QueryJob) -> str:
         answer = answer_from_statistics(job.sparql, statistics)
         if answer is not None:
             return answer
-    rewritten = rewrite(job.sparql)
-    return job.sparql if rewritten is None else rewritten.query
+    return _rewritten(job.sparql)
+
+
+@functools.lru_cache(maxsize=256)
+def _rewritten(query: str) -> str:
+    """The rewrite of a query text (a pure function of it: a plan cache, not an answer cache;
+    the users' questions come back often)."""
+    rewritten = rewrite(query)
+    return query if rewritten is None else rewritten.query
 
 
 def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
@@ -159,7 +187,7 @@ def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
     try:
         answer = store.query(planned, base_iri=job.base_iri, **_dataset_options(job))
     except SyntaxError as error:
-        if planned is not job.sparql:  # never expected: the rewrite keeps the syntax
+        if planned != job.sparql:  # never expected: the rewrite keeps the syntax
             log.warning("rewritten query did not parse (%s); running it as written", error)
             job = dataclasses.replace(job, rewrite=False)
             run_job(store, job, conn)
@@ -169,7 +197,8 @@ def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
         raise QuerySyntaxError(str(error)) from None
     form = form or _form_of(answer)
     key = job.formats.get(form)
-    conn.send(("form", form, key))
+    if key is None or key == "html":
+        conn.send(("form", form, key))
     if key is None:
         return
     try:
@@ -184,22 +213,19 @@ def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
                 triples, more = _page(iter(answer), job.page_offset, job.page_size)
                 conn.send(("page", "graph", [], triples, more))
             return
+        writer = _PipeWriter(conn, form, key)
         if isinstance(answer, ox.QueryBoolean):
-            conn.send(("data", BOOLEAN_WRITERS[key](bool(answer))))
+            writer.write(BOOLEAN_WRITERS[key](bool(answer)))
         elif isinstance(answer, ox.QuerySolutions) and key in NATIVE_WRITERS:
             # pyoxigraph writes the rows itself: no Python term objects per binding
-            writer = _PipeWriter(conn)
             answer.serialize(writer, NATIVE_WRITERS[key])  # type: ignore[arg-type]
-            writer.flush()
         elif isinstance(answer, ox.QuerySolutions):
             variables = [variable.value for variable in answer.variables]
             rows = (tuple(solution) for solution in answer)
-            _send_stream(conn, SOLUTION_WRITERS[key](variables, rows))
+            _send_stream(writer, SOLUTION_WRITERS[key](variables, rows))
         else:
-            writer = _PipeWriter(conn)
             write_rdf(iter(answer), key, writer)  # type: ignore[arg-type]
-            writer.flush()
-        conn.send(("end",))
+        writer.finish()
     except OSError as error:  # an evaluation error, e.g. a failed allow-listed SERVICE call
         raise QueryError(f"the query failed: {error}") from None
 
