@@ -159,7 +159,11 @@ def describe_catalog(
     service = URIRef(f"{base}id/service/sparql")
     endpoint = URIRef(f"{base}sparql")
     ifrc = iris.organisation("ifrc")
-    built_literal = Literal(built.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+    # "Z", as written (rdflib would normalise it to "+00:00", which the store turns back into
+    # "Z": the endpoint would answer another literal than void.ttl states)
+    built_literal = Literal(
+        built.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False
+    )
     rights = URIRef(f"{catalog}#rights")
 
     add = graph.add
