@@ -32,9 +32,11 @@ algebra of SPARQL 1.1 Query §18.2.2 (translation of a group) says the answer is
 Nothing else is touched: a query that calls out (``SERVICE``), has codepoint escapes, is
 ``SELECT *`` or ``REDUCED`` (the column order and the duplicates would be the engine's new
 choice), or has ``LIMIT``/``OFFSET`` (which rows fall in the window is the engine's choice)
-runs as written, and so does any text this module does not fully understand (it then
-returns ``None``). Whole-store aggregates are answered from the build's statistics by
-``statistics.py``. The rewritten text is the original's pieces, verbatim, in another order.
+runs as written, and so does a query with blank node labels (two triple blocks may not share
+one, §19.6; merged by a move, they would) and any text this module does not fully
+understand (it then returns ``None``). Whole-store aggregates are answered from the
+build's statistics by ``statistics.py``. The rewritten text is the original's pieces,
+verbatim, in another order.
 
 rdflib's parser would give the algebra, but costs 5-50 ms a query (more than most answers
 take); this module reads the query with a SPARQL tokenizer (brackets, strings, IRIs,
@@ -346,6 +348,8 @@ def rewrite(query: str, *, keep_projection: bool = True) -> Rewrite | None:
     partners = _matching(tokens) if tokens else None
     if not tokens or partners is None:
         return None
+    if any(t.kind == "pname" and t.text.startswith("_:") for t in tokens):
+        return None  # a label in two blocks is an error a merge of the blocks would hide
     try:
         where = where_group(tokens, partners)
         if where is None:
