@@ -18,7 +18,7 @@ from tests.server.test_example_rewrites import AS_FIRST_WRITTEN
 from ifrc_kg.config import Settings
 from ifrc_kg.errors import BuildError
 from ifrc_kg.server.examples import EXAMPLES
-from ifrc_kg.server.statistics import VOID, read_statistics
+from ifrc_kg.server.statistics import VOID, read_statistics, shared_statistics
 from ifrc_kg.server.worker import QueryJob, _planned
 from ifrc_kg.store import GraphStore
 
@@ -111,6 +111,31 @@ def test_statistics_that_do_not_add_up_are_not_used() -> None:
     assert classes_off is not None and classes_off.classes is None
     assert classes_off.properties is not None
     assert read_statistics(ox.Store()) is None
+
+
+def test_statistics_are_kept_beside_the_store_for_the_other_workers(tmp_path: Path) -> None:
+    store_path = tmp_path / "store"
+    writing = ox.Store(str(store_path))
+    writing.extend(q for q in _void_store(10, 3))
+    writing.flush()
+    del writing
+    store = ox.Store.read_only(str(store_path))  # as the workers open it
+    tmp_path.chmod(0o700)
+    first = shared_statistics(store, store_path)
+    kept = store_path.with_name("store.statistics.json")
+    assert first is not None and kept.is_file()
+    saved = json.loads(kept.read_text())
+    saved["statistics"]["triples"] = 99  # a file it trusts is used as it is
+    kept.write_text(json.dumps(saved))
+    assert shared_statistics(store, store_path).triples == 99
+    saved["key"] = "another store"
+    kept.write_text(json.dumps(saved))
+    assert shared_statistics(store, store_path) == first  # not this store's: read again
+    tmp_path.chmod(0o777)  # others may write here: the file is neither read nor written
+    kept.unlink()
+    assert shared_statistics(store, store_path) == first
+    assert not kept.exists()
+    tmp_path.chmod(0o700)
 
 
 def test_the_setting_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:

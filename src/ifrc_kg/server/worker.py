@@ -24,9 +24,11 @@ import functools
 import itertools
 import logging
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -40,7 +42,12 @@ from ifrc_kg.query_check import (
 )
 from ifrc_kg.server.results import BOOLEAN_WRITERS, SOLUTION_WRITERS, write_rdf
 from ifrc_kg.server.rewrite import rewrite
-from ifrc_kg.server.statistics import Statistics, answer_from_statistics, read_statistics
+from ifrc_kg.server.statistics import (
+    Statistics,
+    answer_from_statistics,
+    read_statistics,
+    shared_statistics,
+)
 from ifrc_kg.store import QueryError, QuerySyntaxError
 
 log = logging.getLogger(__name__)
@@ -145,21 +152,40 @@ def _form_of(answer: object) -> QueryForm:
     return "graph"
 
 
-# the build's statistics, read once per worker when a query first needs them
+# the build's statistics per store: read by a thread of the worker once it is ready, from the
+# file the first worker kept beside the store (statistics.shared_statistics), or on first need
 _statistics: dict[int, Statistics | None] = {}
+_reading: set[int] = set()
+
+
+def _statistics_of(store: ox.Store) -> Statistics | None:
+    """The statistics, or ``None`` while the worker's thread still reads them (the query
+    then runs as written, a scan with the same answer)."""
+    key = id(store)
+    if key not in _statistics and key not in _reading:
+        _statistics[key] = read_statistics(store)
+    return _statistics.get(key)
+
+
+def _read_statistics_soon(store: ox.Store, store_path: str) -> None:
+    key = id(store)
+    _reading.add(key)
+
+    def read() -> None:
+        try:
+            _statistics[key] = shared_statistics(store, Path(store_path))
+        except Exception:  # a store the queries can still use; the aggregates then scan
+            log.exception("could not read the build's statistics")
+            _statistics[key] = None
+
+    threading.Thread(target=read, name="statistics", daemon=True).start()
 
 
 def _planned(store: ox.Store, job: QueryJob) -> str:
     """The query as it will run: answered from the build's statistics, or rewritten into
     its faster, answer-identical form, or (most often) as written."""
     if not (job.default_graphs or job.named_graphs):
-
-        def statistics() -> Statistics | None:
-            if id(store) not in _statistics:
-                _statistics[id(store)] = read_statistics(store)
-            return _statistics[id(store)]
-
-        answer = answer_from_statistics(job.sparql, statistics)
+        answer = answer_from_statistics(job.sparql, lambda: _statistics_of(store))
         if answer is not None:
             return answer
     return _rewritten(job.sparql)
@@ -245,6 +271,7 @@ def worker_main(conn: Connection, store_path: str) -> None:
         conn.send(("error", "StoreLoadError", f"{store_path}: {error}"))
         return
     conn.send(("ready",))
+    _read_statistics_soon(store, store_path)
     while True:
         try:
             job = conn.recv()
