@@ -24,7 +24,7 @@ from ifrc_kg.server import negotiation as neg
 from ifrc_kg.server.describe import RDF_TYPE
 from ifrc_kg.server.examples import EXAMPLES
 from ifrc_kg.server.pages import render
-from ifrc_kg.server.pool import NoAcceptableFormat
+from ifrc_kg.server.pool import LocalQueryEngine, NoAcceptableFormat
 from ifrc_kg.server.problems import HttpProblem, bad_request
 from ifrc_kg.server.result_cache import CacheKey, ResultCache, cache_key
 from ifrc_kg.server.results import to_rdf
@@ -261,7 +261,10 @@ def _answer_without_data(site: Site, request: QueryRequest) -> QueryAnswer | Non
     """The answer of a short query that cannot read the store (``ASK {}``, ``SELECT (1 AS
     ?x) {}``), computed here over an empty store by the worker's own code: the same answer,
     without the round trip to a worker process, which is most of the fixed cost of a
-    request. ``None`` for every other query (and for the HTML view)."""
+    request. ``None`` for every other query, for the HTML view, and over a remote store
+    (where ``ASK {}`` is how clients see whether the store answers)."""
+    if not isinstance(site.engine, LocalQueryEngine):
+        return None
     if "html" in request.formats.values() or not reads_no_data(request.sparql):
         return None
     job = QueryJob(
