@@ -10,8 +10,9 @@ took over 5 s is timed once); the answers of all
 systems are compared as sorted multisets of rows (numbers compared by value; a ``LIMIT``
 without ``ORDER BY`` by row count only). Then throughput with 4 concurrent clients (the
 point lookup and each example, bounded in count and time) and the fixed cost of
-``ASK {}``. Everything runs on 127.0.0.1. Prints Markdown tables; writes the figures to
-bench/.cache/peers-<triples>.json for a before/after comparison.
+``ASK {}`` and of a one-resource ``ASK`` that reads the store. Everything runs on
+127.0.0.1. Prints Markdown tables; writes the figures to bench/.cache/peers-<triples>.json
+for a before/after comparison.
 """
 
 from __future__ import annotations
@@ -144,13 +145,18 @@ def throughput(system: ps.System, query: str, clients: int = 4) -> float:
     return done[0] / (time.perf_counter() - started)
 
 
-def fixed_cost(system: ps.System, requests: int = 200) -> float:
-    """Median seconds of ``ASK {}`` over HTTP, one keep-alive client, after 20 warm-ups."""
+# a query that reads the store, for the fixed cost of one that reaches ifrc-kg's workers
+# (``ASK {}`` reads nothing, and ifrc-kg answers it in the web process)
+ASK_ONE = f"ASK {{ <{POINT}> ?p ?o }}"
+
+
+def fixed_cost(system: ps.System, query: str = "ASK {}", requests: int = 200) -> float:
+    """Median seconds of ``query`` over HTTP, one keep-alive client, after 20 warm-ups."""
     times = []
     with httpx.Client(timeout=30, headers=ACCEPT) as client:
         for number in range(20 + requests):
             started = time.perf_counter()
-            ask(client, system, "ASK {}")
+            ask(client, system, query)
             if number >= 20:
                 times.append(time.perf_counter() - started)
     return statistics.median(times)
@@ -166,6 +172,7 @@ def run_system(name: str, data: Path, union: Path, work: Path, rounds: int) -> d
     try:
         result = {"load_s": system.load_s, "queries": time_queries(system, queries(), rounds)}
         result["ask_s"] = fixed_cost(system)
+        result["ask_one_s"] = fixed_cost(system, ASK_ONE)
         picked = {k: q for k, q in queries().items() if k.startswith("example ")}
         picked["point lookup"] = queries()["point lookup"]
         result["throughput"] = {key: throughput(system, query) for key, query in picked.items()}
@@ -221,6 +228,7 @@ def report(results: dict[str, dict], quads: int) -> str:
         lines.append(f"| {key} | " + " | ".join(cells) + " |")
     for label, key, show in (
         ("`ASK {}` over HTTP, median ms", "ask_s", lambda v: f"{v * 1000:.2f}"),
+        ("`ASK { <lookup> ?p ?o }` over HTTP, median ms", "ask_one_s", lambda v: f"{v * 1000:.2f}"),
         ("load / start-up, s", "load_s", lambda v: f"{v:.0f}"),
         ("resident memory after the run, MiB", "rss_mib", lambda v: f"{v:,.0f}"),
     ):
@@ -239,6 +247,7 @@ def main() -> None:
         from bench.reports import write_nquads
 
         write_nquads(args.triples, data)
+    data = ps.with_catalog(data)
     if "virtuoso" in args.systems and not Path(ps.VIRTUOSO).is_file():
         print("virtuoso-t not found (Debian virtuoso-opensource): left out", file=sys.stderr)
         args.systems.remove("virtuoso")

@@ -55,6 +55,16 @@ def _cache_mb() -> int:
     return int(text)
 
 
+def _switch(name: str) -> bool:
+    """An on/off setting, on by default: ``1``/``0`` (also true/false, yes/no, on/off)."""
+    text = _env(name, "1").strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise BuildError(f"IFRC_KG_{name}={text!r}: expected 1 (on) or 0 (off)")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything configurable, with the defaults a fresh ``make serve`` uses."""
@@ -77,6 +87,7 @@ class Settings:
     result_cache_mb: int = 0
     #: a build of at most this many quads is also loaded into memory for the site's pages
     memory_quads: int = 100_000
+    query_rewrite: bool = True  # the planner step of server/rewrite.py and statistics.py
     sparql_url: str = ""  # serve over this remote SPARQL endpoint instead of the build's file
     gsp_url: str = ""  # its Graph Store Protocol URL, for whole-graph reads
 
@@ -101,6 +112,7 @@ class Settings:
             service_allow_list=tuple(url for url in allow.split() if url),
             result_cache_mb=_cache_mb(),
             memory_quads=_number("MEMORY_QUADS", 100_000),
+            query_rewrite=_switch("QUERY_REWRITE"),
             sparql_url=_env("SPARQL_URL", ""),
             gsp_url=_env("GSP_URL", ""),
         )

@@ -27,7 +27,15 @@ class Messages:
         self.sent.append(message)
 
     def body(self) -> bytes:
-        return b"".join(message[1] for message in self.sent if message[0] == "data")
+        return b"".join(message[-1] for message in self.sent if message[0] in ("data", "answer"))
+
+    def head(self) -> tuple:
+        """The form message, or what an ``answer`` (form, data and end in one) says of it."""
+        first = self.sent[0]
+        return ("form", first[1], first[2]) if first[0] == "answer" else first
+
+    def ended(self) -> bool:
+        return self.sent[-1] == ("end",) or (len(self.sent) == 1 and self.sent[0][0] == "answer")
 
 
 @pytest.fixture(scope="module")
@@ -69,23 +77,37 @@ def _run(store: ox.Store, query: str, key: str = "json") -> Messages:
 )
 def test_native_json_is_the_python_writers_json(store: ox.Store, query: str) -> None:
     native = _run(store, query)
-    assert native.sent[0] == ("form", "solutions", "json")
+    assert native.head() == ("form", "solutions", "json")
     answer = store.query(query)
     variables = [variable.value for variable in answer.variables]
     python = b"".join(SOLUTION_WRITERS["json"](variables, (tuple(row) for row in answer)))
     assert json.loads(native.body()) == json.loads(python)
-    assert native.sent[-1] == ("end",)
+    assert native.ended()
 
 
 def test_the_form_is_read_off_the_answer(store: ox.Store) -> None:
     ask = _run(store, "ASK { GRAPH ?g { ?s ?p ?o } }")
-    assert ask.sent[0] == ("form", "boolean", "json")
+    assert ask.head() == ("form", "boolean", "json")
     assert json.loads(ask.body()) == json.loads(BOOLEAN_WRITERS["json"](True))
     graph = _run(store, f"CONSTRUCT {{ ?s <{EX}q> ?o }} WHERE {{ GRAPH ?g {{ ?s <{EX}q> ?o }} }}")
-    assert graph.sent[0] == ("form", "graph", "ntriples")
+    assert graph.head() == ("form", "graph", "ntriples")
     assert b"<http://example.org/q>" in graph.body()
     csv = _run(store, f"SELECT ?o WHERE {{ GRAPH ?g {{ ?s <{EX}q> ?o }} }}", "csv")
     assert csv.body().decode().split() == ["o", "7"]
+
+
+def test_a_small_answer_is_one_message_a_large_one_streams(
+    store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = f"SELECT ?o WHERE {{ GRAPH ?g {{ ?s <{EX}p> ?o }} }}"
+    small = _run(store, query)
+    assert [message[0] for message in small.sent] == ["answer"]
+    monkeypatch.setattr("ifrc_kg.server.worker.CHUNK_BYTES", 64)
+    large = _run(store, query)
+    kinds = [message[0] for message in large.sent]
+    assert kinds[0] == "form" and kinds[-1] == "end" and "data" in kinds
+    assert set(kinds[1:-1]) == {"data"}
+    assert json.loads(large.body()) == json.loads(small.body())
 
 
 @pytest.mark.parametrize(
@@ -116,3 +138,13 @@ def test_refusals_are_unchanged(store: ox.Store, query: str, error: type) -> Non
 )
 def test_which_queries_get_the_full_check(query: str, full: bool) -> None:
     assert needs_full_check(query) is full
+
+
+def test_a_rewrite_that_does_not_parse_falls_back_to_the_query_as_written(
+    store: ox.Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ifrc_kg.server.worker._planned", lambda store, job: "SELECT broken {")
+    answer = _run(store, "ASK { GRAPH ?g { ?s ?p ?o } }")
+    assert json.loads(answer.body()) == json.loads(BOOLEAN_WRITERS["json"](True))
+    with pytest.raises(QuerySyntaxError):
+        _run(store, "SELECT * WHERE { ?s ?p }")

@@ -195,9 +195,27 @@ BREAKS: dict[str, tuple[Callable[[Graph], None], URIRef, str]] = {
         DREF_TARGETED,
         "QuantityShape",
     ),
+    "line number zero": (
+        lambda g: (
+            _set(g, URIRef(f"{OBS_HEALTH}#source"), IFRCKG.lineStart, Literal(0)),
+            _set(g, URIRef(f"{OBS_HEALTH}#source"), IFRCKG.lineEnd, Literal(0)),
+        ),
+        URIRef(f"{OBS_HEALTH}#source"),
+        "SourceShape",
+    ),
+    "line number typed xsd:positiveInteger (served as another literal)": (
+        lambda g: _set(
+            g,
+            URIRef(f"{OBS_HEALTH}#source"),
+            IFRCKG.lineEnd,
+            Literal(400, datatype=XSD.positiveInteger),
+        ),
+        URIRef(f"{OBS_HEALTH}#source"),
+        "SourceShape",
+    ),
     "position end before start": (
         lambda g: _set(
-            g, URIRef(f"{OBS_HEALTH}#position"), OA.end, Literal(0, datatype=XSD.nonNegativeInteger)
+            g, URIRef(f"{OBS_HEALTH}#position"), OA.end, Literal(0, datatype=XSD.integer)
         ),
         URIRef(f"{OBS_HEALTH}#position"),
         "PositionSelectorShape",

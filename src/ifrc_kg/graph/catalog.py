@@ -159,7 +159,11 @@ def describe_catalog(
     service = URIRef(f"{base}id/service/sparql")
     endpoint = URIRef(f"{base}sparql")
     ifrc = iris.organisation("ifrc")
-    built_literal = Literal(built.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime)
+    # "Z", as written (rdflib would normalise it to "+00:00", which the store turns back into
+    # "Z": the endpoint would answer another literal than void.ttl states)
+    built_literal = Literal(
+        built.strftime("%Y-%m-%dT%H:%M:%SZ"), datatype=XSD.dateTime, normalize=False
+    )
     rights = URIRef(f"{catalog}#rights")
 
     add = graph.add
@@ -282,7 +286,10 @@ def describe_catalog(
         add((distribution, DCAT.mediaType, URIRef(IANA + media_type)))
         if compressed:
             add((distribution, DCAT.compressFormat, GZIP))
-        add((distribution, DCAT.byteSize, Literal(file.bytes, datatype=XSD.nonNegativeInteger)))
+        # xsd:integer, not DCAT's suggested xsd:nonNegativeInteger (the same value): Oxigraph
+        # stores every type derived from xsd:integer as xsd:integer, so the endpoint would
+        # answer another literal than the dumps state
+        add((distribution, DCAT.byteSize, Literal(file.bytes, datatype=XSD.integer)))
         add((distribution, DCTERMS.issued, built_literal))
         add((distribution, DCTERMS.rights, rights))
         checksum = URIRef(f"{distribution}#sha256")

@@ -149,8 +149,8 @@ def add_source(
     ctx.add(source, OA.hasSource, ctx.text_iri)
     ctx.add(source, OA.hasSelector, quote)
     ctx.add(source, OA.hasSelector, position)
-    ctx.add(source, IFRCKG.lineStart, Literal(span.line_start, datatype=XSD.positiveInteger))
-    ctx.add(source, IFRCKG.lineEnd, Literal(span.line_end, datatype=XSD.positiveInteger))
+    ctx.add(source, IFRCKG.lineStart, Literal(span.line_start, datatype=XSD.integer))
+    ctx.add(source, IFRCKG.lineEnd, Literal(span.line_end, datatype=XSD.integer))
     ctx.add(quote, RDF.type, OA.TextQuoteSelector)
     ctx.add(quote, OA.exact, Literal(span.quote))
     if ctx.text is not None and ctx.text[span.start : span.end] == span.quote:
@@ -161,8 +161,8 @@ def add_source(
         if suffix:
             ctx.add(quote, OA.suffix, Literal(suffix))
     ctx.add(position, RDF.type, OA.TextPositionSelector)
-    ctx.add(position, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger))
-    ctx.add(position, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger))
+    ctx.add(position, OA.start, Literal(span.start, datatype=XSD.integer))
+    ctx.add(position, OA.end, Literal(span.end, datatype=XSD.integer))
     return source
 
 

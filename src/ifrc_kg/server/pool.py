@@ -235,6 +235,9 @@ class QueryPool:
         started = time.monotonic()
         cpu_before = worker.cpu_seconds()
         sent = 0
+        # CPU and memory are read from /proc once a poll interval, not per message: a cheap
+        # query's few messages then cost no reads at all
+        next_check = started + _POLL_S
         try:
             try:
                 worker.conn.send(job)
@@ -246,9 +249,16 @@ class QueryPool:
                     raise QueryTimeout(
                         f"the query ran longer than the limit of {limits.timeout_s:g} s"
                     )
+                checking = time.monotonic() >= next_check
+                if checking:
+                    next_check = time.monotonic() + _POLL_S
                 # slow is CPU time, not wall time: under load a cheap query waits for a
                 # core, and must not be taken for a hostile one
-                if not slow and worker.cpu_seconds() - cpu_before > limits.slow_after_s:
+                if (
+                    checking
+                    and not slow
+                    and worker.cpu_seconds() - cpu_before > limits.slow_after_s
+                ):
                     slow = True
                     with self._lock:
                         self._slow += 1
@@ -259,7 +269,7 @@ class QueryPool:
                             f"after {limits.slow_after_s:g} s, try again later"
                         )
                     worker.lower_priority()
-                if worker.rss_bytes() > limits.memory_bytes:
+                if checking and worker.rss_bytes() > limits.memory_bytes:
                     raise QueryMemoryExceeded(
                         "the query needed more memory than the limit of "
                         f"{limits.memory_bytes // (1024 * 1024)} MiB and was stopped"
@@ -280,14 +290,14 @@ class QueryPool:
                     error_type = _ERRORS.get(message[1], QueryError)
                     details = message[3] if len(message) > 3 else {}
                     raise error_type(message[2], **details) if details else error_type(message[2])
-                if kind == "data":
-                    sent += len(message[1])
+                if kind in ("data", "answer"):
+                    sent += len(message[-1])
                     if sent > limits.result_bytes:
                         raise ResultTooLarge(
                             f"the answer is larger than the limit of {limits.result_bytes} "
                             "bytes; ask for less (LIMIT, fewer variables)"
                         )
-                done = kind in ("end", "page") or (kind == "form" and message[2] is None)
+                done = kind in ("end", "page", "answer") or (kind == "form" and message[2] is None)
                 if done:
                     reusable = not worker.reniced  # a lowered priority cannot be raised again
                 yield message
@@ -325,10 +335,12 @@ class LocalQueryEngine:
         *,
         max_depth: int = 100,
         service_allow_list: tuple[str, ...] = (),
+        rewrite: bool = True,
     ) -> None:
         self.pool = pool
         self.max_depth = max_depth
         self.service_allow_list = service_allow_list
+        self.rewrite = rewrite
 
     @property
     def running(self) -> int:
@@ -347,10 +359,14 @@ class LocalQueryEngine:
             page_size=request.page_size,
             max_depth=self.max_depth,
             service_allow_list=self.service_allow_list,
+            rewrite=self.rewrite,
         )
         messages = self.pool.run(job, request.client)
         try:
             first = await to_thread.run_sync(_gather, messages)
+            if first[0][0] == "answer":  # the whole answer in one message
+                _, form, key, data = first[0]
+                return QueryAnswer(form, key, chunks=_chunks(messages, [data], True))
             _, form, key = first[0]
             if key is None:
                 raise NoAcceptableFormat(form)
@@ -377,17 +393,18 @@ def _gather(messages: Iterator[tuple]) -> list[tuple]:
     """The form message and what follows, up to ``GATHER_BYTES`` of data or the end, in one
     thread hop: a small answer then costs one hop, not one per message."""
     gathered = [next(messages)]
-    if gathered[0][0] != "form" or gathered[0][2] is None:
-        return gathered
-    size = 0
-    while size < GATHER_BYTES:
-        message = next(messages, None)
-        if message is None:
-            break
-        gathered.append(message)
-        if message[0] != "data":
-            break
-        size += len(message[1])
+    if gathered[0][0] == "form" and gathered[0][2] is not None:
+        size = 0
+        while size < GATHER_BYTES:
+            message = next(messages, None)
+            if message is None:
+                break
+            gathered.append(message)
+            if message[0] != "data":
+                break
+            size += len(message[1])
+    if gathered[-1][0] in ("answer", "end", "page"):
+        next(messages, None)  # the answer is whole: let the worker go in this thread already
     return gathered
 
 
@@ -397,7 +414,7 @@ async def _chunks(
     try:
         for chunk in ready:
             yield chunk
-        if ended:
+        if ended:  # the worker was let go in ``_gather``: no thread hop to close
             return
         while True:
             message = await to_thread.run_sync(next, messages, None)
@@ -405,4 +422,7 @@ async def _chunks(
                 return
             yield message[1]
     finally:
-        await _close(messages)
+        if ended:
+            messages.close()  # type: ignore[attr-defined]
+        else:
+            await _close(messages)

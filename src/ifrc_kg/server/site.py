@@ -91,6 +91,7 @@ def open_query_engine(
         pool,
         max_depth=settings.max_query_depth,
         service_allow_list=settings.service_allow_list,
+        rewrite=settings.query_rewrite,
     )
 
 

@@ -11,17 +11,24 @@ limit, or crashes it. Messages to the server, over a pipe:
 - ``("page", form, variables, rows, more)`` for the HTML view (``rows`` are terms; triples
   for a graph, ``[[bool]]`` for ASK);
 - ``("data", bytes)`` … ``("end",)`` for a machine-readable answer, streamed as written;
+- ``("answer", form, format_key, bytes)`` instead of ``form``, ``data`` and ``end`` when the
+  whole answer fits in one chunk (most do): one message, one wake-up of the server;
 - ``("error", kind, message)`` for a refused or failed query.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
 import itertools
+import logging
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -35,7 +42,16 @@ from ifrc_kg.query_check import (
 )
 from ifrc_kg.query_errors import from_oxigraph
 from ifrc_kg.server.results import BOOLEAN_WRITERS, SOLUTION_WRITERS, write_rdf
+from ifrc_kg.server.rewrite import rewrite
+from ifrc_kg.server.statistics import (
+    Statistics,
+    answer_from_statistics,
+    read_statistics,
+    shared_statistics,
+)
 from ifrc_kg.store import QueryError, QuerySyntaxError
+
+log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 64 * 1024
 #: Result formats pyoxigraph writes in Rust, the same JSON as ``results.stream_json`` (tested)
@@ -56,32 +72,51 @@ class QueryJob:
     page_size: int = 100
     max_depth: int = 100
     service_allow_list: tuple[str, ...] = ()
+    rewrite: bool = True  # the planner step (rewrite.py, statistics.py) before evaluation
 
 
 class _PipeWriter:
-    """A binary file the RDF serialiser writes into; sends ``CHUNK_BYTES`` at a time."""
+    """A binary file the serialisers write into; sends ``CHUNK_BYTES`` at a time.
 
-    def __init__(self, conn: Connection) -> None:
+    The ``form`` message waits for the first chunk: an answer that ends within one chunk
+    goes as one ``answer`` message (``finish``), which saves the server a wake-up per
+    message."""
+
+    def __init__(self, conn: Connection, form: str, key: str) -> None:
         self.conn = conn
+        self.head: tuple | None = ("form", form, key)
         self.buffer = bytearray()
 
     def write(self, data: bytes) -> int:
         self.buffer.extend(data)
         if len(self.buffer) >= CHUNK_BYTES:
-            self.flush()
+            self._send()
         return len(data)
 
     def flush(self) -> None:
+        """Nothing: the serialisers flush when they end, and the answer may still fit in one
+        message (``finish`` sends what is left)."""
+
+    def _send(self) -> None:
+        if self.head is not None:
+            self.conn.send(self.head)
+            self.head = None
         if self.buffer:
             self.conn.send(("data", bytes(self.buffer)))
             self.buffer.clear()
 
+    def finish(self) -> None:
+        if self.head is not None:
+            _, form, key = self.head
+            self.conn.send(("answer", form, key, bytes(self.buffer)))
+            return
+        self._send()
+        self.conn.send(("end",))
 
-def _send_stream(conn: Connection, chunks: Iterable[bytes]) -> None:
-    writer = _PipeWriter(conn)
+
+def _send_stream(writer: _PipeWriter, chunks: Iterable[bytes]) -> None:
     for chunk in chunks:
         writer.write(chunk)
-    writer.flush()
 
 
 def _dataset_options(job: QueryJob) -> dict[str, object]:
@@ -118,6 +153,53 @@ def _form_of(answer: object) -> QueryForm:
     return "graph"
 
 
+# the build's statistics per store: read by a thread of the worker once it is ready, from the
+# file the first worker kept beside the store (statistics.shared_statistics), or on first need
+_statistics: dict[int, Statistics | None] = {}
+_reading: set[int] = set()
+
+
+def _statistics_of(store: ox.Store) -> Statistics | None:
+    """The statistics, or ``None`` while the worker's thread still reads them (the query
+    then runs as written, a scan with the same answer)."""
+    key = id(store)
+    if key not in _statistics and key not in _reading:
+        _statistics[key] = read_statistics(store)
+    return _statistics.get(key)
+
+
+def _read_statistics_soon(store: ox.Store, store_path: str) -> None:
+    key = id(store)
+    _reading.add(key)
+
+    def read() -> None:
+        try:
+            _statistics[key] = shared_statistics(store, Path(store_path))
+        except Exception:  # a store the queries can still use; the aggregates then scan
+            log.exception("could not read the build's statistics")
+            _statistics[key] = None
+
+    threading.Thread(target=read, name="statistics", daemon=True).start()
+
+
+def _planned(store: ox.Store, job: QueryJob) -> str:
+    """The query as it will run: answered from the build's statistics, or rewritten into
+    its faster, answer-identical form, or (most often) as written."""
+    if not (job.default_graphs or job.named_graphs):
+        answer = answer_from_statistics(job.sparql, lambda: _statistics_of(store))
+        if answer is not None:
+            return answer
+    return _rewritten(job.sparql)
+
+
+@functools.lru_cache(maxsize=256)
+def _rewritten(query: str) -> str:
+    """The rewrite of a query text (a pure function of it: a plan cache, not an answer cache;
+    the users' questions come back often)."""
+    rewritten = rewrite(query)
+    return query if rewritten is None else rewritten.query
+
+
 def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
     """Check, run and answer one job (raises ``QueryError`` for the caller to report).
 
@@ -128,15 +210,22 @@ def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
         form = _checked(job).form
     else:
         check_depth(job.sparql, job.max_depth)
+    planned = _planned(store, job) if job.rewrite else job.sparql
     try:
-        answer = store.query(job.sparql, base_iri=job.base_iri, **_dataset_options(job))
+        answer = store.query(planned, base_iri=job.base_iri, **_dataset_options(job))
     except SyntaxError as error:
+        if planned != job.sparql:  # never expected: the rewrite keeps the syntax
+            log.warning("rewritten query did not parse (%s); running it as written", error)
+            job = dataclasses.replace(job, rewrite=False)
+            run_job(store, job, conn)
+            return
         if form is None:
             _checked(job)  # the precise refusal: an update (403), or rdflib's message
         raise from_oxigraph(job.sparql, error) from None
     form = form or _form_of(answer)
     key = job.formats.get(form)
-    conn.send(("form", form, key))
+    if key is None or key == "html":
+        conn.send(("form", form, key))
     if key is None:
         return
     try:
@@ -151,22 +240,19 @@ def run_job(store: ox.Store, job: QueryJob, conn: Connection) -> None:
                 triples, more = _page(iter(answer), job.page_offset, job.page_size)
                 conn.send(("page", "graph", [], triples, more))
             return
+        writer = _PipeWriter(conn, form, key)
         if isinstance(answer, ox.QueryBoolean):
-            conn.send(("data", BOOLEAN_WRITERS[key](bool(answer))))
+            writer.write(BOOLEAN_WRITERS[key](bool(answer)))
         elif isinstance(answer, ox.QuerySolutions) and key in NATIVE_WRITERS:
             # pyoxigraph writes the rows itself: no Python term objects per binding
-            writer = _PipeWriter(conn)
             answer.serialize(writer, NATIVE_WRITERS[key])  # type: ignore[arg-type]
-            writer.flush()
         elif isinstance(answer, ox.QuerySolutions):
             variables = [variable.value for variable in answer.variables]
             rows = (tuple(solution) for solution in answer)
-            _send_stream(conn, SOLUTION_WRITERS[key](variables, rows))
+            _send_stream(writer, SOLUTION_WRITERS[key](variables, rows))
         else:
-            writer = _PipeWriter(conn)
             write_rdf(iter(answer), key, writer)  # type: ignore[arg-type]
-            writer.flush()
-        conn.send(("end",))
+        writer.finish()
     except OSError as error:  # an evaluation error, e.g. a failed allow-listed SERVICE call
         raise QueryError(f"the query failed: {error}") from None
 
@@ -186,6 +272,7 @@ def worker_main(conn: Connection, store_path: str) -> None:
         conn.send(("error", "StoreLoadError", f"{store_path}: {error}"))
         return
     conn.send(("ready",))
+    _read_statistics_soon(store, store_path)
     while True:
         try:
             job = conn.recv()
