@@ -17,13 +17,13 @@ from ifrc_kg.errors import RdfFormatError
 from ifrc_kg.validate import read_rdf, validate
 from ifrc_kg.validate_files import validate_files
 
-LINE_START = re.compile(r'(core#lineStart> )"(\d+)"(\^\^<[^>]+#positiveInteger> <[^>]+/graph/ner/)')
+LINE_START = re.compile(r'(core#lineStart> )"(\d+)"(\^\^<[^>]+#integer> <[^>]+/graph/ner/)')
 PEOPLE = re.compile(r'(core#peopleReached> )"(\d+)"(\^\^<[^>]+> <[^>]+/graph/mli/2024>)')
 
 
 def _faulty(dist: Path, out: Path) -> Path:
-    """The build's N-Quads with a line number of 0 in the Niger report (not a positive
-    integer) and a second people-reached figure on one Mali 2024 observation."""
+    """The build's N-Quads with a line number of 0 in the Niger report (lines count
+    from 1) and a second people-reached figure on one Mali 2024 observation."""
     text = (dist / "graph.nq").read_text(encoding="utf-8")
     text, zeroed = LINE_START.subn(r'\1"0"\3', text, count=1)
     people = PEOPLE.search(text)
