@@ -63,7 +63,7 @@ def test_every_table_declares_its_columns_in_known_schemes_and_units():
                 assert column.fixed in members, (part.key, column)
     assert template.table("key-figures").lines == "number-first"
     assert template.table("people-reached").lines == "label-first"
-    assert template.table("people-reached").number_column.unit is Unit.PERSONS
+    assert template.table("people-reached").column("number of people reached").unit is Unit.PERSONS
     assert template.table("financial-overview").column("funder group").carries_down
     assert template.table("funding-sources").column("financial flow type").fixed == "funding"
     assert template.table("partners").columns[2].scheme == "support-area"
@@ -176,6 +176,34 @@ def test_indicator_and_partner_columns_follow_the_template(mali_source, mali):
     assert report.total_funding_reported is not None
     assert report.total_funding_reported.unit is Unit.CHF
     assert {p.funding.unit for p in report.partners if p.funding} == {Unit.COUNT}
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda raw: _column(raw, "enabling-functions", "value").pop("unit"),
+            "[tables.enabling-functions] column 'value' is read as a number",
+        ),
+        (
+            lambda raw: raw["tables"]["partners"]["columns"].pop(),
+            "[tables.partners] has 2 columns; its parser reads 3",
+        ),
+        (
+            lambda raw: _column(raw, "funding-sources", "funder group").update(name="funder"),
+            "[tables.funding-sources] has no column 'funder group'",
+        ),
+    ],
+    ids=["number-without-unit", "column-missing", "column-renamed"],
+)
+def test_columns_that_do_not_fit_their_parser_name_the_table(mali_source, edit, message):
+    """A template that loads but whose columns the parser cannot read as declared fails
+    before reading a row, naming the file and the table."""
+    raw = copy.deepcopy(_raw())
+    edit(raw)
+    with pytest.raises(TemplateError) as caught:
+        _parse_with(raw, mali_source)
+    assert str(caught.value) == f"network-report.toml: {message}"
 
 
 @pytest.mark.parametrize(

@@ -106,6 +106,10 @@ def parse_finance(ctx: ParseContext, lines: tuple[Line, ...]) -> FinanceTables:
         for part in ctx.template.tables
         if part.within == table.key and part.caption
     }
+    for part in (table, *within.values()):
+        part.read_as("label", "label", "number")
+        for name in (GROUP_COLUMN, FLOW_COLUMN):  # the columns a FinancialFigure names
+            part.column(name)
     carried: dict[str, tuple[str, str | None]] = {}
     previous: Line | None = None
     society_name: str | None = None

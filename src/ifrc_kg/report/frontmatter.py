@@ -151,7 +151,7 @@ def _pairs(
 ) -> list[tuple[Line, Line]]:
     """The (label, number) lines of the table, in the order the template says it prints."""
     number_first = table.lines == "number-first"
-    label, number = table.label_column.name, table.number_column.name
+    label, number = (column.name for column in table.read_as("label", "number"))
     first, second = (number, label) if number_first else (label, number)
     pairs: list[tuple[Line, Line]] = []
     pending: Line | None = None
@@ -179,7 +179,7 @@ def _labelled_figures(
     row: type[KeyFigure] | type[PeopleReached],
 ) -> list:
     """The rows of a one-cell-per-line table: each label's concept and its figure."""
-    label_column, number_column = table.label_column, table.number_column
+    label_column, number_column = table.read_as("label", "number")
     assert label_column.scheme is not None and number_column.unit is not None
     rows = []
     for label, number in _pairs(ctx, lines, table):

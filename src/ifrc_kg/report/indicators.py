@@ -19,7 +19,8 @@ ONGOING = re.compile(r"(?P<code>[A-Z]{2,8}\d{2,8})\s*/\s*\**(?P<name>[^*]+?)\**"
 
 
 def parse_ongoing(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[OngoingEmergency, ...]:
-    """``MGR60001 / *African Hunger Crisis*`` lines."""
+    """``MGR60001 / *African Hunger Crisis*`` lines (the pattern ``ONGOING``: code, name)."""
+    ctx.template.table("ongoing-emergencies").read_as("text", "text")
     doc = ctx.doc
     found = []
     for line in lines:
@@ -66,7 +67,7 @@ def _indicators(
     """Every row of one indicator table: area, indicator and value columns as the template
     declares them (the area carries down)."""
     doc = ctx.doc
-    area_column, indicator_column, value_column = table.columns
+    area_column, indicator_column, value_column = table.read_as("label", "label", "number")
     assert area_column.scheme and indicator_column.scheme and value_column.unit
     names = ", ".join(column.name for column in table.columns)
     rows: list[Indicator] = []

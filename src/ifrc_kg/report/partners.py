@@ -50,7 +50,7 @@ def _columns(ctx: ParseContext, first: Line, second: Line) -> list[str]:
     doc = ctx.doc
     top = [cell.strip() for cell, _, _ in first.fields() if cell.strip()]
     sub = [cell.strip() for cell, _, _ in second.fields() if cell.strip()]
-    name, funding, area = ctx.template.table("partners").columns
+    name, funding, area = ctx.template.table("partners").read_as("text", "number", "label")
     if len(top) < 3 or normalise_label(top[0]) != normalise_label(name.name):
         raise doc.error(first, f"the partner matrix header '{name.name}<TAB>{funding.name}…'")
     bilateral_index = next(
@@ -107,7 +107,7 @@ def parse_partners(ctx: ParseContext, lines: tuple[Line, ...]) -> PartnerMatrix:
 
 def _funding_unit(ctx: ParseContext) -> Unit:
     """The unit of the funding column (and of the total under the matrix)."""
-    unit = ctx.template.table("partners").columns[1].unit
+    unit = ctx.template.table("partners").read_as("text", "number", "label")[1].unit
     assert unit is not None
     return unit
 

@@ -69,17 +69,27 @@ class TablePart:
     caption: str | None = None
 
     def column(self, name: str) -> Column:
-        return next(column for column in self.columns if column.name == name)
+        """The column called ``name``; a ``TemplateError`` when the table has none."""
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise TemplateError(f"{TEMPLATE_FILE}: [tables.{self.key}] has no column {name!r}")
 
-    @property
-    def label_column(self) -> Column:
-        """The first column read in a concept scheme."""
-        return next(column for column in self.columns if column.scheme and not column.fixed)
-
-    @property
-    def number_column(self) -> Column:
-        """The first column that holds a number."""
-        return next(column for column in self.columns if column.unit is not None)
+    def read_as(self, *kinds: str) -> tuple[Column, ...]:
+        """The columns, checked against what the table's parser reads them as, in order:
+        ``label`` (a scheme), ``number`` (a unit) or ``text``; a template whose columns do
+        not fit is a ``TemplateError`` naming the table, not a failure mid-parse."""
+        where = f"{TEMPLATE_FILE}: [tables.{self.key}]"
+        if len(self.columns) != len(kinds):
+            raise TemplateError(
+                f"{where} has {len(self.columns)} columns; its parser reads {len(kinds)}"
+            )
+        for column, kind in zip(self.columns, kinds, strict=True):
+            if (kind == "label") != (column.scheme is not None) or (kind == "number") != (
+                column.unit is not None
+            ):
+                raise TemplateError(f"{where} column {column.name!r} is read as a {kind}")
+        return self.columns
 
 
 @dataclass(frozen=True)
@@ -221,8 +231,6 @@ def _table(key: str, part: dict[str, Any], data: dict[str, Any]) -> TablePart:
     lines = part.get("lines")
     if lines is not None and lines not in LINE_ORDERS:
         raise TemplateError(f"{TEMPLATE_FILE}: {where} has lines = {lines!r}, not {LINE_ORDERS}")
-    if not any(c.scheme and not c.fixed for c in columns) and lines is not None:
-        raise TemplateError(f"{TEMPLATE_FILE}: {where} has no label column read in a scheme")
     return TablePart(
         key,
         part.get("heading"),
