@@ -54,13 +54,13 @@ def _notation(ctx: ParseContext, line: Line, column: Column, label: str) -> str 
 
 
 def _row(
-    ctx: ParseContext, line: Line, table: TablePart, carried: dict[str, tuple[str, str | None]]
+    ctx: ParseContext, line: Line, table: TablePart, carried: dict[str, str | None]
 ) -> FinancialFigure:
     """One row of a finance table: its label columns' notations, printed labels and amount.
 
     A table with a column that carries down prints that cell empty on continuation rows, so
     its rows are read cell by cell; the others are read by their filled cells. ``carried``
-    holds the last (label, notation) of each carrying column.
+    holds the last notation of each carrying column.
     """
     printed = [column for column in table.columns if not column.fixed]
     carries = any(column.carries_down for column in printed)
@@ -84,9 +84,9 @@ def _row(
             labels.append(text)
             notations[column.name] = _notation(ctx, line, column, text)
             if column.carries_down:
-                carried[column.name] = (text, notations[column.name])
+                carried[column.name] = notations[column.name]
         elif column.carries_down and column.name in carried:
-            notations[column.name] = carried[column.name][1]
+            notations[column.name] = carried[column.name]
         else:
             before = "before this continuation row" if column.carries_down else "in the row"
             raise ctx.error(line, f"a {column.name} {before}")
@@ -110,7 +110,7 @@ def parse_finance(ctx: ParseContext, lines: tuple[Line, ...]) -> FinanceTables:
         part.read_as("label", "label", "number")
         for name in (GROUP_COLUMN, FLOW_COLUMN):  # the columns a FinancialFigure names
             part.column(name)
-    carried: dict[str, tuple[str, str | None]] = {}
+    carried: dict[str, str | None] = {}
     previous: Line | None = None
     society_name: str | None = None
     captions = {normalise_label(caption) for caption in ctx.template.finance_captions}
