@@ -9,13 +9,14 @@ dropped question mark is not a new concept.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from ifrc_kg.model import Unit
-from ifrc_kg.template import TemplateError, load_template
+from ifrc_kg.template import Template, TemplateError, load_template
 
 
 @dataclass(frozen=True)
@@ -126,17 +127,22 @@ def read_schemes(data: dict[str, Any]) -> tuple[ConceptScheme, ...]:
     return tuple(schemes)
 
 
+@functools.cache
+def label_index(template: Template) -> dict[str, dict[str, Concept]]:
+    """Scheme notation → normalised label → concept, for one template (read once)."""
+    return {
+        scheme.notation: {
+            normalise_label(name): concept
+            for concept in reversed(scheme.members)
+            for name in (concept.label, *concept.alt_labels)
+        }
+        for scheme in read_schemes(template.raw)
+    }
+
+
 SCHEMES = read_schemes(load_template().raw)
 _SCHEMES_BY_NOTATION = {scheme.notation: scheme for scheme in SCHEMES}
 _PRIORITY_NOTATIONS = frozenset(concept.notation for concept in _SCHEMES_BY_NOTATION[SP].members)
-_BY_LABEL = {
-    scheme.notation: {
-        normalise_label(name): concept
-        for concept in reversed(scheme.members)
-        for name in (concept.label, *concept.alt_labels)
-    }
-    for scheme in SCHEMES
-}
 
 
 def scheme(notation: str) -> ConceptScheme:
@@ -153,7 +159,7 @@ def lookup(scheme_notation: str, label: str) -> Concept | None:
     >>> lookup("indicator", "People reached with something new") is None
     True
     """
-    return _BY_LABEL[scheme_notation].get(normalise_label(label))
+    return label_index(load_template())[scheme_notation].get(normalise_label(label))
 
 
 def area_scheme(notation: str) -> str:

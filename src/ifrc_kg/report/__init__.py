@@ -37,6 +37,7 @@ from ifrc_kg.report.narrative import parse_narrative
 from ifrc_kg.report.operations import parse_operations
 from ifrc_kg.report.partners import parse_partners
 from ifrc_kg.report.sections import find_layout
+from ifrc_kg.template import Template
 
 __all__ = ["NotAReportError", "ReportFormatError", "parse_report", "parse_text"]
 
@@ -73,8 +74,14 @@ def normalise_text(text: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_text(text: str, file_name: str, reference: Reference | None = None) -> Report:
-    """Parse report text; ``file_name`` is what every ``SourceSpan`` names.
+def parse_text(
+    text: str,
+    file_name: str,
+    reference: Reference | None = None,
+    template: Template | None = None,
+) -> Report:
+    """Parse report text; ``file_name`` is what every ``SourceSpan`` names; ``template``
+    is the packaged one unless given (tests read edited copies).
 
     ``sha256`` is of the text as parsed (UTF-8, no BOM, LF line breaks), the text every
     offset indexes: the same report saved with CRLF or a BOM has the same digest and gives
@@ -84,7 +91,7 @@ def parse_text(text: str, file_name: str, reference: Reference | None = None) ->
         raise NotAReportError(file_name, None, "not a text report (it holds NUL bytes)")
     text = normalise_text(text)
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    ctx = ParseContext.of(Document(file_name, text), reference)
+    ctx = ParseContext.of(Document(file_name, text), reference, template)
     doc = ctx.doc
     layout = find_layout(doc, ctx.template)
     front = parse_front(ctx, layout.front)

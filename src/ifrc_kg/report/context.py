@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from ifrc_kg.concepts import Concept, lookup
+from ifrc_kg.concepts import Concept, label_index, normalise_label
 from ifrc_kg.errors import ReportFormatError
 from ifrc_kg.model import Figure, SourceSpan, Unit
 from ifrc_kg.reference import Reference, load_reference
@@ -41,9 +41,11 @@ class ParseContext:
     """Names of the operation tables, which the narrative prints as headings too."""
 
     @classmethod
-    def of(cls, doc: Document, reference: Reference | None = None) -> ParseContext:
-        """A context with the packaged template (and reference tables unless given)."""
-        return cls(load_template(), doc, reference or load_reference())
+    def of(
+        cls, doc: Document, reference: Reference | None = None, template: Template | None = None
+    ) -> ParseContext:
+        """A context with the packaged template and reference tables unless given."""
+        return cls(template or load_template(), doc, reference or load_reference())
 
     def warn(self, line: Line | None, message: str) -> None:
         """Record a finding that keeps the value (an unknown label): logged and kept in order."""
@@ -90,8 +92,9 @@ class ParseContext:
         return [number for number, read in self.structure.items() if read == what]
 
     def concept(self, line: Line, scheme: str, label: str, what: str) -> Concept | None:
-        """The concept a printed label names; an unknown label is kept, with a warning."""
-        concept = lookup(scheme, label)
+        """The concept of this template's ``scheme`` a printed label names; an unknown label
+        is kept, with a warning."""
+        concept = label_index(self.template)[scheme].get(normalise_label(label))
         if concept is None:
             self.warn(line, f"unknown {what} {label!r} kept as printed")
         return concept

@@ -2,8 +2,10 @@
 
 The PDF-to-text export lost the overview's column layout: each row is
 ``group<TAB>flow<TAB>amount`` and the rows under the same funder group start with a tab
-(the group carries down). We follow that structure and keep each row's label as
-printed; a consistency check downstream flags what does not add up.
+(the group carries down). The template's ``[tables]`` say what each column means (the
+scheme of a label, the unit of the amount, which column carries down or is fixed); we
+keep each row's label as printed; a consistency check downstream flags what does not
+add up.
 """
 
 from __future__ import annotations
@@ -12,15 +14,19 @@ import re
 from dataclasses import dataclass
 
 from ifrc_kg.concepts import normalise_label
-from ifrc_kg.model import FinancialFigure, Text, Unit
+from ifrc_kg.model import Figure, FinancialFigure, Text
 from ifrc_kg.report.context import ParseContext
 from ifrc_kg.report.lines import Document, Line
+from ifrc_kg.template import Column, TablePart
 
 APPEAL_NUMBER = re.compile(
     r"Appeal\s+(?:number|code)\s*:?\s*\**\s*(?P<code>[A-Z]{2,8}\d{2,6})\s*\**", re.IGNORECASE
 )
-NATIONAL_SOCIETY_GROUP = "national-society"
-FUNDING_FLOW = "funding"
+SOCIETY_OVERVIEW = "national-society-overview"
+# The columns of the finance tables that fill a FinancialFigure's group and flow.
+GROUP_COLUMN = "funder group"
+FLOW_COLUMN = "financial flow type"
+Cell = tuple[str, int, int]
 
 
 @dataclass(frozen=True)
@@ -34,31 +40,77 @@ class FinanceTables:
     society_name: str | None = None
 
 
-def _amount(ctx: ParseContext, line: Line, cell: tuple[str, int, int], what: str):
+def _amount(ctx: ParseContext, line: Line, cell: Cell, column: Column, what: str) -> Figure:
     text, start, end = cell
-    expected = f"a CHF amount like '15.6M' or '780,000' {what}"
-    return ctx.figure(line, text, ctx.doc.span(start, end), Unit.CHF, expected)
+    assert column.unit is not None
+    expected = f"a {column.unit} amount like '15.6M' or '780,000' {what}"
+    return ctx.figure(line, text, ctx.doc.span(start, end), column.unit, expected)
 
 
-def _group(ctx: ParseContext, line: Line, label: str) -> str | None:
-    concept = ctx.concept(line, "funder-group", label, "funder group")
+def _notation(ctx: ParseContext, line: Line, column: Column, label: str) -> str | None:
+    assert column.scheme is not None
+    concept = ctx.concept(line, column.scheme, label, column.name)
     return concept.notation if concept else None
 
 
-def _flow(ctx: ParseContext, line: Line, label: str) -> str | None:
-    concept = ctx.concept(line, "flow-type", label, "financial flow type")
-    return concept.notation if concept else None
+def _row(
+    ctx: ParseContext, line: Line, table: TablePart, carried: dict[str, str | None]
+) -> FinancialFigure:
+    """One row of a finance table: its label columns' notations, printed labels and amount.
+
+    A table with a column that carries down prints that cell empty on continuation rows, so
+    its rows are read cell by cell; the others are read by their filled cells. ``carried``
+    holds the last notation of each carrying column.
+    """
+    printed = [column for column in table.columns if not column.fixed]
+    carries = any(column.carries_down for column in printed)
+    cells = line.fields()
+    if not carries:
+        cells = [cell for cell in cells if cell[0].strip()]
+    if len(cells) != len(printed):
+        names = ", ".join(column.name for column in printed)
+        name = (table.heading or table.caption or table.key).casefold()
+        article = "an" if name[0] in "aeiou" else "a"
+        raise ctx.error(line, f"{article} {name} row: {names}, separated by tabs")
+    notations: dict[str, str | None] = {c.name: c.fixed for c in table.columns if c.fixed}
+    labels: list[str] = []
+    figure: Figure | None = None
+    for column, cell in zip(printed, cells, strict=True):
+        text = cell[0].strip()
+        if column.unit is not None:
+            where = "in the last column" if carries else f"after {' / '.join(labels)!r}"
+            figure = _amount(ctx, line, cell, column, where)
+        elif text:
+            labels.append(text)
+            notations[column.name] = _notation(ctx, line, column, text)
+            if column.carries_down:
+                carried[column.name] = notations[column.name]
+        elif column.carries_down and column.name in carried:
+            notations[column.name] = carried[column.name]
+        else:
+            before = "before this continuation row" if column.carries_down else "in the row"
+            raise ctx.error(line, f"a {column.name} {before}")
+    assert figure is not None
+    return FinancialFigure(
+        notations.get(GROUP_COLUMN), notations.get(FLOW_COLUMN), " / ".join(labels), figure
+    )
 
 
 def parse_finance(ctx: ParseContext, lines: tuple[Line, ...]) -> FinanceTables:
-    """The tables of the FINANCIAL OVERVIEW part."""
-    doc = ctx.doc
-    overview: list[FinancialFigure] = []
-    society: list[FinancialFigure] = []
-    sources: list[FinancialFigure] = []
-    part = "overview"
-    group_label: str | None = None
-    group: str | None = None
+    """The tables of the FINANCIAL OVERVIEW part: the overview, then the tables the
+    template places ``within`` it, each starting at its caption line."""
+    rows: dict[str, list[FinancialFigure]] = {}
+    table = ctx.template.table("financial-overview")
+    within = {
+        normalise_label(part.caption): part
+        for part in ctx.template.tables
+        if part.within == table.key and part.caption
+    }
+    for part in (table, *within.values()):
+        part.read_as("label", "label", "number")
+        for name in (GROUP_COLUMN, FLOW_COLUMN):  # the columns a FinancialFigure names
+            part.column(name)
+    carried: dict[str, str | None] = {}
     previous: Line | None = None
     society_name: str | None = None
     captions = {normalise_label(caption) for caption in ctx.template.finance_captions}
@@ -69,51 +121,21 @@ def parse_finance(ctx: ParseContext, lines: tuple[Line, ...]) -> FinanceTables:
             heading = normalise_label(line.text)
             if heading in captions:
                 ctx.read_as(line, "financial overview caption")
-            if heading == "overview":
-                part = "society"
-                if previous is not None:
+            if heading in within:
+                table = within[heading]
+                if table.key == SOCIETY_OVERVIEW and previous is not None:
                     society_name = previous.stripped
                     ctx.read_as(previous, "National Society of the overview")
-            elif heading == "funding sources":
-                part = "sources"
             previous = line
             continue
         previous = None  # the society's name stands right above "Overview", no row between
-        cells = line.fields()
-        if part == "overview":
-            if len(cells) != 3:
-                raise doc.error(
-                    line, "a financial overview row: funder group, flow type and CHF amount"
-                )
-            if cells[0][0].strip():
-                group_label = cells[0][0].strip()
-                group = _group(ctx, line, group_label)
-            elif group_label is None:
-                raise doc.error(line, "a funder group before this continuation row")
-            flow_label = cells[1][0].strip()
-            if not flow_label:
-                raise doc.error(line, "a flow type (Funding, Expenditure, …) in the row")
-            overview.append(
-                FinancialFigure(
-                    group,
-                    _flow(ctx, line, flow_label),
-                    " / ".join(c[0].strip() for c in cells[:2] if c[0].strip()),
-                    _amount(ctx, line, cells[2], "in the last column"),
-                )
-            )
-            continue
-        filled = [cell for cell in cells if cell[0].strip()]
-        if len(filled) != 2:
-            raise doc.error(line, "a label and a CHF amount separated by a tab")
-        label = filled[0][0].strip()
-        figure = _amount(ctx, line, filled[1], f"after {label!r}")
-        if part == "society":
-            flow = _flow(ctx, line, label)
-            society.append(FinancialFigure(NATIONAL_SOCIETY_GROUP, flow, label, figure))
-        else:
-            group = _group(ctx, line, label)
-            sources.append(FinancialFigure(group, FUNDING_FLOW, label, figure))
-    return FinanceTables(tuple(overview), tuple(society), tuple(sources), society_name)
+        rows.setdefault(table.key, []).append(_row(ctx, line, table, carried))
+    return FinanceTables(
+        tuple(rows.get("financial-overview", ())),
+        tuple(rows.get(SOCIETY_OVERVIEW, ())),
+        tuple(rows.get("funding-sources", ())),
+        society_name,
+    )
 
 
 def find_appeal_code(doc: Document, lines: tuple[Line, ...]) -> Text | None:

@@ -1,6 +1,6 @@
 """The first page: country, title, year and period, publication date, the supported
-National Society, the key figures (number then label) and PEOPLE REACHED (label then
-number)."""
+National Society, the key figures and PEOPLE REACHED (tables printed one cell per line;
+the template says which comes first, the scheme of the labels and the unit)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from ifrc_kg.report.dates import DATE, find_dates, month_range
 from ifrc_kg.report.lines import Document, Line
 from ifrc_kg.report.numbers import AmbiguousNumber, BadNumberForm, read_number
 from ifrc_kg.report.sections import IN_SUPPORT_OF, title_kind, title_pattern
+from ifrc_kg.template import TablePart
 
 
 @dataclass(frozen=True)
@@ -145,84 +146,57 @@ def _by_iso_name(reference: Reference, name: str):
     return reference.country(found.alpha_3)
 
 
-@dataclass(frozen=True)
-class _LabelledBlock:
-    """A block of the first page that alternates label and number lines, and its words."""
-
-    row: type[KeyFigure] | type[PeopleReached]
-    scheme: str
-    label: str  # what a label is, in warnings ("key figure")
-    number: str  # what a number is, in errors ("a key figure")
-    unit: Unit  # unless the label's concept has one
-    number_first: bool
-    second_after: str  # the error when a first line is not followed by its second ({!r})
-    first_before: str  # the error when a second line has no first line before it ({!r})
-
-
-KEY_FIGURES = _LabelledBlock(
-    KeyFigure,
-    "key-figure",
-    "key figure",
-    "a key figure",
-    Unit.COUNT,
-    number_first=True,
-    second_after="a key-figure label after {!r}",
-    first_before="a key-figure number before the label {!r}",
-)
-PEOPLE_REACHED = _LabelledBlock(
-    PeopleReached,
-    "reach-category",
-    "people-reached label",
-    "a number of people reached",
-    Unit.PERSONS,
-    number_first=False,
-    second_after="the number of people reached for {!r}",
-    first_before="a people-reached label before {!r}",
-)
-
-
 def _pairs(
-    ctx: ParseContext, lines: list[Line] | tuple[Line, ...], block: _LabelledBlock
+    ctx: ParseContext, lines: list[Line] | tuple[Line, ...], table: TablePart
 ) -> list[tuple[Line, Line]]:
-    """The (label, number) lines of the block, whichever it prints first."""
+    """The (label, number) lines of the table, in the order the template says it prints."""
+    number_first = table.lines == "number-first"
+    label, number = (column.name for column in table.read_as("label", "number"))
+    first, second = (number, label) if number_first else (label, number)
     pairs: list[tuple[Line, Line]] = []
     pending: Line | None = None
     for line in lines:
         if line.blank:
             continue
-        if _is_number(line.stripped) == block.number_first:
+        if _is_number(line.stripped) == number_first:
             if pending is not None:
-                raise ctx.error(line, block.second_after.format(pending.stripped))
+                raise ctx.error(line, f"the {second} on the line after {pending.stripped!r}")
             pending = line
             continue
         if pending is None:
-            raise ctx.error(line, block.first_before.format(line.stripped))
-        pairs.append((line, pending) if block.number_first else (pending, line))
+            raise ctx.error(line, f"a {first} on the line before {line.stripped!r}")
+        pairs.append((line, pending) if number_first else (pending, line))
         pending = None
     if pending is not None:
-        raise ctx.error(pending, block.second_after.format(pending.stripped))
+        raise ctx.error(pending, f"the {second} on the line after {pending.stripped!r}")
     return pairs
 
 
 def _labelled_figures(
-    ctx: ParseContext, lines: list[Line] | tuple[Line, ...], block: _LabelledBlock
+    ctx: ParseContext,
+    lines: list[Line] | tuple[Line, ...],
+    table: TablePart,
+    row: type[KeyFigure] | type[PeopleReached],
 ) -> list:
-    """The rows of the block: each label's concept and its figure."""
+    """The rows of a one-cell-per-line table: each label's concept and its figure."""
+    label_column, number_column = table.read_as("label", "number")
+    assert label_column.scheme is not None and number_column.unit is not None
     rows = []
-    for label, number in _pairs(ctx, lines, block):
-        concept = ctx.concept(label, block.scheme, label.stripped, block.label)
-        ctx.read_as(label, block.label)
-        unit = concept.unit if concept and concept.unit else block.unit
-        figure = _figure(ctx, number, unit, block.number)
-        rows.append(block.row(concept.notation if concept else None, label.stripped, figure))
+    for label, number in _pairs(ctx, lines, table):
+        concept = ctx.concept(label, label_column.scheme, label.stripped, label_column.name)
+        ctx.read_as(label, label_column.name)
+        unit = concept.unit if concept and concept.unit else number_column.unit
+        figure = _figure(ctx, number, unit, f"a {number_column.name}")
+        rows.append(row(concept.notation if concept else None, label.stripped, figure))
     return rows
 
 
 def _key_figures(ctx: ParseContext, lines: list[Line]) -> list[KeyFigure]:
-    """Key figures print the number first, then its label on the next non-blank line."""
-    return _labelled_figures(ctx, lines, KEY_FIGURES)
+    """The key figures after the title (the template's ``key-figures``: number first)."""
+    return _labelled_figures(ctx, lines, ctx.template.table("key-figures"), KeyFigure)
 
 
 def parse_people_reached(ctx: ParseContext, lines: tuple[Line, ...]) -> tuple[PeopleReached, ...]:
-    """PEOPLE REACHED prints each label first, then its number."""
-    return tuple(_labelled_figures(ctx, lines, PEOPLE_REACHED))
+    """PEOPLE REACHED (the template's ``people-reached``: label first, then its number)."""
+    table = ctx.template.table("people-reached")
+    return tuple(_labelled_figures(ctx, lines, table, PeopleReached))

@@ -6,7 +6,9 @@ under Bilateral Support, "Multilateral Support"); line two holds the sub-columns
 Bilateral Support, then "Through IFRC" (the one sub-column of Multilateral Support).
 The columns in row order are therefore: name, funding, the bilateral sub-columns, the
 remaining top-level areas, and Multilateral / Through IFRC last. ● marks bilateral
-support in an area, ✓ multilateral support through the IFRC.
+support in an area, ✓ multilateral support through the IFRC. The template's ``[tables]``
+name the first two columns, the funding unit and the scheme of the area columns; the
+header words of the two-level layout and the marks are read here.
 """
 
 from __future__ import annotations
@@ -48,8 +50,9 @@ def _columns(ctx: ParseContext, first: Line, second: Line) -> list[str]:
     doc = ctx.doc
     top = [cell.strip() for cell, _, _ in first.fields() if cell.strip()]
     sub = [cell.strip() for cell, _, _ in second.fields() if cell.strip()]
-    if len(top) < 3 or normalise_label(top[0]) != "national society":
-        raise doc.error(first, "the partner matrix header 'National Society<TAB>Funding Reported…'")
+    name, funding, area = ctx.template.table("partners").read_as("text", "number", "label")
+    if len(top) < 3 or normalise_label(top[0]) != normalise_label(name.name):
+        raise doc.error(first, f"the partner matrix header '{name.name}<TAB>{funding.name}…'")
     bilateral_index = next(
         (i for i, cell in enumerate(top) if normalise_label(cell) == "bilateral support"), None
     )
@@ -61,10 +64,10 @@ def _columns(ctx: ParseContext, first: Line, second: Line) -> list[str]:
         for cell in top[bilateral_index + 1 :]
         if normalise_label(cell) not in _MULTILATERAL_HEADINGS
     ]
+    assert area.scheme is not None
     keys = []
     for label in areas:
-        what = "partner-matrix column"
-        concept = ctx.concept(second, "support-area", label, what)
+        concept = ctx.concept(second, area.scheme, label, area.name)
         keys.append(concept.notation if concept else slugify(label))
     keys.append(MULTILATERAL)
     return keys
@@ -82,6 +85,7 @@ def parse_partners(ctx: ParseContext, lines: tuple[Line, ...]) -> PartnerMatrix:
     if len(content) < 2 or TOTAL.search(content[1].text):
         raise doc.error(header, "two header lines of the partner matrix")
     columns = _columns(ctx, header, content[1])
+    unit = _funding_unit(ctx)
     ctx.read_as(header, "partner matrix header")
     ctx.read_as(content[1], "partner matrix header")
     for line in content[2:]:
@@ -93,15 +97,22 @@ def parse_partners(ctx: ParseContext, lines: tuple[Line, ...]) -> PartnerMatrix:
             end = line.start + match.end("amount")
             span = doc.span(start, end)
             expected = "a CHF amount after 'Total Funding Reported'"
-            total = ctx.figure(line, match["amount"], span, Unit.CHF, expected)
+            total = ctx.figure(line, match["amount"], span, unit, expected)
             break  # the matrix ends with its total
         if "\t" not in line.text:
             raise doc.error(line, "a partner row: society name, funding and marks, tab-separated")
-        rows.append(_row(ctx, line, columns))
+        rows.append(_row(ctx, line, columns, unit))
     return PartnerMatrix(tuple(rows), total)
 
 
-def _row(ctx: ParseContext, line: Line, columns: list[str]) -> PartnerSupport:
+def _funding_unit(ctx: ParseContext) -> Unit:
+    """The unit of the funding column (and of the total under the matrix)."""
+    unit = ctx.template.table("partners").read_as("text", "number", "label")[1].unit
+    assert unit is not None
+    return unit
+
+
+def _row(ctx: ParseContext, line: Line, columns: list[str], unit: Unit) -> PartnerSupport:
     doc = ctx.doc
     cells = line.fields()
     name = cells[0][0].strip()
@@ -111,7 +122,7 @@ def _row(ctx: ParseContext, line: Line, columns: list[str]) -> PartnerSupport:
     if len(cells) > 1 and cells[1][0].strip():
         text, start, end = cells[1]
         expected = f"a CHF amount as the funding reported by {name}"
-        funding = ctx.figure(line, text, doc.span(start, end), Unit.CHF, expected)
+        funding = ctx.figure(line, text, doc.span(start, end), unit, expected)
     areas: list[str] = []
     multilateral = False
     for index, (text, _, _) in enumerate(cells[2:]):

@@ -125,7 +125,7 @@ def find_layout(doc: Document, template: Template) -> Layout:
             break
     end = len(doc.lines) + 1
     table_end = narrative_first or contacts_first or end
-    wanted = {normalise_label(part.heading): part.key for part in template.tables}
+    wanted = {normalise_label(part.heading): part.key for part in template.tables if part.heading}
     headings: list[tuple[int, str]] = []
     for line in doc.between(title.number + 1, table_end):
         name = wanted.get(normalise_label(line.text))

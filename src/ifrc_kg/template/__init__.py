@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from ifrc_kg.model import Unit
+
 TEMPLATE_FILE = "network-report.toml"
 
 
@@ -33,10 +35,61 @@ class ReportKind:
 
 
 @dataclass(frozen=True)
+class Column:
+    """What one column of a table means: a label read in a concept scheme, or a number.
+
+    ``scheme`` is the concept scheme a label column is matched in; ``unit`` what a number
+    column is measured in (unless the row's concept has its own unit); ``carries_down``
+    that a row printing the cell empty keeps the value of the row above; ``fixed`` a
+    notation of ``scheme`` every row has though the table does not print the column;
+    ``persons_words`` first words of a row label that make the number a count of persons.
+    """
+
+    name: str
+    scheme: str | None = None
+    unit: Unit | None = None
+    carries_down: bool = False
+    fixed: str | None = None
+    persons_words: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class TablePart:
+    """A table of the first pages: its heading (or its caption ``within`` another table,
+    or neither for the key figures that follow the title), its columns in print order, and
+    for tables printed one cell per line (``lines``) whether the label or the number
+    comes first."""
+
     key: str
-    heading: str
+    heading: str | None
     required: bool
+    columns: tuple[Column, ...] = ()
+    lines: str | None = None
+    within: str | None = None
+    caption: str | None = None
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``; a ``TemplateError`` when the table has none."""
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise TemplateError(f"{TEMPLATE_FILE}: [tables.{self.key}] has no column {name!r}")
+
+    def read_as(self, *kinds: str) -> tuple[Column, ...]:
+        """The columns, checked against what the table's parser reads them as, in order:
+        ``label`` (a scheme), ``number`` (a unit) or ``text``; a template whose columns do
+        not fit is a ``TemplateError`` naming the table, not a failure mid-parse."""
+        where = f"{TEMPLATE_FILE}: [tables.{self.key}]"
+        if len(self.columns) != len(kinds):
+            raise TemplateError(
+                f"{where} has {len(self.columns)} columns; its parser reads {len(kinds)}"
+            )
+        for column, kind in zip(self.columns, kinds, strict=True):
+            if (kind == "label") != (column.scheme is not None) or (kind == "number") != (
+                column.unit is not None
+            ):
+                raise TemplateError(f"{where} column {column.name!r} is read as a {kind}")
+        return self.columns
 
 
 @dataclass(frozen=True)
@@ -73,6 +126,9 @@ class Template:
     def report_kind(self, key: str) -> ReportKind:
         return next(kind for kind in self.report_kinds if kind.key == key)
 
+    def table(self, key: str) -> TablePart:
+        return next(part for part in self.tables if part.key == key)
+
 
 def _get(table: dict[str, Any], key: str, where: str) -> Any:
     if key not in table:
@@ -106,8 +162,7 @@ def parse_template(data: dict[str, Any]) -> Template:
             for kind in _get(data, "report_kinds", "the file")
         ),
         tables=tuple(
-            TablePart(key, _get(part, "heading", f"[tables] {key}"), bool(part.get("required")))
-            for key, part in _get(data, "tables", "the file").items()
+            _table(key, part, data) for key, part in _get(data, "tables", "the file").items()
         ),
         narrative_starts=tuple(_get(narrative, "starts", "[narrative]")),
         contacts_heading=_get(narrative, "contacts", "[narrative]"),
@@ -136,6 +191,54 @@ def parse_template(data: dict[str, Any]) -> Template:
         section_attribution=dict(claims.get("section_attribution", {})),
         network_organisations=tuple(claims.get("network_organisations", ())),
         raw=data,
+    )
+
+
+LINE_ORDERS = ("label-first", "number-first")
+
+
+def _table(key: str, part: dict[str, Any], data: dict[str, Any]) -> TablePart:
+    """One ``[tables.KEY]`` entry; a scheme, unit or order the file does not define is a
+    ``TemplateError`` naming the table and the column."""
+    where = f"[tables.{key}]"
+    members = {s.get("notation"): s.get("members", ()) for s in data.get("schemes", ())}
+    columns = []
+    for column in _get(part, "columns", where):
+        name = _get(column, "name", f"a column of {where}")
+        at = f"{where} column {name!r}"
+        scheme = column.get("scheme")
+        if scheme is not None and scheme not in members:
+            raise TemplateError(f"{TEMPLATE_FILE}: {at} names an unknown scheme {scheme!r}")
+        fixed = column.get("fixed")
+        if fixed is not None and not any(m.endswith(f"/{fixed}") for m in members[scheme]):
+            raise TemplateError(f"{TEMPLATE_FILE}: {at} fixes {fixed!r}, not a {scheme!r} member")
+        try:
+            unit = Unit(column["unit"]) if "unit" in column else None
+        except ValueError:
+            raise TemplateError(
+                f"{TEMPLATE_FILE}: {at} has an unknown unit {column['unit']!r}"
+            ) from None
+        columns.append(
+            Column(
+                name,
+                scheme,
+                unit,
+                bool(column.get("carries_down", False)),
+                fixed,
+                tuple(column.get("persons_words", ())),
+            )
+        )
+    lines = part.get("lines")
+    if lines is not None and lines not in LINE_ORDERS:
+        raise TemplateError(f"{TEMPLATE_FILE}: {where} has lines = {lines!r}, not {LINE_ORDERS}")
+    return TablePart(
+        key,
+        part.get("heading"),
+        bool(part.get("required")),
+        tuple(columns),
+        lines,
+        part.get("within"),
+        part.get("caption"),
     )
 
 
