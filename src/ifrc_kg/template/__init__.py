@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from ifrc_kg.errors import IfrcKgError
 from ifrc_kg.model import Unit
 
 TEMPLATE_FILE = "network-report.toml"
 
 
-class TemplateError(ValueError):
-    """The template file is damaged: names the entry that is wrong."""
+class TemplateError(IfrcKgError, ValueError):
+    """The template file is damaged: names the entry that is wrong (the CLI prints it in
+    one line and exits 2, as for any input error)."""
 
 
 @dataclass(frozen=True)
