@@ -298,7 +298,7 @@ def build(
         pieces = build_pieces(jobs, workers=workers, progress=progress)
     for piece in pieces:
         for warning in piece.parser_warnings:
-            log.warning("%s: %s", piece.file, warning)
+            log.warning("%s", warning)  # already "file:line: message"
     worker_seconds: dict[str, float] = {}
     for piece in pieces:
         if not piece.cached:
