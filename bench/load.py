@@ -23,7 +23,6 @@ import argparse
 import itertools
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from tests.stores import free_port
 
 from ifrc_kg.server.processes import cpu_seconds, descendants, run_queue_wait_seconds
 
@@ -55,12 +55,6 @@ class Phase:
     idle_after_s: float | None = None
     # time the server's event-loop thread was ready to run but waiting for a CPU
     loop_waited_s: float = 0.0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _time_to_idle(server_pid: int, limit_s: float = 10.0) -> float:
@@ -258,7 +252,7 @@ def main() -> None:
 
             dist = Path(scratch) / "dist"
             build(REPO / "data" / "reports", dist)
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         # every bench client is 127.0.0.1: the per-client cap would count them as one
         env = os.environ | {"IFRC_KG_CLIENT_QUERIES": "64"}

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import threading
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from tests.stores import free_port, virtuoso_ini
+from tests.stores import free_port, stop_process, virtuoso_ini
 
 BIN = Path(sys.executable).parent
 VIRTUOSO = shutil.which("virtuoso-t") or "/usr/bin/virtuoso-t"
@@ -211,14 +210,7 @@ def start_virtuoso(nquads: Path, union: Path, work: Path, buffers: int = 170_000
 
 def stop(system: System) -> None:
     """SIGTERM (SIGKILL after 30 s) to the process this module started."""
-    if system.process.poll() is not None:
-        return
-    system.process.send_signal(signal.SIGTERM)
-    try:
-        system.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        system.process.kill()
-        system.process.wait()
+    stop_process(system.process)
 
 
 def rss_mib(pid: int) -> float:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,14 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from tests.stores import free_port
 
 from bench.engines import CACHE
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_ready(url: str, server: subprocess.Popen[bytes], limit_s: float = 600) -> None:
@@ -76,7 +70,7 @@ def main() -> None:
     query = {example.key: example.query for example in EXAMPLES}[args.query]
     with tempfile.TemporaryDirectory() as dist:
         os.symlink(data.resolve(), Path(dist) / "graph.nq")
-        port = _free_port()
+        port = free_port()
         url = f"http://127.0.0.1:{port}"
         command = [str(Path(sys.executable).parent / "ifrc-kg"), "serve", "--dist", dist]
         command += ["--port", str(port)]

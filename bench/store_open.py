@@ -24,13 +24,13 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
+from tests.stores import free_port
 
 CACHE = Path(__file__).parent / ".cache"
 WAYS = ("in memory", "on disk, read-only")
@@ -103,19 +103,13 @@ def prepare(quads: int) -> Path:
     return directory
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def serve_start(dist: Path) -> dict[str, float]:
     """Seconds from ``ifrc-kg serve`` to its first /health answer; RSS of its process tree."""
     import httpx
 
     from bench.build import _rss_tree
 
-    port = _free_port()
+    port = free_port()
     command = [str(Path(sys.executable).parent / "ifrc-kg"), "serve", "--dist", str(dist)]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     started = time.perf_counter()

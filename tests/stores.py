@@ -215,11 +215,16 @@ def start_virtuoso(
 
 def stop(store: ExternalStore) -> None:
     """Stop the store (SIGTERM; SIGKILL after 30 s)."""
-    if store.process.poll() is not None:
+    stop_process(store.process)
+
+
+def stop_process(process: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
+    """Send ``sig`` to a process the tests or benches started; SIGKILL it after 30 s."""
+    if process.poll() is not None:
         return
-    store.process.send_signal(signal.SIGTERM)
+    process.send_signal(sig)
     try:
-        store.process.wait(timeout=30)
+        process.wait(timeout=30)
     except subprocess.TimeoutExpired:
-        store.process.kill()
-        store.process.wait()
+        process.kill()
+        process.wait()

@@ -210,10 +210,7 @@ class RemoteStore:
     def select(self, sparql: str, *, timeout_s: float = 10.0) -> list[dict[str, Term]]:
         """The server's own SELECT queries, as dicts of bound variables."""
         result = self._query(sparql, "solutions", Deadline(timeout_s), 100_000, dataset=True)
-        return [
-            {name: value for name, value in zip(result.variables, row, strict=True) if value}
-            for row in result.rows
-        ]
+        return result.bindings()
 
     def triples_about(
         self, subjects: Sequence[str], predicates: Sequence[str] = (), limit: int = 5_000

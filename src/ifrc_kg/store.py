@@ -97,6 +97,13 @@ class QueryResult:
     triples: list[ox.Triple] = field(default_factory=list)
     truncated: bool = False
 
+    def bindings(self) -> list[dict[str, Term]]:
+        """The solutions as dicts of their bound variables (the server's own queries)."""
+        return [
+            {name: value for name, value in zip(self.variables, row, strict=True) if value}
+            for row in self.rows
+        ]
+
 
 @dataclass(frozen=True)
 class QueryRequest:
@@ -387,10 +394,7 @@ class GraphStore:
     def select(self, sparql: str, *, timeout_s: float = 10.0) -> list[dict[str, Term]]:
         """The server's own SELECT queries, as dicts of bound variables."""
         result = self.query(sparql, deadline=Deadline(timeout_s), max_rows=100_000, checked=False)
-        return [
-            {name: value for name, value in zip(result.variables, row, strict=True) if value}
-            for row in result.rows
-        ]
+        return result.bindings()
 
     # --- indexed look-ups for linked-data pages ------------------------------------------
 

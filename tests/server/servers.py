@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from tests.stores import free_port, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 W3C = Path(__file__).parent / "w3c"
@@ -39,12 +39,6 @@ class RunningServer:
         return httpx.Client(base_url=self.url, timeout=60, **kwargs)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def serve(
     dist: Path, env: dict[str, str] | None = None, *, own_base: bool = False
 ) -> RunningServer:
@@ -53,7 +47,7 @@ def serve(
     Settings come from ``IFRC_KG_*`` variables, as in a deployment; ``own_base`` configures
     the server's own URL as the base (for the W3C service-description tests).
     """
-    port = _free_port()
+    port = free_port()
     if own_base:
         env = (env or {}) | {"IFRC_KG_BASE": f"http://127.0.0.1:{port}/"}
     command = [
@@ -93,12 +87,7 @@ def serve(
 
 
 def stop(running: RunningServer) -> None:
-    running.process.send_signal(signal.SIGINT)
-    try:
-        running.process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        running.process.kill()
-        running.process.wait()
+    stop_process(running.process, signal.SIGINT)
 
 
 def w3c_graph_data() -> dict[str, str]:

@@ -24,7 +24,7 @@ class Format:
 
     @property
     def rdf_format(self) -> ox.RdfFormat:
-        return _RDF[self.key]
+        return RDF_FORMATS[self.key]
 
 
 RESULTS_JSON = Format(
@@ -63,7 +63,8 @@ RDF_XML = Format(
 TRIG = Format("trig", "application/trig", (), "trig")
 N_QUADS = Format("nquads", "application/n-quads", (), "nq", ("nq", "n-quads"))
 
-_RDF = {
+#: format key → pyoxigraph's serialiser format (the one table: ``results.write_rdf`` reads it)
+RDF_FORMATS = {
     "turtle": ox.RdfFormat.TURTLE,
     "jsonld": ox.RdfFormat.JSON_LD,
     "ntriples": ox.RdfFormat.N_TRIPLES,

@@ -349,14 +349,8 @@ class LocalQueryEngine:
     async def execute(self, request: QueryRequest) -> QueryAnswer:
         from ifrc_kg.server.worker import QueryJob
 
-        job = QueryJob(
-            sparql=request.sparql,
-            default_graphs=request.default_graphs,
-            named_graphs=request.named_graphs,
-            base_iri=request.base_iri,
-            formats=dict(request.formats),
-            page_offset=request.page_offset,
-            page_size=request.page_size,
+        job = QueryJob.of(
+            request,
             max_depth=self.max_depth,
             service_allow_list=self.service_allow_list,
             rewrite=self.rewrite,

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 import pyoxigraph as ox
 
 from ifrc_kg.namespaces import PREFIXES
-from ifrc_kg.server.negotiation import Format
+from ifrc_kg.server.negotiation import RDF_FORMATS, Format
 from ifrc_kg.store import Term
 
 Row = Sequence[Term | None]
@@ -159,14 +159,6 @@ def boolean_tsv(value: bool) -> bytes:
 
 SOLUTION_WRITERS = {"json": stream_json, "xml": stream_xml, "csv": stream_csv, "tsv": stream_tsv}
 BOOLEAN_WRITERS = {"json": boolean_json, "xml": boolean_xml, "csv": boolean_csv, "tsv": boolean_tsv}
-RDF_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
 
 
 def rdf_prefixes() -> dict[str, str]:

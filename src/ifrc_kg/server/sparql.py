@@ -268,15 +268,7 @@ def _answer_without_data(site: Site, request: QueryRequest) -> QueryAnswer | Non
         return None
     if "html" in request.formats.values() or not reads_no_data(request.sparql):
         return None
-    job = QueryJob(
-        sparql=request.sparql,
-        default_graphs=request.default_graphs,
-        named_graphs=request.named_graphs,
-        base_iri=request.base_iri,
-        formats=dict(request.formats),
-        max_depth=site.settings.max_query_depth,
-        rewrite=False,
-    )
+    job = QueryJob.of(request, max_depth=site.settings.max_query_depth, rewrite=False)
     sent = _Collected()
     try:
         run_job(_NO_DATA, job, sent)  # type: ignore[arg-type]

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -49,7 +50,7 @@ from ifrc_kg.server.statistics import (
     read_statistics,
     shared_statistics,
 )
-from ifrc_kg.store import QueryError, QuerySyntaxError
+from ifrc_kg.store import QueryError, QueryRequest, QuerySyntaxError
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,21 @@ class QueryJob:
     max_depth: int = 100
     service_allow_list: tuple[str, ...] = ()
     rewrite: bool = True  # the planner step (rewrite.py, statistics.py) before evaluation
+
+    @classmethod
+    def of(cls, request: QueryRequest, **settings: Any) -> QueryJob:
+        """The job for a public ``request``; ``settings`` are the engine's (``max_depth``,
+        ``service_allow_list``, ``rewrite``)."""
+        return cls(
+            sparql=request.sparql,
+            default_graphs=request.default_graphs,
+            named_graphs=request.named_graphs,
+            base_iri=request.base_iri,
+            formats=dict(request.formats),
+            page_offset=request.page_offset,
+            page_size=request.page_size,
+            **settings,
+        )
 
 
 class _PipeWriter:
