@@ -36,9 +36,9 @@ from pathlib import Path
 import httpx
 from tests.stores import free_port
 
+from bench import dist_or_build
 from ifrc_kg.server.processes import cpu_seconds, descendants, run_queue_wait_seconds
 
-REPO = Path(__file__).resolve().parents[1]
 BASE = "https://w3id.org/ifrc-kg/"
 HOSTILE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 MAX_REQUESTS_PER_PHASE = 200_000
@@ -246,12 +246,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, nargs="+", default=[8, 16])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        dist = args.dist
-        if dist is None:
-            from ifrc_kg.publish import build
-
-            dist = Path(scratch) / "dist"
-            build(REPO / "data" / "reports", dist)
+        dist = dist_or_build(args.dist, Path(scratch))
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         # every bench client is 127.0.0.1: the per-client cap would count them as one

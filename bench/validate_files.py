@@ -20,7 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from bench import dist_or_build
+
 REPORT_KEY = "mli/2023"
 
 MEASURE = """
@@ -76,12 +77,7 @@ def main() -> None:
     parser.add_argument("--whole-up-to", type=int, default=4)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        dist = args.dist
-        if dist is None:
-            from ifrc_kg.publish import build
-
-            dist = Path(scratch) / "dist"
-            build(REPO / "data" / "reports", dist)
+        dist = dist_or_build(args.dist, Path(scratch))
         print("| report graphs | triples | streamed: peak MiB | s | whole: peak MiB | s |")
         print("|---|---|---|---|---|---|")
         for copies in args.copies:
