@@ -1,47 +1,38 @@
 """``ifrc-kg validate`` over files of any size: parsed as a stream, validated a report at a time.
 
 Holding a corpus dump whole in rdflib takes about 2 GiB per million triples, and pySHACL
-copies it again. Instead the files are parsed as a stream (pyoxigraph's parsers, which keep
-every literal as written; its store would not: it stores ``xsd:positiveInteger`` as
-``xsd:integer``) and each named graph is spilled to an N-Triples file of its own on disk.
-A named graph that holds a report (``ifrckg:AnnualReport``) is then validated with the
-graphs that hold none (reference entities, vocabulary, findings, the default graph), as the
-build validates each report; the results are merged, each issue once. So memory follows the
-largest report graph plus the shared graphs, not the input. A constraint that spans two
-report graphs is not seen, as in the build (README, "The corpus build"). An input with no
-report graph (one Turtle file of triples) is one unit and is held whole; a JSON-LD document
-is read whole by rdflib (its ``@context`` from local files only), then spilled like the rest.
+copies it again. Instead the files are parsed as a stream (``quad_stream``: pyoxigraph's
+parsers, which keep every literal as written; its store would not: it stores
+``xsd:positiveInteger`` as ``xsd:integer``) and each named graph is spilled to an N-Triples
+file of its own on disk. A named graph that holds a report (``ifrckg:AnnualReport``) is then
+validated with the graphs that hold none (reference entities, vocabulary, findings, the
+default graph), as the build validates each report; the results are merged, each issue once.
+So memory follows the largest report graph plus the shared graphs, not the input. A
+constraint that spans two report graphs is not seen, as in the build (README, "The corpus
+build"). An input of plain triples (``graph.nt``, ``graph.ttl``, ``graph.jsonld``) has no
+graphs to split on: it is split by subject instead (``split_by_subject``), into the same units.
 """
 
 from __future__ import annotations
 
-import gzip
 import logging
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
 
 import pyoxigraph as ox
 from rdflib import Graph
 
 from ifrc_kg import validate as validation
-from ifrc_kg.errors import RdfFormatError
 from ifrc_kg.namespaces import IFRCKG
+from ifrc_kg.quad_stream import quads
+from ifrc_kg.split_by_subject import SHARED, SubjectSplit, object_of
 from ifrc_kg.validate import ValidationIssue, ValidationReport, rdf_format
 
 log = logging.getLogger(__name__)
 
 REPORT_TYPE = f"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{IFRCKG.AnnualReport}>"
-#: rdflib parser name → pyoxigraph's streaming parser (JSON-LD goes through rdflib)
-STREAMED = {
-    "nt": ox.RdfFormat.N_TRIPLES,
-    "nquads": ox.RdfFormat.N_QUADS,
-    "turtle": ox.RdfFormat.TURTLE,
-    "trig": ox.RdfFormat.TRIG,
-    "xml": ox.RdfFormat.RDF_XML,
-}
 BUFFER_LINES = 20_000  # per graph, before it is appended to its file
 BUCKETS = 64  # the distinct-triple count reads one bucket of the input at a time
 
@@ -66,13 +57,19 @@ class _Spill:
         self.buffers: dict[str, list[str]] = {}
         self.buckets: list[list[str]] = [[] for _ in range(BUCKETS)]
         self.report_graphs: set[str] = set()
+        self.reports: set[str] = set()  # the subjects typed as reports
+        self.blank_referrers: dict[str, set[str]] = {}  # blank node → subjects pointing to it
 
     def add(self, quad: ox.Quad) -> None:
         graph = "" if isinstance(quad.graph_name, ox.DefaultGraph) else str(quad.graph_name)
         subject = str(quad.subject)
         line = f"{subject} {quad.predicate} {quad.object} .\n"
         if line.endswith(f"{REPORT_TYPE} .\n"):
-            self.report_graphs.add(graph)
+            self.reports.add(subject)
+            if graph:  # a report in the default graph: its triples are split by subject
+                self.report_graphs.add(graph)
+        if isinstance(quad.object, ox.BlankNode):
+            self.blank_referrers.setdefault(str(quad.object), set()).add(subject)
         buffer = self.buffers.setdefault(graph, [])
         buffer.append(line)
         if len(buffer) >= BUFFER_LINES:
@@ -119,35 +116,6 @@ class _Spill:
         return triples, shared, anchored
 
 
-def _open(path: Path) -> IO[bytes]:
-    try:
-        return gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")
-    except OSError as error:
-        raise RdfFormatError(str(path), f"cannot read the file: {error.strerror}") from None
-
-
-def _quads(path: Path) -> Iterator[ox.Quad]:
-    """The file's quads as they are parsed (JSON-LD: after rdflib has read the document)."""
-    format_name = validation.rdf_format(path)
-    if format_name not in STREAMED:  # JSON-LD: a document, read whole, contexts local only
-        data = validation.read_rdf([path]).serialize(format="nquads", encoding="utf-8")
-        yield from ox.parse(data, ox.RdfFormat.N_QUADS, rename_blank_nodes=True)
-        return
-    with _open(path) as stream:
-        try:
-            yield from ox.parse(
-                stream,
-                STREAMED[format_name],
-                base_iri=path.resolve().as_uri(),
-                rename_blank_nodes=True,  # _:b1 of two files are two nodes
-            )
-        except (SyntaxError, ValueError) as error:
-            message = " ".join(str(error).split())
-            raise RdfFormatError(str(path), f"cannot read as {format_name}: {message}") from None
-        except (OSError, EOFError) as error:
-            raise RdfFormatError(str(path), f"cannot read the file: {error}") from None
-
-
 def _graph(files: Iterable[Path], into: Graph | None = None) -> Graph:
     graph = into if into is not None else Graph()
     for path in files:
@@ -180,16 +148,20 @@ def _lines_about(files: list[Path], subjects: set[str], out: Path, hops: int = 2
         for path in files:
             with path.open(encoding="utf-8") as lines:
                 for line in lines:
-                    subject, _, rest = line.partition(" ")
-                    if subject in wanted:
+                    if line.partition(" ")[0] in wanted:
                         found.add(line)
-                        node = rest.partition(" ")[2].rsplit(" .", 1)[0]
+                        node = object_of(line)
                         if node.startswith(("<", "_:")):
                             targets.add(node)
         seen |= wanted
         wanted = targets - seen
     out.write_text("".join(sorted(found)), encoding="utf-8")
     return out
+
+
+def _focus_nodes(report: ValidationReport) -> set[str]:
+    issues = (*report.violations, *report.warnings, *report.infos)
+    return {f"<{issue.focus_node}>" for issue in issues}
 
 
 def _kept(report: ValidationReport, keep: Callable[[str], bool]) -> ValidationReport:
@@ -214,20 +186,27 @@ def validate_files(
     no report graph describes (a country of the reference graph: the same issue from every
     unit, kept once). A node that a report graph and a shared graph describe is the report
     unit's alone (another unit sees only the shared part of it); a node that several report
-    graphs describe (an operation two reports name) is validated once more with all its
-    statements from every report graph, and its issues come from that unit alone."""
+    graphs describe (an operation two reports name), or, in plain triples, a shared node that
+    points into reports, is validated once more with all its statements and those of the
+    report nodes it points to, and its issues come from that unit alone."""
     with tempfile.TemporaryDirectory(prefix="ifrc-kg-validate-", dir=scratch) as directory:
         spill = _Spill(Path(directory))
         for path in paths:
             rdf_format(path)  # an unknown extension is an error before anything is read
-            for quad in _quads(path):
+            for quad in quads(path):
                 spill.add(quad)
         triples, shared_subjects, anchored = spill.close()
-        shared = [file for graph, file in spill.files.items() if graph not in spill.report_graphs]
-        units = [spill.files[graph] for graph in sorted(spill.report_graphs)]
+        files, report_units, links = spill.files, spill.report_graphs, {}
+        if not report_units and spill.reports:  # plain triples: split by subject
+            split = SubjectSplit(spill.reports, spill.blank_referrers)
+            files, links = split.route(spill.files.values(), Path(directory))
+            report_units = set(files) - {SHARED}
+        elsewhere = shared_subjects | set(links)  # their issues come from the last unit
+        shared = [file for unit, file in files.items() if unit not in report_units]
+        units = [files[unit] for unit in sorted(report_units)]
         shapes, vocabulary = validation.shapes_graph(), validation.vocabulary_graph()
         context = _graph(shared)
-        log.info("validating %d report graph(s) with %d shared triples", len(units), len(context))
+        log.info("validating %d report unit(s) with %d shared triples", len(units), len(context))
 
         def check(unit: Graph, use_data_cube: bool) -> tuple[ValidationReport, int]:
             data = Graph()
@@ -238,28 +217,35 @@ def validate_files(
             )
             return found, len(data)
 
-        kept, largest = [], 0
+        kept, largest, flagged = [], 0, set()
         for path in units:
             unit = _graph([path])
             own = _subjects(unit)
             found, size = check(unit, data_cube)
             largest = max(largest, size)
+            flagged |= _focus_nodes(found) & set(links)
             kept.append(
                 _kept(
                     found,
                     lambda node, own=own: (
-                        node not in shared_subjects and (node in own or node not in anchored)
+                        node not in elsewhere and (node in own or node not in anchored)
                     ),
                 )
             )
         if not units:
             found, largest = check(Graph(), data_cube)
             kept.append(found)
-        if shared_subjects:
-            about = _graph([_lines_about(units, shared_subjects, Path(directory) / "shared.nt")])
-            found, size = check(about, False)
+        # Checked once more with what they point to: nodes several report graphs describe
+        # (and those nodes' neighbours, two steps out); shared nodes of plain triples that a
+        # report unit found fault with (and the report nodes they point to, one step out).
+        recheck = shared_subjects | flagged
+        if recheck:
+            seeds = shared_subjects | {node for subject in flagged for node in links[subject]}
+            hops = 2 if shared_subjects else 1
+            about = _lines_about(units, seeds, Path(directory) / "elsewhere.nt", hops)
+            found, size = check(_graph([about]), False)
             largest = max(largest, size)
-            kept.append(_kept(found, lambda node: node in shared_subjects))
+            kept.append(_kept(found, lambda node: node in recheck))
         report = _merge(kept, triples)
     log.info("validation %s", report.headline())
     return StreamedValidation(report, max(1, len(units)), largest)
