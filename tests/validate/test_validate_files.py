@@ -1,21 +1,27 @@
 """``ifrc-kg validate`` streams: a corpus dump of several reports, with faults put into two of
-its report graphs, gives the same findings, a report graph at a time, as validating the whole
-dataset in one rdflib graph. (Its memory is measured in ``bench/validate_files.py``.)"""
+its report graphs, gives the same findings, a report at a time, as validating the whole
+dataset in one rdflib graph: from N-Quads (a unit per named graph) and from plain triples,
+N-Triples, Turtle and JSON-LD (split by subject). (Its memory is measured in
+``bench/validate_files.py``.)"""
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
+import socket
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from tests.network import recorded_network_attempts
 
 from ifrc_kg.cli import main
 from ifrc_kg.errors import RdfFormatError
-from ifrc_kg.validate import read_rdf, validate
-from ifrc_kg.validate_files import validate_files
+from ifrc_kg.quad_stream import quads
+from ifrc_kg.validate import ValidationReport, read_rdf, validate
+from ifrc_kg.validate_files import StreamedValidation, validate_files
 
 LINE_START = re.compile(r'(core#lineStart> )"(\d+)"(\^\^<[^>]+#integer> <[^>]+/graph/ner/)')
 PEOPLE = re.compile(r'(core#peopleReached> )"(\d+)"(\^\^<[^>]+> <[^>]+/graph/mli/2024>)')
@@ -39,13 +45,13 @@ def faulty(multi_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _faulty(multi_dist, tmp_path_factory.mktemp("faulty") / "graph.nq")
 
 
-def test_streamed_validation_equals_the_whole_graph_validation(faulty: Path) -> None:
-    gzipped = faulty.with_suffix(".nq.gz")
-    gzipped.write_bytes(gzip.compress(faulty.read_bytes()))
-    with recorded_network_attempts() as attempts:
-        streamed = validate_files([gzipped])
-    assert attempts == []
-    whole = validate(read_rdf([faulty]))
+@pytest.fixture(scope="module")
+def whole(faulty: Path) -> ValidationReport:
+    """The faulty dataset validated whole, in one rdflib graph."""
+    return validate(read_rdf([faulty]))
+
+
+def _assert_same(streamed: StreamedValidation, whole: ValidationReport) -> None:
     assert streamed.units == 3  # Mali 2023, Mali 2024, Niger 2024: one at a time
     assert streamed.largest_unit_triples < whole.triples
     report = streamed.report
@@ -58,6 +64,97 @@ def test_streamed_validation_equals_the_whole_graph_validation(faulty: Path) -> 
     assert report.integrity == whole.integrity
     assert report.triples == whole.triples
     assert report.summary() == whole.summary()
+
+
+def test_streamed_validation_equals_the_whole_graph_validation(
+    faulty: Path, whole: ValidationReport
+) -> None:
+    gzipped = faulty.with_suffix(".nq.gz")
+    gzipped.write_bytes(gzip.compress(faulty.read_bytes()))
+    with recorded_network_attempts() as attempts:
+        streamed = validate_files([gzipped])
+    assert attempts == []
+    _assert_same(streamed, whole)
+
+
+@pytest.mark.parametrize("name", ["graph.nt.gz", "graph.ttl"])
+def test_plain_triples_are_split_by_report_with_the_same_results(
+    faulty: Path, whole: ValidationReport, tmp_path: Path, name: str
+) -> None:
+    """No named graphs to split on: the same faulty data as triples, cut by subject."""
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in quads(faulty)]
+    rdf_format = ox.RdfFormat.N_TRIPLES if ".nt" in name else ox.RdfFormat.TURTLE
+    data = ox.serialize(triples, format=rdf_format, prefixes={"ex": "https://w3id.org/ifrc-kg/"})
+    (tmp_path / name).write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    streamed = validate_files([tmp_path / name])
+    _assert_same(streamed, whole)
+    assert streamed.largest_unit_triples < whole.triples / 2
+
+
+def test_the_builds_json_ld_gives_what_its_n_quads_give(multi_dist: Path) -> None:
+    with recorded_network_attempts() as attempts:
+        from_json_ld = validate_files([multi_dist / "graph.jsonld.gz"])
+    assert attempts == []
+    from_quads = validate_files([multi_dist / "graph.nq"])
+    assert from_json_ld.units == from_quads.units == 3
+    assert from_json_ld.report == from_quads.report
+    assert from_json_ld.report.warnings and from_json_ld.report.triples > 50_000
+
+
+def _document(multi_dist: Path, context: object, out: Path) -> Path:
+    """The build's JSON-LD with its inline ``@context`` replaced by ``context``."""
+    document = json.loads((multi_dist / "graph.jsonld").read_text(encoding="utf-8"))
+    document["@context"] = context
+    out.write_text(json.dumps(document), encoding="utf-8")
+    return out
+
+
+def test_a_json_ld_context_in_a_local_file_is_read_from_it(
+    multi_dist: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "context.jsonld").write_bytes((multi_dist / "context.jsonld").read_bytes())
+    named = _document(multi_dist, "context.jsonld", tmp_path / "named.jsonld")
+    inline = {(q.subject, q.predicate, q.object) for q in quads(multi_dist / "graph.jsonld")}
+    assert {(q.subject, q.predicate, q.object) for q in quads(named)} == inline
+    assert len(inline) > 50_000
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        "http://127.0.0.1:{port}/context.jsonld",
+        ["http://127.0.0.1:{port}/context.jsonld"],
+        {"@version": 1.1, "@import": "http://127.0.0.1:{port}/context.jsonld"},
+        {"p": {"@id": "http://ex/p", "@context": "http://127.0.0.1:{port}/c"}},
+    ],
+    ids=["string", "list", "import", "scoped"],
+)
+def test_a_remote_json_ld_context_is_refused_without_a_connection(
+    multi_dist: Path, tmp_path: Path, context: object
+) -> None:
+    """A listening socket on 127.0.0.1 sees no connection; nothing else is tried."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        port = listener.getsockname()[1]
+        remote = json.loads(json.dumps(context).replace("{port}", str(port)))
+        document = _document(multi_dist, remote, tmp_path / "remote.jsonld")
+        with recorded_network_attempts() as attempts, pytest.raises(RdfFormatError) as refused:
+            validate_files([document])
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    assert attempts == []
+    assert "remote.jsonld" in str(refused.value)
+    assert "remote contexts are not fetched" in str(refused.value)
+
+
+def test_a_context_reference_the_pre_scan_misses_is_still_refused(tmp_path: Path) -> None:
+    """``\\u0040context`` is ``@context`` to JSON: pyoxigraph, which has no loader, refuses it."""
+    document = tmp_path / "escaped.jsonld"
+    document.write_text(
+        '{"\\u0040context": "http://127.0.0.1:9/c", "@id": "http://ex/s", "http://ex/p": "x"}'
+    )
+    with pytest.raises(RdfFormatError, match=r"escaped\.jsonld: .*remote contexts are not fetched"):
+        validate_files([document])
 
 
 def test_the_command_streams_and_reports_in_one_summary(faulty: Path) -> None:
