@@ -1,13 +1,16 @@
 """Peak memory of ``ifrc-kg validate`` on growing inputs: streamed (``validate_files``, a
-report graph at a time) against the whole dataset in one rdflib graph (``validate``).
+report at a time) from N-Quads, N-Triples and JSON-LD, against the whole dataset in one
+rdflib graph (``validate``).
 
-    .venv/bin/python -m bench.validate_files [--dist DIR] [--copies 1 4 16] [--whole-up-to 4]
+    .venv/bin/python -m bench.validate_files [--dist DIR] [--copies 1 4 8] [--whole-up-to 4]
 
 The input is the build's N-Quads with its report graph copied under other years (every IRI
 with ``mli/2023`` renamed, so each copy is a report graph of its own; the reference,
-vocabulary and findings graphs once). Each validation runs in a fresh process, which reports
-its own peak resident memory; the whole-graph one only up to ``--whole-up-to`` copies (it
-grows with the input, and takes minutes past that).
+vocabulary and findings graphs once); the same triples without their graphs as N-Triples
+(split by subject), and as JSON-LD shaped like the build's ``graph.jsonld`` (one object: its
+``@context`` inline and every node in a top-level ``@graph``). Each validation runs in a
+fresh process, which reports its own peak resident memory; the whole-graph one (of the
+N-Quads) only up to ``--whole-up-to`` copies (it grows with the input).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import pyoxigraph as ox
 
 from bench import dist_or_build
 
@@ -59,6 +64,17 @@ def corpus(dist: Path, copies: int, out: Path) -> Path:
     return out
 
 
+def as_triples(quads: Path, dist: Path) -> tuple[Path, Path]:
+    """The quads' triples as N-Triples, and as JSON-LD shaped like the build's."""
+    triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=quads)]
+    nt, jsonld = quads.with_suffix(".nt"), quads.with_suffix(".jsonld")
+    ox.serialize(triples, nt, ox.RdfFormat.N_TRIPLES)
+    context = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+    nodes = ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8")
+    jsonld.write_text(f'{{"@context": {json.dumps(context)}, "@graph": {nodes}}}', "utf-8")
+    return nt, jsonld
+
+
 def measure(path: Path, how: str) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", MEASURE, str(path), how],
@@ -73,26 +89,28 @@ def measure(path: Path, how: str) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dist", type=Path, help="a build (default: build data/reports)")
-    parser.add_argument("--copies", type=int, nargs="+", default=[1, 4, 16])
+    parser.add_argument("--copies", type=int, nargs="+", default=[1, 4, 8])
     parser.add_argument("--whole-up-to", type=int, default=4)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         dist = dist_or_build(args.dist, Path(scratch))
-        print("| report graphs | triples | streamed: peak MiB | s | whole: peak MiB | s |")
-        print("|---|---|---|---|---|---|")
+        print(
+            "| report graphs | triples | N-Quads streamed: peak MiB | s"
+            " | N-Triples streamed: peak MiB | s | JSON-LD streamed: peak MiB | s"
+            " | whole: peak MiB | s |"
+        )
+        print("|---" * 10 + "|")
         for copies in args.copies:
-            path = corpus(dist, copies, Path(scratch) / f"corpus-{copies}.nq")
+            quads = corpus(dist, copies, Path(scratch) / f"corpus-{copies}.nq")
             clock = time.perf_counter()
-            streamed = measure(path, "streamed")
-            whole = measure(path, "whole") if copies <= args.whole_up_to else None
-            print(
-                f"| {copies} | {streamed['triples']:,} | {streamed['peak_mib']:.0f}"
-                f" | {streamed['seconds']:.1f} | "
-                + (f"{whole['peak_mib']:.0f} | {whole['seconds']:.1f} |" if whole else "– | – |"),
-                flush=True,
-            )
-            if whole and whole["headline"] != streamed["headline"]:
-                print(f"  DIFFER: {whole['headline']} / {streamed['headline']}")
+            runs = [measure(path, "streamed") for path in (quads, *as_triples(quads, dist))]
+            whole = measure(quads, "whole") if copies <= args.whole_up_to else None
+            cells = [f"{run['peak_mib']:.0f} | {run['seconds']:.1f}" for run in runs]
+            cells.append(f"{whole['peak_mib']:.0f} | {whole['seconds']:.1f}" if whole else "– | –")
+            print(f"| {copies} | {runs[0]['triples']:,} | " + " | ".join(cells) + " |", flush=True)
+            for run in [*runs[1:], *([whole] if whole else [])]:
+                if run["headline"] != runs[0]["headline"]:
+                    print(f"  DIFFER: {runs[0]['headline']} / {run['headline']}")
             print(f"  ({time.perf_counter() - clock:.0f} s)", file=sys.stderr)
 
 

@@ -187,8 +187,9 @@ def validate_files(
     unit, kept once). A node that a report graph and a shared graph describe is the report
     unit's alone (another unit sees only the shared part of it); a node that several report
     graphs describe (an operation two reports name), or, in plain triples, a shared node that
-    points into reports, is validated once more with all its statements and those of the
-    report nodes it points to, and its issues come from that unit alone."""
+    points into reports and that some unit found fault with, is validated once more with all
+    its statements and those of the nodes it points to, and its issues come from that unit
+    alone."""
     with tempfile.TemporaryDirectory(prefix="ifrc-kg-validate-", dir=scratch) as directory:
         spill = _Spill(Path(directory))
         for path in paths:
@@ -201,7 +202,8 @@ def validate_files(
             split = SubjectSplit(spill.reports, spill.blank_referrers)
             files, links = split.route(spill.files.values(), Path(directory))
             report_units = set(files) - {SHARED}
-        elsewhere = shared_subjects | set(links)  # their issues come from the last unit
+        linked = set(links)  # plain triples: shared nodes that point into reports
+        elsewhere = shared_subjects | linked  # their issues come from the last unit alone
         shared = [file for unit, file in files.items() if unit not in report_units]
         units = [files[unit] for unit in sorted(report_units)]
         shapes, vocabulary = validation.shapes_graph(), validation.vocabulary_graph()
@@ -223,7 +225,7 @@ def validate_files(
             own = _subjects(unit)
             found, size = check(unit, data_cube)
             largest = max(largest, size)
-            flagged |= _focus_nodes(found) & set(links)
+            flagged |= _focus_nodes(found) & linked
             kept.append(
                 _kept(
                     found,
