@@ -2,13 +2,15 @@
 report at a time) from N-Quads, N-Triples and JSON-LD, against the whole dataset in one
 rdflib graph (``validate``).
 
-    .venv/bin/python -m bench.validate_files [--dist DIR] [--copies 1 4 8] [--whole-up-to 4]
+    .venv/bin/python -m bench.validate_files [--dist DIR] [--copies 1 4 8] [--whole-up-to 8]
 
 The input is the build's N-Quads with its report graph copied under other years (every IRI
 with ``mli/2023`` renamed, so each copy is a report graph of its own; the reference,
 vocabulary and findings graphs once); the same triples without their graphs as N-Triples
-(split by subject), and as JSON-LD shaped like the build's ``graph.jsonld`` (one object: its
-``@context`` inline and every node in a top-level ``@graph``). Each validation runs in a
+(split by subject); as JSON-LD written as the build writes ``graph.jsonld`` (one object: its
+``@context`` inline and every node in a top-level ``@graph``); and as that JSON-LD with its
+keys in the streaming profile's order (``@type``, then ``@id``, first), which pyoxigraph
+parses without holding the ``@graph``. Each validation runs in a
 fresh process, which reports its own peak resident memory; the whole-graph one (of the
 N-Quads) only up to ``--whole-up-to`` copies (it grows with the input).
 """
@@ -26,6 +28,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from bench import dist_or_build
+from ifrc_kg.dumps import JsonLdCompactor, jsonld_document
+from ifrc_kg.quad_stream import streaming_profile
 
 REPORT_KEY = "mli/2023"
 
@@ -64,15 +68,20 @@ def corpus(dist: Path, copies: int, out: Path) -> Path:
     return out
 
 
-def as_triples(quads: Path, dist: Path) -> tuple[Path, Path]:
-    """The quads' triples as N-Triples, and as JSON-LD shaped like the build's."""
+def as_triples(quads: Path, dist: Path) -> tuple[Path, Path, Path]:
+    """The quads' triples as N-Triples; as JSON-LD written as the build writes
+    ``graph.jsonld``; and as the same JSON-LD in the streaming profile's key order."""
     triples = [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=quads)]
-    nt, jsonld = quads.with_suffix(".nt"), quads.with_suffix(".jsonld")
+    nt = quads.with_suffix(".nt")
     ox.serialize(triples, nt, ox.RdfFormat.N_TRIPLES)
-    context = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))["@context"]
-    nodes = ox.serialize(triples, format=ox.RdfFormat.JSON_LD).decode("utf-8")
-    jsonld.write_text(f'{{"@context": {json.dumps(context)}, "@graph": {nodes}}}', "utf-8")
-    return nt, jsonld
+    context = json.loads((dist / "context.jsonld").read_text(encoding="utf-8"))
+    lines = sorted(set(nt.read_bytes().splitlines(keepends=True)))
+    nodes = JsonLdCompactor(context).nodes(b"".join(lines))
+    jsonld, profile = quads.with_suffix(".jsonld"), quads.with_name(f"{quads.stem}-profile.jsonld")
+    jsonld.write_bytes(b"".join(jsonld_document(context, [nodes])))
+    reordered = [json.dumps(streaming_profile(json.loads(node))) for node in nodes]
+    profile.write_bytes(b"".join(jsonld_document(context, [reordered])))
+    return nt, jsonld, profile
 
 
 def measure(path: Path, how: str) -> dict[str, object]:
@@ -90,16 +99,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dist", type=Path, help="a build (default: build data/reports)")
     parser.add_argument("--copies", type=int, nargs="+", default=[1, 4, 8])
-    parser.add_argument("--whole-up-to", type=int, default=4)
+    parser.add_argument("--whole-up-to", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         dist = dist_or_build(args.dist, Path(scratch))
         print(
             "| report graphs | triples | N-Quads streamed: peak MiB | s"
             " | N-Triples streamed: peak MiB | s | JSON-LD streamed: peak MiB | s"
-            " | whole: peak MiB | s |"
+            " | JSON-LD, streaming profile: peak MiB | s | whole: peak MiB | s |"
         )
-        print("|---" * 10 + "|")
+        print("|---" * 12 + "|")
         for copies in args.copies:
             quads = corpus(dist, copies, Path(scratch) / f"corpus-{copies}.nq")
             clock = time.perf_counter()

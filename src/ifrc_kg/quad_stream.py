@@ -7,9 +7,11 @@ too, which has no document loader: a ``@context`` named by IRI is never fetched.
 that names its context by reference (``"@context": "context.jsonld"``) has it put in from
 the local file beside it (``validate._local_contexts``, which refuses any other) and is then
 read whole; one with its context inline (the build's ``graph.jsonld``) is parsed directly.
-pyoxigraph 0.5 still keeps a top-level ``@graph`` in memory until its object closes (the
-object could name it as a graph), so a JSON-LD file's parse grows with the file; N-Quads
-and TriG do not (README, "`validate` streams large inputs").
+pyoxigraph 0.5 keeps a top-level ``@graph`` in memory until its object closes (the object
+could name it as a graph), unless the document follows JSON-LD's streaming profile
+(``@context`` first, then ``@type``, then ``@id`` in every object): a first parse that keeps
+nothing checks that, and such a document is then parsed in bounded memory (README,
+"`validate` streams large inputs").
 """
 
 from __future__ import annotations
@@ -74,18 +76,48 @@ def _with_local_contexts(path: Path) -> bytes:
     return json.dumps(validation._local_contexts(document, path)).encode()
 
 
+def streaming_profile(node: object) -> object:
+    """A JSON-LD node with its keys in the order the streaming profile asks for: ``@context``,
+    ``@type`` (or the alias ``type``), ``@id`` (``id``), then the rest, at every level.
+
+    >>> streaming_profile({"label": "x", "id": "ex:a", "type": "ex:T"})
+    {'type': 'ex:T', 'id': 'ex:a', 'label': 'x'}
+    """
+    if isinstance(node, list):
+        return [streaming_profile(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    first = ("@context", "@type", "type", "@id", "id")
+    order = sorted(node, key=lambda key: (first.index(key) if key in first else len(first), key))
+    return {key: streaming_profile(node[key]) for key in order}
+
+
+def _streaming_profile(path: Path) -> bool:
+    """Whether pyoxigraph's streaming JSON-LD parser reads the whole file (nothing kept)."""
+    with _open(path) as stream:
+        try:
+            for _ in ox.parse(stream, ox.RdfFormat.STREAMING_JSON_LD, lenient=True):
+                pass
+        except (SyntaxError, ValueError, OSError, EOFError):
+            return False  # not in the profile, or bad: the full parser says which
+    return True
+
+
 def quads(path: Path) -> Iterator[ox.Quad]:
     """The file's quads as they are parsed; blank nodes renamed (``_:b1`` of two files are
     two nodes). Bad input is an ``RdfFormatError`` naming the file (and the line)."""
     format_name = validation.rdf_format(path)
+    parser = PARSERS[format_name]
     if format_name == "json-ld" and names_a_context(path):
         source: bytes | IO[bytes] = _with_local_contexts(path)
     else:
+        if format_name == "json-ld" and _streaming_profile(path):
+            parser = ox.RdfFormat.STREAMING_JSON_LD
         source = _open(path)
     try:
         yield from ox.parse(
             source,
-            PARSERS[format_name],
+            parser,
             base_iri=path.resolve().as_uri(),
             rename_blank_nodes=True,
         )

@@ -19,7 +19,7 @@ from tests.network import recorded_network_attempts
 
 from ifrc_kg.cli import main
 from ifrc_kg.errors import RdfFormatError
-from ifrc_kg.quad_stream import quads
+from ifrc_kg.quad_stream import _streaming_profile, quads, streaming_profile
 from ifrc_kg.validate import ValidationReport, read_rdf, validate
 from ifrc_kg.validate_files import StreamedValidation, validate_files
 
@@ -99,6 +99,21 @@ def test_the_builds_json_ld_gives_what_its_n_quads_give(multi_dist: Path) -> Non
     assert from_json_ld.units == from_quads.units == 3
     assert from_json_ld.report == from_quads.report
     assert from_json_ld.report.warnings and from_json_ld.report.triples > 50_000
+
+
+def test_json_ld_in_the_streaming_profile_gives_the_same_triples(
+    multi_dist: Path, tmp_path: Path
+) -> None:
+    """The build's JSON-LD (keys sorted: not the profile, so parsed with its ``@graph`` held)
+    and the same nodes in the streaming profile's key order (parsed as a stream)."""
+    build = multi_dist / "graph.jsonld"
+    document = json.loads(build.read_text(encoding="utf-8"))
+    profile = tmp_path / "profile.jsonld"
+    profile.write_text(json.dumps(streaming_profile(document)), encoding="utf-8")
+    assert not _streaming_profile(build) and _streaming_profile(profile)
+    triples = {(q.subject, q.predicate, q.object) for q in quads(build)}
+    assert {(q.subject, q.predicate, q.object) for q in quads(profile)} == triples
+    assert len(triples) > 50_000
 
 
 def _document(multi_dist: Path, context: object, out: Path) -> Path:
