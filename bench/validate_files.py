@@ -10,9 +10,11 @@ vocabulary and findings graphs once); the same triples without their graphs as N
 (split by subject); as JSON-LD written as the build writes ``graph.jsonld`` (one object: its
 ``@context`` inline and every node in a top-level ``@graph``); and as that JSON-LD with its
 keys in the streaming profile's order (``@type``, then ``@id``, first), which pyoxigraph
-parses without holding the ``@graph``. Each validation runs in a
-fresh process, which reports its own peak resident memory; the whole-graph one (of the
-N-Quads) only up to ``--whole-up-to`` copies (it grows with the input).
+parses without holding the ``@graph`` (a last table parses those two alone, at
+``--parse-copies``). Each validation runs in a fresh process, which reports its own peak
+resident memory (``VmHWM``: ``ru_maxrss`` would keep across ``exec`` the peak of this
+process, which generated the inputs); the whole-graph one (of the N-Quads) only up to
+``--whole-up-to`` copies.
 """
 
 from __future__ import annotations
@@ -27,17 +29,28 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from bench import dist_or_build
+from bench import REPO, dist_or_build
+from bench.stores import load_average
 from ifrc_kg.dumps import JsonLdCompactor, jsonld_document
 from ifrc_kg.quad_stream import streaming_profile
 
 REPORT_KEY = "mli/2023"
 
 MEASURE = """
-import json, resource, sys, time
+import json, os, sys, time
 from pathlib import Path
+from bench.stores import peak_rss_mib
 path, how = Path(sys.argv[1]), sys.argv[2]
 started = time.perf_counter()
+if how == "parsed":
+    from ifrc_kg.quad_stream import quads
+    triples = sum(1 for _ in quads(path))
+    print(json.dumps({
+        "seconds": time.perf_counter() - started,
+        "peak_mib": peak_rss_mib(os.getpid()),
+        "triples": triples,
+    }))
+    sys.exit()
 if how == "streamed":
     from ifrc_kg.validate_files import validate_files
     report = validate_files([path]).report
@@ -46,7 +59,7 @@ else:
     report = validate(read_rdf([path]))
 print(json.dumps({
     "seconds": time.perf_counter() - started,
-    "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    "peak_mib": peak_rss_mib(os.getpid()),
     "triples": report.triples,
     "headline": report.headline(),
 }))
@@ -91,6 +104,7 @@ def measure(path: Path, how: str) -> dict[str, object]:
         text=True,
         check=True,
         timeout=3600,
+        cwd=REPO,
     )
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -98,11 +112,13 @@ def measure(path: Path, how: str) -> dict[str, object]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dist", type=Path, help="a build (default: build data/reports)")
-    parser.add_argument("--copies", type=int, nargs="+", default=[1, 4, 8])
+    parser.add_argument("--copies", type=int, nargs="*", default=[1, 4, 8])
     parser.add_argument("--whole-up-to", type=int, default=8)
+    parser.add_argument("--parse-copies", type=int, nargs="*", default=[8, 32])
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         dist = dist_or_build(args.dist, Path(scratch))
+        print(f"load average {load_average()}")
         print(
             "| report graphs | triples | N-Quads streamed: peak MiB | s"
             " | N-Triples streamed: peak MiB | s | JSON-LD streamed: peak MiB | s"
@@ -121,6 +137,15 @@ def main() -> None:
                 if run["headline"] != runs[0]["headline"]:
                     print(f"  DIFFER: {runs[0]['headline']} / {run['headline']}")
             print(f"  ({time.perf_counter() - clock:.0f} s)", file=sys.stderr)
+        print("\n| report graphs | JSON-LD as built: parse peak MiB | s | streaming profile | s |")
+        print("|---" * 5 + "|")
+        for copies in args.parse_copies:  # parsing alone: what JSON-LD's parser holds
+            quads = corpus(dist, copies, Path(scratch) / f"corpus-{copies}.nq")
+            _, as_built, profile = as_triples(quads, dist)
+            runs = [measure(path, "parsed") for path in (as_built, profile)]
+            cells = [f"{run['peak_mib']:.0f} | {run['seconds']:.1f}" for run in runs]
+            print(f"| {copies} | " + " | ".join(cells) + " |", flush=True)
+        print(f"load average {load_average()}")
 
 
 if __name__ == "__main__":

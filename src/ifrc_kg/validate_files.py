@@ -66,7 +66,7 @@ class _Spill:
         line = f"{subject} {quad.predicate} {quad.object} .\n"
         if line.endswith(f"{REPORT_TYPE} .\n"):
             self.reports.add(subject)
-            if graph:  # a report in the default graph: its triples are split by subject
+            if graph:  # the default graph is split by subject when no named graph holds one
                 self.report_graphs.add(graph)
         if isinstance(quad.object, ox.BlankNode):
             self.blank_referrers.setdefault(str(quad.object), set()).add(subject)
