@@ -151,8 +151,11 @@ def _update(
     store.extend(added)
     store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in added)
     for triple in {quad.triple for quad in removed}:
+        # pyoxigraph 0.5.13 matches an integer literal object loosely ("3839" finds "3843"
+        # too), so the matches are compared again
         held = store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
-        if not any(q.graph_name != default for q in held):
+        named = (q for q in held if not isinstance(q.graph_name, ox.DefaultGraph))
+        if not any(q.triple == triple for q in named):
             store.remove(ox.Quad(triple.subject, triple.predicate, triple.object, default))
     store.flush()
     log.info("store updated: %d statements out, %d in", len(removed), len(added))

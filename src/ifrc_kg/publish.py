@@ -113,6 +113,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     #: reports taken from the build cache
     cached: int = 0
+    #: how the on-disk store was made: "incremental" (from the previous build's), "full"
+    store: str = ""
 
 
 def build_time(report_paths: Sequence[Path]) -> datetime:
@@ -364,6 +366,7 @@ def build(
             )
             sums = file_entries(tmp, known=known)
             write_file(tmp, "SHA256SUMS", "".join(f"{f.sha256}  {f.path}\n" for f in sums).encode())
+        made = ""
         if store:
             with stage("store"):
                 previous = out if (out / "manifest.json").is_file() else None
@@ -387,4 +390,5 @@ def build(
         timings=timings,
         cached=sum(piece.cached for piece in pieces),
         findings=findings,
+        store=made,
     )
