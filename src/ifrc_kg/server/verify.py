@@ -10,7 +10,8 @@ a minute or more. So ``serve`` checks at start the checksum list, the manifest, 
 presence and size, and the checksum of every file up to ``IFRC_KG_VERIFY_AT_START_MB``; the
 big dumps are hashed in a background thread, and ``/dumps/`` hashes a file that is not
 verified yet (or changed since: inode, size or modification time) before sending it,
-refusing it with a 503 problem when it does not match (``FileChecks``). ``/health`` says how far the checks got.
+refusing it with a 503 problem when it does not match (``FileChecks``). ``/health`` says how
+far the checks got.
 """
 
 from __future__ import annotations
