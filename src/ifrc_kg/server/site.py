@@ -143,6 +143,7 @@ class Site:
     result_cache: ResultCache | None = None
     #: the checksums still to verify (big dumps), checked again before a file is sent
     checks: FileChecks | None = None
+    closed: bool = False
 
     @classmethod
     def open(cls, settings: Settings, dist: Path, node_modules: Path | None) -> Site:
@@ -192,7 +193,11 @@ class Site:
         )
 
     def close(self) -> None:
-        """Stop the query workers (or the remote store's connections); remove the store copy."""
+        """Stop the query workers (or the remote store's connections); remove the store copy.
+        Closing twice does nothing (a build replaced while serving is closed by the watcher)."""
+        if self.closed:
+            return
+        self.closed = True
         if self.checks is not None:
             self.checks.stop()
         self.engine.close()

@@ -35,6 +35,11 @@ class DamagedDist(IfrcKgError):
     """The build directory does not match its own checksums or manifest."""
 
 
+class BuildReplaced(IfrcKgError):
+    """A new build was swapped into the directory being served (``server/reopen.py`` serves
+    it within seconds); its files are not the ones the served checksums describe."""
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -148,12 +153,19 @@ class FileChecks:
         self._locks = {relative: threading.Lock() for relative in sums}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._publication = _signature(dist / "manifest.json")
 
     def check(self, relative: str) -> None:
         """Raise ``DamagedDist`` unless ``relative`` (a path of SHA256SUMS) matches its sum;
         a path the list does not name is not checked."""
         if relative not in self.sums:
             return
+        try:
+            replaced = _signature(self.dist / "manifest.json") != self._publication
+        except OSError:
+            replaced = True
+        if replaced:
+            raise BuildReplaced(f"{self.dist}: a new build is being put in place; try again")
         path = self.dist / relative
         with self._locks[relative]:
             try:
@@ -181,6 +193,8 @@ class FileChecks:
                     self.check(relative)
                 except DamagedDist as error:
                     log.error("%s", error)
+                except BuildReplaced:
+                    return
 
         self._thread = threading.Thread(target=run, name="ifrc-kg-checksums", daemon=True)
         self._thread.start()
