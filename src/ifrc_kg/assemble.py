@@ -162,7 +162,7 @@ class Head:
 def head_chunks(shared: Shared, cache_root: Path, context: bytes) -> Head:
     """The head of the dumps (vocabulary, reference and labels graphs), cached by content."""
     names = [shared.file(f"{name}.nq") for name in _SHARED]
-    digest = hashlib.sha256(context)
+    digest = hashlib.sha256(parts.CHUNK_FORMAT + context)
     for path in names:
         digest.update(path.read_bytes())
     directory = cache_root / "head" / digest.hexdigest()
@@ -186,7 +186,8 @@ def head_chunks(shared: Shared, cache_root: Path, context: bytes) -> Head:
     files["head.nt.keys"] = parts.keys_of(triples)
     files["head.nt.subjects"] = parts.subject_keys(triples)
     files["head.nq.keys"] = parts.keys_of(quads)
-    files["head.json"] = parts.ChunkCounts.of(triples, parts.link_predicates()).to_json()
+    head_counts = parts.ChunkCounts.of(triples, parts.link_predicates(), len(quads))
+    files["head.json"] = head_counts.to_json()
     _write_directory(directory, files)
     return Head(directory)
 
@@ -199,7 +200,7 @@ def others_chunks(
 ) -> Path:
     """The chunk of a report's other statements that no earlier chunk holds, in every format,
     cached by the report's key and which of its statements are kept."""
-    digest = hashlib.sha256(piece.key.encode())
+    digest = hashlib.sha256(parts.CHUNK_FORMAT + piece.key.encode())
     digest.update(np.packbits(nt_kept).tobytes() + b"\0" + np.packbits(nq_kept).tobytes())
     key = digest.hexdigest()
     directory = cache_root / "others" / key[:2] / key
@@ -209,7 +210,7 @@ def others_chunks(
     quads = [q for q, kept in zip(_lines(piece, "others.nq"), nq_kept, strict=True) if kept]
     trig = trig_chunk(b"".join(q + b"\n" for q in quads)) if quads else b""
     files = parts.chunk_files("others", triples, quads, trig, context)
-    chunk = parts.ChunkCounts.of(triples, parts.link_predicates())
+    chunk = parts.ChunkCounts.of(triples, parts.link_predicates(), len(quads))
     chunk.entities = 0  # the others' subjects are counted over the whole (write_dumps)
     files["others.json"] = chunk.to_json()
     _write_directory(directory, files)
@@ -249,6 +250,7 @@ class Counts:
 
     def add(self, chunk: parts.ChunkCounts) -> None:
         self.triples += chunk.triples
+        self.quads += chunk.quads
         self.entities += chunk.entities
         self.classes.update(chunk.classes or {})
         self.properties.update(chunk.properties or {})
@@ -266,11 +268,6 @@ class Counts:
         if data:
             dataset.graph(URIRef("urn:ifrc-kg:links")).parse(data=data, format="nt")
         return dataset
-
-
-def _count_lines(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
 
 
 def _concatenate(out: Path, sources: Sequence[Path]) -> tuple[int, str]:
@@ -313,8 +310,6 @@ def write_dumps(
         counts.add(parts.ChunkCounts.from_json((others / "others.json").read_bytes()))
         chunks.append((Path(piece.directory), others))
         counts.chunks.append(others / "others.nq")
-    counts.quads = _count_lines(head.file("head.nq")) + int(sum(m.sum() for m in nq_kept[1:]))
-    counts.quads += sum(_count_lines(piece.file_of("part.nq")) for piece in pieces)
 
     def sources(fmt: str, suffix: str) -> list[Path]:
         listed = [head.file(f"head.{fmt}{suffix}")]
@@ -367,7 +362,8 @@ def write_report_dumps(
         subjects = sorted({f"<{name.subject}>".encode() for name in piece.printed})
         own_nt = b"".join(line + b"\n" for s in subjects for line in labels_nt.get(s, ()))
         own_nq = [line for s in subjects for line in labels_nq.get(s, ())]
-        digest = hashlib.sha256(piece.key.encode() + b"\0" + own_nt + b"\0" + context)
+        digest = hashlib.sha256(parts.CHUNK_FORMAT + piece.key.encode() + b"\0" + own_nt)
+        digest.update(b"\0" + context)
         key = digest.hexdigest()
         directory = cache_root / "report-dumps" / key[:2] / key
         if not (directory / "done").is_file():

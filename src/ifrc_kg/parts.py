@@ -36,6 +36,8 @@ from pathlib import Path
 import numpy as np
 
 FORMATS = ("nq", "nt", "ttl", "trig", "jsonld")
+#: Part of the key of every chunk the assembly caches: bumped when their layout changes.
+CHUNK_FORMAT = b"chunks-1"
 GZIP_LEVEL = 6
 _RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 #: bytes of a statement's key (BLAKE2b); 64 bits: for 10^7 distinct statements the chance
@@ -102,12 +104,16 @@ class ChunkCounts:
 
     triples: int = 0
     entities: int = 0
+    #: the chunk's quads (in graph.nq)
+    quads: int = 0
     classes: Counter[str] | None = None
     properties: Counter[str] | None = None
     links: list[str] | None = None
 
     @classmethod
-    def of(cls, lines: Sequence[bytes], link_predicates: frozenset[bytes]) -> ChunkCounts:
+    def of(
+        cls, lines: Sequence[bytes], link_predicates: frozenset[bytes], quads: int = 0
+    ) -> ChunkCounts:
         classes: Counter[str] = Counter()
         properties: Counter[str] = Counter()
         links: list[str] = []
@@ -121,12 +127,13 @@ class ChunkCounts:
                 classes[rest[1 : rest.index(b">")].decode()] += 1
             if predicate in link_predicates:
                 links.append(line.decode())
-        return cls(len(lines), len(subjects), classes, properties, links)
+        return cls(len(lines), len(subjects), quads, classes, properties, links)
 
     def to_json(self) -> bytes:
         body = {
             "triples": self.triples,
             "entities": self.entities,
+            "quads": self.quads,
             "classes": dict(sorted((self.classes or {}).items())),
             "properties": dict(sorted((self.properties or {}).items())),
             "links": self.links or [],
@@ -139,6 +146,7 @@ class ChunkCounts:
         return cls(
             body["triples"],
             body["entities"],
+            body["quads"],
             Counter(body["classes"]),
             Counter(body["properties"]),
             list(body["links"]),
@@ -204,7 +212,7 @@ def piece_part_files(
     others = [line for line in union if not is_own(line, prefixes)]
     trig = trig_chunk(b"".join(q + b"\n" for q in own_quads)) if own_quads else b""
     files = chunk_files("part", own, own_quads, trig, context)
-    files["part.json"] = ChunkCounts.of(own, link_predicates).to_json()
+    files["part.json"] = ChunkCounts.of(own, link_predicates, len(own_quads)).to_json()
     # every statement of the report's other triples, for its own dump (reports/ISO3-KEY.*)
     whole = chunk_files("others", others, (), b"", context)
     files["others.ttl"], files["others.jsonld"] = whole["others.ttl"], whole["others.jsonld"]

@@ -53,7 +53,7 @@ from ifrc_kg.validate import ValidationIssue
 log = logging.getLogger(__name__)
 
 #: Bumped when the layout of a piece changes (old pieces are then simply not found).
-PIECE_FORMAT = "5"
+PIECE_FORMAT = "6"
 #: A worker is replaced after this many reports, so no library cache grows without bound.
 TASKS_PER_WORKER = 64
 NQ, NT = ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES

@@ -1,0 +1,114 @@
+"""The corpus assembly alone, at a scale no full build fits in a session (20M quads).
+
+    .venv/bin/python -m bench.assemble [--quads 20000000] [--keep]
+
+Builds two generated reports (``bench/reports.py``) for real, then makes as many pieces as
+``--quads`` needs by hard-linking the first report's cached piece under new report keys
+(``ZZ0001`` …): every piece has a real piece's files and size, only the key differs. Then
+times what ``ifrc-kg build`` does after the per-report work: the labels, the whole dumps
+(``assemble.write_dumps``: ten files, concatenated and hashed in parallel threads) and the
+per-report dumps (``write_report_dumps``: hard links from the cache), once from a cold
+assembly cache and once warm (an incremental build's case: every chunk cached). The pieces
+share their bytes, so the dumps hold each of those statements many times; what is measured
+is the cost of writing 20M quads' worth of dumps, not their content. The on-disk store is
+not part of this bench (``bench.store_open`` loads one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import dataclasses
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+
+from bench.reports import write_corpus
+
+ROOT = Path(__file__).parent / ".cache" / "assemble"
+
+
+def _pieces(count: int, cache: Path) -> list:
+    """``count`` pieces: the first real piece's files hard-linked under new keys."""
+    from ifrc_kg.pipeline import Job, build_pieces, code_fingerprint
+    from ifrc_kg.publish import _context
+
+    reports = ROOT / "reports"
+    paths = write_corpus(2, reports)
+    fingerprint, context = code_fingerprint(), _context()
+    jobs = [Job(p, "https://w3id.org/ifrc-kg/", True, cache, fingerprint, context) for p in paths]
+    [real, *_] = build_pieces(jobs, workers=2)
+    assert real.entry is not None and not real.failed
+    pieces = []
+    for index in range(count):
+        key = f"{index:06d}-{real.key}"
+        directory = cache / "generated" / key
+        if not directory.is_dir():
+            directory.mkdir(parents=True)
+            for source in Path(real.directory).iterdir():
+                os.link(source, directory / source.name)
+        piece = copy.copy(real)
+        iso3 = f"Z{index // 1000:02d}"[:3]
+        entry = dataclasses.replace(
+            real.entry,
+            iso3=iso3,
+            key=f"{2000 + index % 1000}",
+            graph=real.entry.graph + f"/copy/{index}",
+        )
+        piece.entry, piece.key, piece.directory = entry, key, str(directory)
+        pieces.append(piece)
+    return pieces
+
+
+def _timed(label: str, timings: dict[str, float], function, *args):  # type: ignore[no-untyped-def]
+    started = time.perf_counter()
+    result = function(*args)
+    timings[label] = time.perf_counter() - started
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quads", type=int, default=20_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the pieces for another run")
+    args = parser.parse_args()
+    from ifrc_kg.assemble import shared_piece, with_labels, write_dumps, write_report_dumps
+    from ifrc_kg.pipeline import code_fingerprint
+    from ifrc_kg.publish import _context
+
+    cache = ROOT / "cache"
+    first = _pieces(1, cache)[0]
+    own = json.loads(first.file_of("part.json").read_bytes())["quads"]  # its graph.nq share
+    count = max(1, -(-args.quads // max(own, 1)))
+    pieces = _pieces(count, cache)
+    context, fingerprint = _context(), code_fingerprint()
+    base = "https://w3id.org/ifrc-kg/"
+    print(f"{count} pieces of {own:,} quads of their own; load average {os.getloadavg()}")
+    for run in ("cold", "warm"):
+        if run == "cold":
+            for name in ("head", "others", "report-dumps", "labels"):
+                shutil.rmtree(cache / name, ignore_errors=True)
+        out = ROOT / f"dist-{run}"
+        shutil.rmtree(out, ignore_errors=True)
+        out.mkdir(parents=True)
+        timings: dict[str, float] = {}
+        shared = _timed("shared", timings, shared_piece, base, cache, fingerprint, context)
+        shared = _timed("labels", timings, with_labels, shared, pieces, base, cache, context)
+        counts = _timed("dumps", timings, write_dumps, out, shared, pieces, context, cache)
+        _timed("report dumps", timings, write_report_dumps, out, pieces, context, shared, cache)
+        size = sum(size for size, _ in counts.files.values())
+        print(
+            f"{run}: {counts.quads:,} quads, {counts.triples:,} triples, dumps "
+            f"{size / 2**30:.2f} GiB; "
+            + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())
+            + f"; total {sum(timings.values()):.1f} s; load average {os.getloadavg()}"
+        )
+        shutil.rmtree(out, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(ROOT, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
