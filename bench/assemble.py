@@ -8,7 +8,13 @@ Builds two generated reports (``bench/reports.py``) for real, then makes as many
 times what ``ifrc-kg build`` does after the per-report work: the labels, the whole dumps
 (``assemble.write_dumps``: ten files, concatenated and hashed in parallel threads) and the
 per-report dumps (``write_report_dumps``: hard links from the cache), once from a cold
-assembly cache and once warm (an incremental build's case: every chunk cached). The pieces
+assembly cache and once warm (an incremental build's case: every chunk cached).
+
+``--serve-with DIST``: then puts the warm dumps in place of ``DIST``'s (a real build's other
+files, hard-linked, its checksums and manifest rewritten for the new dumps) and times
+``ifrc-kg serve`` until ``/health`` answers, and until its background checks verified every
+file (``bench.store_open.serve_start``): a server over 20M quads' worth of dumps. Its store
+stays ``DIST``'s (opening a store does not grow with its size: ``bench.store_open``). The pieces
 share their bytes, so the dumps hold each of those statements many times; what is measured
 is the cost of writing 20M quads' worth of dumps, not their content. The on-disk store is
 not part of this bench (``bench.store_open`` loads one).
@@ -19,6 +25,7 @@ from __future__ import annotations
 import argparse
 import copy
 import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -69,10 +76,42 @@ def _timed(label: str, timings: dict[str, float], function, *args):  # type: ign
     return result
 
 
+def _serve(out: Path, dist: Path, dumps: dict[str, tuple[int, str]]) -> None:
+    """Serve ``dist`` with the dumps of ``out`` in place of its own; print the timings."""
+    from bench.store_open import serve_start
+
+    for source in dist.rglob("*"):
+        relative = source.relative_to(dist)
+        target = out / relative
+        if source.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif relative.as_posix() not in dumps and not target.exists():
+            os.link(source, target)
+    (out / "manifest.json").unlink()
+    (out / "SHA256SUMS").unlink()
+    manifest = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))
+    for entry in manifest["files"]:
+        if entry["path"] in dumps:
+            entry["bytes"], entry["sha256"] = dumps[entry["path"]]
+    data = (json.dumps(manifest, indent=2) + "\n").encode()
+    (out / "manifest.json").write_bytes(data)
+    sums = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
+    sums["manifest.json"] = hashlib.sha256(data).hexdigest()
+    text = "".join(f"{sha}  {path}\n" for path, sha in sorted(sums.items()))
+    (out / "SHA256SUMS").write_text(text, encoding="utf-8")
+    found = serve_start(out, wait_for_checks=True)
+    print(
+        f"serve over {sum(b for b, _ in dumps.values()) / 2**30:.1f} GiB of dumps: /health after "
+        f"{found['start']:.1f} s, every file verified after {found['verified']:.1f} s; "
+        f"load average {os.getloadavg()}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quads", type=int, default=20_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the pieces for another run")
+    parser.add_argument("--serve-with", type=Path, default=None, help="a build to serve them in")
     args = parser.parse_args()
     from ifrc_kg.assemble import shared_piece, with_labels, write_dumps, write_report_dumps
     from ifrc_kg.pipeline import code_fingerprint
@@ -105,6 +144,8 @@ def main() -> None:
             + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in timings.items())
             + f"; total {sum(timings.values()):.1f} s; load average {os.getloadavg()}"
         )
+        if run == "warm" and args.serve_with is not None:
+            _serve(out, args.serve_with, counts.files)
         shutil.rmtree(out, ignore_errors=True)
     if not args.keep:
         shutil.rmtree(ROOT, ignore_errors=True)
