@@ -104,7 +104,9 @@ def prepare(quads: int) -> Path:
     return directory
 
 
-def serve_start(dist: Path, wait_for_checks: bool = False) -> dict[str, float]:
+def serve_start(
+    dist: Path, wait_for_checks: bool = False, env: dict[str, str] | None = None
+) -> dict[str, float]:
     """Seconds from ``ifrc-kg serve`` to its first /health answer; RSS of its process tree;
     with ``wait_for_checks``, also until /health says every file was verified."""
     import httpx
@@ -115,7 +117,9 @@ def serve_start(dist: Path, wait_for_checks: bool = False) -> dict[str, float]:
     command = [str(Path(sys.executable).parent / "ifrc-kg"), "serve", "--dist", str(dist)]
     command += ["--host", "127.0.0.1", "--port", str(port)]
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ | (env or {})
+    )
     try:
         while True:
             if process.poll() is not None:
