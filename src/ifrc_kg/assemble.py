@@ -130,7 +130,9 @@ def with_labels(
     add_labels(graph, (name for piece in pieces for name in piece.printed))
     data = dataset.serialize(format="nquads", encoding="utf-8") if len(graph) else b""
     quads = canonical_lines(data, NQ) if data else []
-    key = hashlib.sha256(b"\n".join(quads) + b"\0" + context).hexdigest()
+    key = hashlib.sha256(
+        b"\n".join(quads) + b"\0" + context + shared.directory.name.encode()  # the code's
+    ).hexdigest()
     directory = cache_root / "labels" / key
     if not (directory / "done").is_file():
         _write_directory(directory, _graph_files("labels", quads, str(iri)))
@@ -162,7 +164,8 @@ class Head:
 def head_chunks(shared: Shared, cache_root: Path, context: bytes) -> Head:
     """The head of the dumps (vocabulary, reference and labels graphs), cached by content."""
     names = [shared.file(f"{name}.nq") for name in _SHARED]
-    digest = hashlib.sha256(parts.CHUNK_FORMAT + context)
+    # the shared directory's name holds the code's fingerprint: the prefixes are the code's
+    digest = hashlib.sha256(parts.CHUNK_FORMAT + shared.directory.name.encode() + context)
     for path in names:
         digest.update(path.read_bytes())
     directory = cache_root / "head" / digest.hexdigest()
