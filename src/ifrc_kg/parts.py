@@ -16,6 +16,10 @@ A report's union triples split in two by subject:
   reports in order): a set, deterministic, computed from the keys alone
   (``first_occurrences``); the kept lines are serialised at assembly time and cached.
 
+Assumed, not checked: no report states a triple about another report's own resources (the
+mapping never does: a report's graph describes its own report, data sets and observations,
+and the shared resources it names); if one did, that triple would be in ``graph.nt`` twice.
+
 gzip: a dump's ``.gz`` is the gzip members of its chunks, one after the other (RFC 1952
 §2.2: a gzip file is a series of members; ``gzip -d``, zlib's ``gunzip`` and Python's
 ``gzip`` read them as one stream), each member with mtime 0 and no file name, so the bytes
