@@ -79,6 +79,7 @@ bench: install stores
 	$(BIN)/python -m bench.parse_scale
 	$(BIN)/python -m bench.validate_files
 	$(BIN)/python -m bench.build --count $(BENCH_REPORTS)
+	$(BIN)/python -m bench.assemble --quads 20000000 --serve-with bench/.cache/corpus/dist
 	$(BIN)/python -m bench.store_open --dist bench/.cache/corpus/dist --quads 1000000 --quads 20000000
 	$(BIN)/python -m bench.stores
 

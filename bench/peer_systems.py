@@ -91,7 +91,7 @@ def with_catalog(nquads: Path, base: str = "https://w3id.org/ifrc-kg/") -> Path:
 
     import pyoxigraph as ox
 
-    from ifrc_kg.assemble import Counts, link_predicates
+    from ifrc_kg.assemble import Counts
     from ifrc_kg.graph.catalog import describe_catalog
 
     out = nquads.with_suffix(".catalog.nq")
@@ -99,9 +99,7 @@ def with_catalog(nquads: Path, base: str = "https://w3id.org/ifrc-kg/") -> Path:
         return out
     quads = list(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
     union = sorted({f"{q.subject} {q.predicate} {q.object} .".encode() for q in quads})
-    counts = Counts(link_predicates())
-    for line in union:
-        counts.add(line)
+    counts = Counts.of_union(union)
     built = datetime.fromtimestamp(nquads.stat().st_mtime, UTC)
     catalog = describe_catalog(
         base=base, union=counts.stats(), reports=[], files=[], built=built, version="bench"

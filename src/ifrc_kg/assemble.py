@@ -1,31 +1,33 @@
-"""The corpus from its pieces: dumps, counts, links and the on-disk store, streamed.
+"""The corpus from its pieces: dumps, counts and the on-disk store, without a global sort.
 
-Each report's piece (``pipeline.py``) holds its triples sorted and serialised. The whole is
-assembled without ever holding it in memory: N-Triples and N-Quads are k-way merges of the
-sorted piece files (sorted, no duplicates), Turtle / TriG / JSON-LD are the pieces' chunks
-under one header, in a fixed order, and the VoID counts and the link triples are gathered
-while the merged N-Triples stream by. Since every byte comes from a cached piece and the
-order is fixed, an incremental build writes the same bytes as a full one.
+Every whole dump is a concatenation (``parts.py``): a head holding the graphs every report
+shares, then for each report, in the build's order (country, year, kind), its own part,
+serialised in its worker, and the chunk of its other statements that no earlier chunk holds;
+a JSON-LD tail. The ``.gz`` twins are the same chunks' gzip members. Nothing is held in
+memory but the statements' 8-byte keys, and every byte comes from a cache keyed by content,
+so an incremental build writes the same bytes as a full one, at the speed of a copy.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
-import gzip
 import hashlib
 import json
+import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
 
+import numpy as np
 import pyoxigraph as ox
 from rdflib import Dataset, URIRef
 
+from ifrc_kg import parts
+from ifrc_kg.corpus_store import STORE_DIR, open_store
 from ifrc_kg.dumps import (
     JsonLdCompactor,
     canonical_lines,
@@ -36,16 +38,12 @@ from ifrc_kg.dumps import (
     turtle_chunk,
 )
 from ifrc_kg.graph.catalog import GraphStats
+from ifrc_kg.parts import FORMATS
 from ifrc_kg.pipeline import Piece, shared_reference_lines
 
-#: The on-disk store of a build (RocksDB, for ``serve``), relative to the build directory.
-STORE_DIR = "store"
-DUMPS = ("graph.ttl", "graph.nt", "graph.jsonld", "graph.trig", "graph.nq")
-_RDF_TYPE = b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-GZIP_LEVEL = 6
-#: A piece's sorted N-Quads: its report graph, what it adds to the reference graph, and its
-#: part of ``<base>graph/findings``.
-PIECE_QUADS = ("report.nq", "reference.nq", "findings.nq")
+DUMPS = tuple(f"graph.{fmt}" for fmt in FORMATS)
+#: re-exported: the store's directory and its reader, where callers have always found them
+__all__ = ["DUMPS", "STORE_DIR", "Counts", "Shared", "open_store", "write_dumps"]
 #: The graphs every report shares, in the shared and labels directories.
 _SHARED = ("vocabulary", "reference", "labels")
 
@@ -89,26 +87,20 @@ def shared_piece(base: str, cache_root: Path, fingerprint: str, context: bytes) 
     named += vocabulary_graph(base)
     vocabulary = canonical_lines(dataset.serialize(format="nquads", encoding="utf-8"), NQ)
     reference = sorted(shared_reference_lines(base))
-    compactor = JsonLdCompactor(json.loads(context))
-    files = _graph_files("vocabulary", vocabulary, vocabulary_iri, compactor)
-    files |= _graph_files("reference", reference, reference_iri, compactor)
+    files = _graph_files("vocabulary", vocabulary, vocabulary_iri)
+    files |= _graph_files("reference", reference, reference_iri)
     _write_directory(directory, files)
     return shared
 
 
-def _graph_files(
-    name: str, quads: list[bytes], iri: str, compactor: JsonLdCompactor
-) -> dict[str, bytes]:
-    """One named graph's sorted N-Quads as ``name.{nq,nt,ttl,jsonl,trig}`` chunks."""
+def _graph_files(name: str, quads: list[bytes], iri: str) -> dict[str, bytes]:
+    """One named graph's sorted N-Quads as ``name.{nq,nt,trig}`` chunks."""
     suffix = f" <{iri}> .".encode()
     triples = sorted({q[: -len(suffix)] + b" ." for q in quads})
-    nt = b"".join(t + b"\n" for t in triples)
     nq = b"".join(q + b"\n" for q in quads)
     return {
         f"{name}.nq": nq,
-        f"{name}.nt": nt,
-        f"{name}.ttl": turtle_chunk(nt),
-        f"{name}.jsonl": "".join(n + "\n" for n in compactor.nodes(nt)).encode(),
+        f"{name}.nt": b"".join(t + b"\n" for t in triples),
         f"{name}.trig": trig_chunk(nq),
     }
 
@@ -138,11 +130,12 @@ def with_labels(
     add_labels(graph, (name for piece in pieces for name in piece.printed))
     data = dataset.serialize(format="nquads", encoding="utf-8") if len(graph) else b""
     quads = canonical_lines(data, NQ) if data else []
-    key = hashlib.sha256(b"\n".join(quads) + b"\0" + context).hexdigest()
+    key = hashlib.sha256(
+        b"\n".join(quads) + b"\0" + context + shared.directory.name.encode()  # the code's
+    ).hexdigest()
     directory = cache_root / "labels" / key
     if not (directory / "done").is_file():
-        compactor = JsonLdCompactor(json.loads(context))
-        _write_directory(directory, _graph_files("labels", quads, str(iri), compactor))
+        _write_directory(directory, _graph_files("labels", quads, str(iri)))
     return dataclasses.replace(shared, labels_iri=str(iri), labels_directory=directory)
 
 
@@ -154,150 +147,191 @@ def _parent(directory: Path) -> Path:
     return directory.parent
 
 
-# --- writing a dump and its .gz twin at once -------------------------------------------------
+# --- the head of every dump: the graphs every report shares ----------------------------------
 
 
-class Twin:
-    """Writes ``name`` and ``name.gz`` (gzip mtime 0, no file name: stable bytes) together."""
+@dataclass(frozen=True)
+class Head:
+    """``head.<format>`` (and ``.gz``): the shared graphs, first in every dump; ``tail.jsonld``
+    closes the JSON-LD document; the keys of the head's statements, for ``first_occurrences``."""
 
-    def __init__(self, root: Path, name: str) -> None:
-        self.path = root / name
-        self._plain: IO[bytes] = self.path.open("wb")
-        self._raw: IO[bytes] = (root / f"{name}.gz").open("wb")
-        self._gzip = gzip.GzipFile(
-            filename="", mode="wb", fileobj=self._raw, compresslevel=GZIP_LEVEL, mtime=0
-        )
+    directory: Path
 
-    def write(self, data: bytes) -> None:
-        if data:
-            self._plain.write(data)
-            self._gzip.write(data)
-
-    def close(self) -> None:
-        self._plain.close()
-        self._gzip.close()
-        self._raw.close()
-
-    def __enter__(self) -> Twin:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
+    def file(self, name: str) -> Path:
+        return self.directory / name
 
 
-def _read_lines(path: Path) -> Iterator[str]:
-    with path.open("r", encoding="utf-8") as handle:
-        for line in handle:
-            if line.strip():
-                yield line.rstrip("\n")
+def head_chunks(shared: Shared, cache_root: Path, context: bytes) -> Head:
+    """The head of the dumps (vocabulary, reference and labels graphs), cached by content."""
+    names = [shared.file(f"{name}.nq") for name in _SHARED]
+    # the shared directory's name holds the code's fingerprint: the prefixes are the code's
+    digest = hashlib.sha256(parts.CHUNK_FORMAT + shared.directory.name.encode() + context)
+    for path in names:
+        digest.update(path.read_bytes())
+    directory = cache_root / "head" / digest.hexdigest()
+    if (directory / "done").is_file():
+        return Head(directory)
+    quads = [line for path in names for line in parts.read_lines(path)]
+    merged = merge_sorted([shared.file(f"{name}.nt") for name in _SHARED])
+    triples = [line.rstrip(b"\n") for line in merged]
+    trig = b"\n".join(shared.file(f"{name}.trig").read_bytes() for name in _SHARED)
+    files = parts.chunk_files("head", triples, quads, trig, context)
+    header = prefix_header()
+    files["head.ttl"] = header + files["head.ttl"]
+    files["head.trig"] = header + files["head.trig"]
+    opening = b"".join(jsonld_document(json.loads(context), []))
+    opening = opening[: opening.rindex(b"[") + 2]  # '{"@context": …, "@graph": [\n'
+    files["head.jsonld"] = opening + files["head.jsonld"].removeprefix(b",\n")
+    files["tail.jsonld"] = b"\n]\n}\n"
+    for fmt in ("ttl", "trig", "jsonld"):
+        files[f"head.{fmt}.gz"] = parts.gzip_member(files[f"head.{fmt}"])
+    files["tail.jsonld.gz"] = parts.gzip_member(files["tail.jsonld"])
+    files["head.nt.keys"] = parts.keys_of(triples)
+    files["head.nt.subjects"] = parts.subject_keys(triples)
+    files["head.nq.keys"] = parts.keys_of(quads)
+    head_counts = parts.ChunkCounts.of(triples, parts.link_predicates(), len(quads))
+    files["head.json"] = head_counts.to_json()
+    _write_directory(directory, files)
+    return Head(directory)
 
 
-# --- counting while streaming ------------------------------------------------------------------
+# --- each report's shared statements, kept once --------------------------------------------
+
+
+def others_chunks(
+    piece: Piece, nt_kept: np.ndarray, nq_kept: np.ndarray, cache_root: Path, context: bytes
+) -> Path:
+    """The chunk of a report's other statements that no earlier chunk holds, in every format,
+    cached by the report's key and which of its statements are kept."""
+    digest = hashlib.sha256(parts.CHUNK_FORMAT + piece.key.encode())
+    digest.update(np.packbits(nt_kept).tobytes() + b"\0" + np.packbits(nq_kept).tobytes())
+    key = digest.hexdigest()
+    directory = cache_root / "others" / key[:2] / key
+    if (directory / "done").is_file():
+        return directory
+    triples = [t for t, kept in zip(_lines(piece, "others.nt"), nt_kept, strict=True) if kept]
+    quads = [q for q, kept in zip(_lines(piece, "others.nq"), nq_kept, strict=True) if kept]
+    trig = trig_chunk(b"".join(q + b"\n" for q in quads)) if quads else b""
+    files = parts.chunk_files("others", triples, quads, trig, context)
+    chunk = parts.ChunkCounts.of(triples, parts.link_predicates(), len(quads))
+    chunk.entities = 0  # the others' subjects are counted over the whole (write_dumps)
+    files["others.json"] = chunk.to_json()
+    _write_directory(directory, files)
+    return directory
+
+
+def _lines(piece: Piece, name: str) -> list[bytes]:
+    return parts.read_lines(piece.file_of(name))
+
+
+# --- the dumps: concatenations ------------------------------------------------------------------
 
 
 @dataclass
 class Counts:
-    """VoID counts and link triples, gathered from the sorted union N-Triples."""
+    """VoID counts and link triples of the union (``entities``: distinct IRI subjects)."""
 
-    link_predicates: frozenset[bytes]
     triples: int = 0
     #: statements of graph.nq (the named graphs)
     quads: int = 0
     entities: int = 0
-    classes: Counter[URIRef] = field(default_factory=Counter)
-    properties: Counter[bytes] = field(default_factory=Counter)
-    links: list[bytes] = field(default_factory=list)
-    _subject: bytes = b""
+    classes: Counter[str] = field(default_factory=Counter)
+    properties: Counter[str] = field(default_factory=Counter)
+    links: list[str] = field(default_factory=list)
+    #: (bytes, SHA-256) of each file written, by name
+    files: dict[str, tuple[int, str]] = field(default_factory=dict)
+    #: the N-Quads files of the statements outside report graphs (head, each kept chunk)
+    chunks: list[Path] = field(default_factory=list)
 
-    def add(self, line: bytes) -> None:
-        subject, predicate, rest = line.split(b" ", 2)
-        self.triples += 1
-        if subject != self._subject:
-            self._subject = subject
-            self.entities += subject.startswith(b"<")
-        self.properties[predicate] += 1
-        if predicate == _RDF_TYPE and rest.startswith(b"<"):
-            self.classes[URIRef(rest[1 : rest.index(b">")].decode())] += 1
-        if predicate in self.link_predicates:
-            self.links.append(line)
+    @classmethod
+    def of_union(cls, lines: Sequence[bytes]) -> Counts:
+        """The counts of sorted, distinct union triple lines (without newlines)."""
+        chunk = parts.ChunkCounts.of(lines, parts.link_predicates())
+        counts = cls()
+        counts.add(chunk)
+        return counts
+
+    def add(self, chunk: parts.ChunkCounts) -> None:
+        self.triples += chunk.triples
+        self.quads += chunk.quads
+        self.entities += chunk.entities
+        self.classes.update(chunk.classes or {})
+        self.properties.update(chunk.properties or {})
+        self.links += chunk.links or []
 
     def stats(self) -> GraphStats:
-        properties: Counter[URIRef] = Counter(
-            {URIRef(p[1:-1].decode()): n for p, n in self.properties.items()}
-        )
-        return GraphStats(self.triples, self.entities, Counter(self.classes), properties)
+        classes = Counter({URIRef(iri): n for iri, n in self.classes.items()})
+        properties = Counter({URIRef(iri): n for iri, n in self.properties.items()})
+        return GraphStats(self.triples, self.entities, classes, properties)
 
     def link_dataset(self) -> Dataset:
         """The link triples as a small dataset (for ``links.nt`` and the VoID linksets)."""
         dataset = Dataset()
-        data = b"".join(line + b"\n" for line in self.links)
+        data = "".join(line + "\n" for line in sorted(self.links))
         if data:
             dataset.graph(URIRef("urn:ifrc-kg:links")).parse(data=data, format="nt")
         return dataset
 
 
-@functools.lru_cache(maxsize=1)
-def link_predicates() -> frozenset[bytes]:
-    from ifrc_kg.graph.links import TARGETS
+def _concatenate(out: Path, sources: Sequence[Path]) -> tuple[int, str]:
+    """Copy ``sources`` one after the other into ``out``; its size and SHA-256."""
+    digest = hashlib.sha256()
+    size = 0
+    with out.open("wb") as target:
+        for source in sources:
+            with source.open("rb") as handle:
+                for block in iter(lambda: handle.read(1 << 22), b""):
+                    target.write(block)
+                    digest.update(block)
+                    size += len(block)
+    return size, digest.hexdigest()
 
-    return frozenset(f"<{p}>".encode() for target in TARGETS for p in target.predicates)
 
+def write_dumps(
+    root: Path, shared: Shared, pieces: Sequence[Piece], context: bytes, cache_root: Path
+) -> Counts:
+    """``graph.{nq,nt,ttl,trig,jsonld}`` and their ``.gz`` twins: the head, each report's own
+    part and its other statements kept once, (JSON-LD) the tail; the ten files are written
+    in parallel threads (copying and hashing release the GIL)."""
+    head = head_chunks(shared, cache_root, context)
+    nt_keys = [head.file("head.nt.keys").read_bytes()]
+    nq_keys = [head.file("head.nq.keys").read_bytes()]
+    subjects = [head.file("head.nt.subjects").read_bytes()]
+    for piece in pieces:
+        nt_keys.append(piece.file_of("others.nt.keys").read_bytes())
+        nq_keys.append(piece.file_of("others.nq.keys").read_bytes())
+        subjects.append(piece.file_of("others.nt.subjects").read_bytes())
+    nt_kept, nq_kept = parts.first_occurrences(nt_keys), parts.first_occurrences(nq_keys)
+    counts = Counts()
+    counts.add(parts.ChunkCounts.from_json(head.file("head.json").read_bytes()))
+    counts.entities = parts.distinct_count(subjects, nt_kept)  # the others' subjects
+    chunks: list[tuple[Path, Path]] = []  # (own part, others) directories of each report
+    counts.chunks.append(head.file("head.nq"))
+    for index, piece in enumerate(pieces, 1):
+        others = others_chunks(piece, nt_kept[index], nq_kept[index], cache_root, context)
+        counts.add(parts.ChunkCounts.from_json(piece.file_of("part.json").read_bytes()))
+        counts.add(parts.ChunkCounts.from_json((others / "others.json").read_bytes()))
+        chunks.append((Path(piece.directory), others))
+        counts.chunks.append(others / "others.nq")
 
-# --- the dumps ----------------------------------------------------------------------------
+    def sources(fmt: str, suffix: str) -> list[Path]:
+        listed = [head.file(f"head.{fmt}{suffix}")]
+        for part, others in chunks:
+            listed += [part / f"part.{fmt}{suffix}", others / f"others.{fmt}{suffix}"]
+        if fmt == "jsonld":
+            listed.append(head.file(f"tail.jsonld{suffix}"))
+        return listed
 
-
-def write_dumps(root: Path, shared: Shared, pieces: Sequence[Piece], context: bytes) -> Counts:
-    """``graph.{nq,nt,ttl,trig,jsonld}`` and their ``.gz`` twins, from the pieces."""
-    counts = Counts(link_predicates())
-    with Twin(root, "graph.nq") as out:
-        sources = [shared.file(f"{name}.nq") for name in _SHARED]
-        for piece in pieces:
-            sources += [piece.file_of(name) for name in PIECE_QUADS]
-        for line in merge_sorted(sources):
-            counts.quads += 1
-            out.write(line)
-    with Twin(root, "graph.nt") as out:
-        sources = [shared.file(f"{name}.nt") for name in _SHARED]
-        sources += [piece.file_of("union.nt") for piece in pieces]
-        for line in merge_sorted(sources):
-            counts.add(line.rstrip(b"\n"))
-            out.write(line)
-    header = prefix_header()
-    with Twin(root, "graph.ttl") as out:
-        out.write(header)
-        chunks = [shared.file(f"{name}.ttl") for name in _SHARED]
-        for path in chunks + [piece.file_of("union.ttl") for piece in pieces]:
-            out.write(b"\n" + path.read_bytes())
-    with Twin(root, "graph.trig") as out:
-        out.write(header)
-        for _, chunk in sorted(_trig_chunks(shared, pieces), key=lambda item: item[0]):
-            out.write(b"\n" + chunk())
-    with Twin(root, "graph.jsonld") as out:
-        node_files = [shared.file(f"{name}.jsonl") for name in _SHARED]
-        node_files += [piece.file_of("union.jsonl") for piece in pieces]
-        for data in jsonld_document(json.loads(context), (_read_lines(p) for p in node_files)):
-            out.write(data)
+    jobs = {
+        f"graph.{fmt}{suffix}": sources(fmt, suffix) for fmt in FORMATS for suffix in ("", ".gz")
+    }
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        done = {name: pool.submit(_concatenate, root / name, paths) for name, paths in jobs.items()}
+        counts.files = {name: future.result() for name, future in done.items()}
     return counts
 
 
-def _trig_chunks(shared: Shared, pieces: Sequence[Piece]) -> Iterable[tuple[str, Any]]:
-    """(graph IRI, chunk loader) of every named graph; TriG blocks go in graph IRI order."""
-    yield shared.vocabulary_iri, lambda: shared.file("vocabulary.trig").read_bytes()
-
-    def reference() -> bytes:
-        sources = [shared.file("reference.nq")] + [p.file_of("reference.nq") for p in pieces]
-        return trig_chunk(b"".join(merge_sorted(sources)))
-
-    yield shared.reference_iri, reference
-    if shared.labels_iri and shared.file("labels.trig").stat().st_size:
-        yield shared.labels_iri, lambda: shared.file("labels.trig").read_bytes()
-
-    found = [p.file_of("findings.nq") for p in pieces if p.file_of("findings.nq").stat().st_size]
-    if found:  # <base>graph/findings: every report's findings, one named graph
-        yield shared.findings_iri, lambda: trig_chunk(b"".join(merge_sorted(found)))
-    for piece in pieces:
-        assert piece.entry is not None
-        yield piece.entry.graph, functools.partial(piece.file_of("report.trig").read_bytes)
+# --- one report's dumps -------------------------------------------------------------------------
 
 
 def report_dump_name(iso3: str, key: str, suffix: str) -> str:
@@ -306,73 +340,73 @@ def report_dump_name(iso3: str, key: str, suffix: str) -> str:
     return f"reports/{iso3.lower()}-{key}{suffix}"
 
 
-def _own_labels(shared: Shared, piece: Piece) -> tuple[bytes, bytes]:
-    """The build's labels (N-Triples, N-Quads) of the resources this report names."""
+def _labels_by_subject(shared: Shared) -> tuple[dict[bytes, list[bytes]], dict[bytes, list[bytes]]]:
+    """The build's label lines (N-Triples, N-Quads) grouped by subject."""
+    grouped: tuple[dict[bytes, list[bytes]], dict[bytes, list[bytes]]] = ({}, {})
     if not shared.labels_iri:
-        return b"", b""
-    subjects = {f"<{name.subject}> ".encode() for name in piece.printed}
-    nq = shared.file("labels.nq").read_bytes().splitlines(keepends=True)
-    nt = shared.file("labels.nt").read_bytes().splitlines(keepends=True)
-    return (
-        b"".join(line for line in nt if line.startswith(tuple(subjects))) if subjects else b"",
-        b"".join(line for line in nq if line.startswith(tuple(subjects))) if subjects else b"",
-    )
+        return grouped
+    for group, name in zip(grouped, ("labels.nt", "labels.nq"), strict=True):
+        for line in parts.read_lines(shared.file(name)):
+            group.setdefault(line[: line.index(b" ")], []).append(line)
+    return grouped
 
 
-def write_report_dumps(root: Path, piece: Piece, context: bytes, shared: Shared) -> None:
-    """One report's graph (with the reference entities it adds, its findings and the build's
-    labels of the resources it names) as Turtle, JSON-LD, N-Quads."""
-    assert piece.entry is not None
-    iso3, key = piece.entry.iso3, piece.entry.key
+def write_report_dumps(
+    root: Path, pieces: Sequence[Piece], context: bytes, shared: Shared, cache_root: Path
+) -> dict[str, tuple[int, str]]:
+    """Each report's graph (with the reference entities it adds, its findings and the build's
+    labels of the resources it names) as Turtle, JSON-LD, N-Quads: made once per content in
+    the cache and hard-linked into the build. Returns (bytes, SHA-256) by file name."""
+    labels_nt, labels_nq = _labels_by_subject(shared)
+    written: dict[str, tuple[int, str]] = {}
     (root / "reports").mkdir(exist_ok=True)
-    labels_nt, labels_nq = _own_labels(shared, piece)
-    turtle = prefix_header() + b"\n" + piece.file_of("union.ttl").read_bytes()
+    for piece in pieces:
+        assert piece.entry is not None
+        subjects = sorted({f"<{name.subject}>".encode() for name in piece.printed})
+        own_nt = b"".join(line + b"\n" for s in subjects for line in labels_nt.get(s, ()))
+        own_nq = [line for s in subjects for line in labels_nq.get(s, ())]
+        digest = hashlib.sha256(parts.CHUNK_FORMAT + piece.key.encode() + b"\0" + own_nt)
+        digest.update(b"\0" + context)
+        key = digest.hexdigest()
+        directory = cache_root / "report-dumps" / key[:2] / key
+        if not (directory / "done").is_file():
+            _write_directory(directory, _report_dump_files(piece, context, own_nt, own_nq))
+        sums = json.loads((directory / "sums.json").read_text(encoding="utf-8"))
+        for suffix in (".ttl", ".jsonld", ".nq"):
+            name = report_dump_name(piece.entry.iso3, piece.entry.key, suffix)
+            _link_or_copy(directory / f"dump{suffix}", root / name)
+            written[name] = tuple(sums[suffix])  # type: ignore[assignment]
+    return written
+
+
+def _report_dump_files(
+    piece: Piece, context: bytes, labels_nt: bytes, labels_nq: list[bytes]
+) -> dict[str, bytes]:
+    own_and_others = [piece.file_of(f"{n}.ttl").read_bytes() for n in ("part", "others")]
+    turtle = prefix_header() + b"".join(own_and_others)
     if labels_nt:
         turtle += b"\n" + turtle_chunk(labels_nt)
-    (root / report_dump_name(iso3, key, ".ttl")).write_bytes(turtle)
+    nodes = piece.file_of("part.jsonld").read_bytes() + piece.file_of("others.jsonld").read_bytes()
     compactor = JsonLdCompactor(json.loads(context))
-    nodes = [_read_lines(piece.file_of("union.jsonl")), iter(compactor.nodes(labels_nt))]
-    document = b"".join(jsonld_document(json.loads(context), nodes))
-    (root / report_dump_name(iso3, key, ".jsonld")).write_bytes(document)
-    quads = b"".join(piece.file_of(name).read_bytes() for name in PIECE_QUADS) + labels_nq
-    lines = sorted(line for line in quads.splitlines(keepends=True) if line.strip())
-    (root / report_dump_name(iso3, key, ".nq")).write_bytes(b"".join(lines))
-
-
-# --- the on-disk store -----------------------------------------------------------------------
-
-
-def write_store(root: Path, catalog_graph: str | None = None) -> Path:
-    """The build's pyoxigraph (RocksDB) store: every named graph, and their union, as a set,
-    in the default graph (what the server queries by default).
-
-    With ``catalog_graph``, ``void.ttl`` (the dataset's description) goes into that named
-    graph and the union too, so ``serve`` opens the store read-only and adds nothing.
-    """
-    path = root / STORE_DIR
-    store = ox.Store(str(path))
-    store.bulk_load(path=str(root / "graph.nq"), format=ox.RdfFormat.N_QUADS)
-    store.bulk_load(
-        path=str(root / "graph.nt"), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph()
+    nodes += "".join(",\n" + node for node in compactor.nodes(labels_nt)).encode("utf-8")
+    opening, tail = b"".join(jsonld_document(json.loads(context), [])).rsplit(b"[\n", 1)
+    document = opening + b"[\n" + nodes.removeprefix(b",\n") + tail
+    quads = parts.read_lines(piece.file_of("report.nq")) + parts.read_lines(
+        piece.file_of("others.nq")
     )
-    catalog = root / "void.ttl"
-    if catalog_graph is not None and catalog.is_file():
-        for graph in (ox.NamedNode(catalog_graph), ox.DefaultGraph()):
-            store.bulk_load(path=str(catalog), format=ox.RdfFormat.TURTLE, to_graph=graph)
-    store.flush()
-    store.optimize()
-    del store
-    return path
+    nquads = b"".join(line + b"\n" for line in sorted(quads + labels_nq))
+    files = {"dump.ttl": turtle, "dump.jsonld": document, "dump.nq": nquads}
+    sums = {
+        name.removeprefix("dump"): (len(data), hashlib.sha256(data).hexdigest())
+        for name, data in files.items()
+    }
+    files["sums.json"] = json.dumps(sums, sort_keys=True).encode()
+    return files
 
 
-def open_store(dist: Path) -> ox.Store:
-    """The on-disk store of a build, opened read-only (several processes may share it)."""
-    from ifrc_kg.store import StoreLoadError
-
-    path = dist / STORE_DIR
-    if not path.is_dir():
-        raise StoreLoadError(f"{dist}: no {STORE_DIR}/ (run `ifrc-kg build` first)")
+def _link_or_copy(source: Path, target: Path) -> None:
+    """A hard link to a cached file (never written again: pieces are immutable), else a copy."""
     try:
-        return ox.Store.read_only(str(path))
-    except OSError as error:
-        raise StoreLoadError(f"{path}: cannot open the store: {error}") from error
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

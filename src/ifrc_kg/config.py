@@ -47,11 +47,12 @@ def _number(name: str, default: float, kind: type = int) -> Any:
     return value
 
 
-def _cache_mb() -> int:
-    """``IFRC_KG_RESULT_CACHE_MB``: 0 (the default) turns the result cache off."""
-    text = _env("RESULT_CACHE_MB", "0")
+def _cache_mb(name: str = "RESULT_CACHE_MB", default: str = "0", zero: str = "off") -> int:
+    """A size in MiB where 0 is allowed: ``IFRC_KG_RESULT_CACHE_MB`` (0, the default, turns
+    the result cache off), ``IFRC_KG_VERIFY_AT_START_MB`` (0: every checksum after start)."""
+    text = _env(name, default)
     if not text.isdigit():
-        raise BuildError(f"IFRC_KG_RESULT_CACHE_MB={text!r}: expected 0 (off) or a size in MiB")
+        raise BuildError(f"IFRC_KG_{name}={text!r}: expected 0 ({zero}) or a size in MiB")
     return int(text)
 
 
@@ -87,6 +88,9 @@ class Settings:
     result_cache_mb: int = 0
     #: a build of at most this many quads is also loaded into memory for the site's pages
     memory_quads: int = 100_000
+    #: files up to this size are hashed before serving starts; bigger ones in the background,
+    #: and always before they are sent (server/verify.py)
+    verify_at_start_mb: int = 32
     query_rewrite: bool = True  # the planner step of server/rewrite.py and statistics.py
     sparql_url: str = ""  # serve over this remote SPARQL endpoint instead of the build's file
     gsp_url: str = ""  # its Graph Store Protocol URL, for whole-graph reads
@@ -112,6 +116,7 @@ class Settings:
             service_allow_list=tuple(url for url in allow.split() if url),
             result_cache_mb=_cache_mb(),
             memory_quads=_number("MEMORY_QUADS", 100_000),
+            verify_at_start_mb=_cache_mb("VERIFY_AT_START_MB", "32", "none at start"),
             query_rewrite=_switch("QUERY_REWRITE"),
             sparql_url=_env("SPARQL_URL", ""),
             gsp_url=_env("GSP_URL", ""),

@@ -15,10 +15,10 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ifrc_kg.assemble import STORE_DIR
+from ifrc_kg.corpus_store import STORE_DIR
 from ifrc_kg.errors import BuildError
 from ifrc_kg.graph.catalog import FileEntry
 
@@ -65,17 +65,32 @@ def copy_tree(source: Path, root: Path, prefix: str) -> None:
             write_file(root, f"{prefix}/{path.relative_to(source).as_posix()}", path.read_bytes())
 
 
-def file_entries(root: Path, exclude: Sequence[str] = ()) -> list[FileEntry]:
+def file_entries(
+    root: Path, exclude: Sequence[str] = (), known: Mapping[str, tuple[int, str]] | None = None
+) -> list[FileEntry]:
+    """Every published file with its size, SHA-256 and media type; ``known`` gives the
+    (size, SHA-256) of files hashed as they were written (the dumps), not read again."""
     entries = []
+    known = known or {}
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         relative = path.relative_to(root).as_posix()
         if relative in exclude or relative.startswith(f"{STORE_DIR}/"):
             continue
-        data = path.read_bytes()
-        entries.append(
-            FileEntry(relative, len(data), hashlib.sha256(data).hexdigest(), media_type(relative))
-        )
+        size = path.stat().st_size
+        if relative in known and known[relative][0] == size:
+            digest = known[relative][1]
+        else:
+            digest = _sha256(path)
+        entries.append(FileEntry(relative, size, digest, media_type(relative)))
     return entries
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def check_out(out: Path) -> None:

@@ -9,11 +9,12 @@ report's work plus the assembly of the dumps (``publish.py``), which streams the
 pieces and never holds the corpus in memory.
 
 A piece is a directory ``<cache>/<key[:2]>/<key>/`` holding sorted canonical N-Quads of the
-report's graph (``report.nq``), of what it adds to the reference graph (``reference.nq``)
-and of its data-quality findings (``findings.nq``, its part of the shared named graph
-``<base>graph/findings``), the sorted union triples (``union.nt``), Turtle / TriG / JSON-LD
-chunks, the skolemised SHACL report (``validation.nt``), the figure rows (``figures.json``) and the
-small facts publish needs (``piece.pickle``). Pieces are written to a temporary directory
+report's graph (``report.nq``) and of its data-quality findings (``findings.nq``, its part of
+the shared named graph ``<base>graph/findings``), the sorted union triples (``union.nt``), its
+part of the corpus dumps in every format with the statements other reports may share
+(``part.*``, ``others.*``: ``parts.py``), the skolemised SHACL report (``validation.nt``), the
+figure rows (``figures.json``) and the small facts publish needs (``piece.pickle``).
+Pieces are written to a temporary directory
 and renamed into place, so an interrupted build never leaves half a piece.
 """
 
@@ -52,7 +53,7 @@ from ifrc_kg.validate import ValidationIssue
 log = logging.getLogger(__name__)
 
 #: Bumped when the layout of a piece changes (old pieces are then simply not found).
-PIECE_FORMAT = "4"
+PIECE_FORMAT = "6"
 #: A worker is replaced after this many reports, so no library cache grows without bound.
 TASKS_PER_WORKER = 64
 NQ, NT = ox.RdfFormat.N_QUADS, ox.RdfFormat.N_TRIPLES
@@ -334,7 +335,7 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     piece.entry = report_entry(report, dataset, iris)
     piece.coverage = coverage_lines(report)
     piece.triples, piece.quads = len(union), len(own) + len(added) + len(findings)
-    files = _piece_files(job, own, added, union)
+    files = _piece_files(job, piece.entry, own, sorted(added + findings), union)
     files["findings.nq"] = _lines(findings)
     files["figures.json"] = json.dumps(figure_rows(nquads_store(data)), ensure_ascii=False).encode(
         "utf-8"
@@ -379,21 +380,18 @@ def _source_line(dataset: Any, focus: str) -> int | None:
 
 
 def _piece_files(
-    job: Job, own: list[bytes], added: list[bytes], union: list[bytes]
+    job: Job, entry: ReportEntry, own: list[bytes], others: list[bytes], union: list[bytes]
 ) -> dict[str, bytes]:
-    """The serialisations of one report (pyoxigraph's writers; JSON-LD compacted here)."""
-    from ifrc_kg.dumps import JsonLdCompactor, trig_chunk, turtle_chunk
+    """The serialisations of one report: its part of the corpus dumps in every format
+    (``parts.py``), its union triples and the chunks of its per-report dumps."""
+    from ifrc_kg.parts import link_predicates, piece_part_files
 
-    union_data = _lines(union)
-    compactor = JsonLdCompactor(json.loads(job.context))
-    return {
-        "report.nq": _lines(own),
-        "reference.nq": _lines(added),
-        "union.nt": union_data,
-        "union.ttl": turtle_chunk(union_data),
-        "report.trig": trig_chunk(_lines(own)),
-        "union.jsonl": "".join(n + "\n" for n in compactor.nodes(union_data)).encode("utf-8"),
-    }
+    files = piece_part_files(
+        job.base, entry.iso3, entry.key, own, others, union, job.context, link_predicates()
+    )
+    files["union.nt"] = _lines(union)
+    files["report.nq"] = _lines(own)
+    return files
 
 
 def _store(directory: Path, piece: Piece, files: dict[str, bytes]) -> None:

@@ -36,15 +36,10 @@ from typing import Any
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF
 
-from ifrc_kg.assemble import (
-    shared_piece,
-    with_labels,
-    write_dumps,
-    write_report_dumps,
-    write_store,
-)
+from ifrc_kg.assemble import shared_piece, with_labels, write_dumps, write_report_dumps
 from ifrc_kg.build_files import manifest_of, write_exports, write_links, write_search
 from ifrc_kg.config import DEFAULT_BASE, artefact_dir
+from ifrc_kg.corpus_store import write_store
 from ifrc_kg.errors import BuildError, ValidationFailed
 from ifrc_kg.findings import Finding
 from ifrc_kg.graph.catalog import describe_catalog
@@ -118,6 +113,8 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     #: reports taken from the build cache
     cached: int = 0
+    #: how the on-disk store was made: "incremental" (from the previous build's), "full"
+    store: str = ""
 
 
 def build_time(report_paths: Sequence[Path]) -> datetime:
@@ -324,9 +321,9 @@ def build(
         with stage("dumps"):
             shared = shared_piece(base, cache_root, fingerprint, context)
             shared = with_labels(shared, good, base, cache_root, context)
-            counts = write_dumps(tmp, shared, good, context)
-            for piece in good:
-                write_report_dumps(tmp, piece, context, shared)
+            counts = write_dumps(tmp, shared, good, context, cache_root)
+        with stage("report dumps"):
+            known = counts.files | write_report_dumps(tmp, good, context, shared, cache_root)
         with stage("search"):
             write_search(tmp, shared, good)
         report = merged_report(good, counts.triples)
@@ -346,7 +343,7 @@ def build(
                 base=base,
                 union=counts.stats(),
                 reports=entries,
-                files=file_entries(tmp),
+                files=file_entries(tmp, known=known),
                 built=built,
                 version=package_version(),
                 shapes_iri=_shapes_iri(shapes_graph()),
@@ -358,7 +355,7 @@ def build(
                 built,
                 counts.triples,
                 entries,
-                file_entries(tmp),
+                file_entries(tmp, known=known),
                 report,
                 failures,
                 version=package_version(),
@@ -367,11 +364,14 @@ def build(
             write_file(
                 tmp, "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
             )
-            sums = file_entries(tmp)
+            sums = file_entries(tmp, known=known)
             write_file(tmp, "SHA256SUMS", "".join(f"{f.sha256}  {f.path}\n" for f in sums).encode())
+        made = ""
         if store:
             with stage("store"):
-                write_store(tmp, catalog_graph=base + "graph/catalog")
+                previous = out if (out / "manifest.json").is_file() else None
+                made = write_store(tmp, good, counts.chunks, base + "graph/catalog", previous)
+                log.info("store: %s", made)
         with stage("swap"):
             swap(tmp, out)
     except OSError as error:
@@ -390,4 +390,5 @@ def build(
         timings=timings,
         cached=sum(piece.cached for piece in pieces),
         findings=findings,
+        store=made,
     )

@@ -150,6 +150,30 @@ def test_on_disk_store_opens_read_only_with_every_quad(corpus: dict) -> None:
         store.add(ox.Quad(ox.NamedNode("http://x/s"), ox.NamedNode("http://x/p"), ox.Literal("o")))
 
 
+def _all_quads(out: Path) -> set[ox.Quad]:
+    return set(open_store(out).quads_for_pattern(None, None, None, None))
+
+
+def test_incremental_store_holds_the_quads_of_a_full_build(corpus: dict) -> None:
+    """One report removed, one changed, one added: the store updated from the previous
+    build's holds the very quads of a store loaded whole, default graph included."""
+    assert corpus["first"].store == "full"
+    assert corpus["incremental"].store == "incremental"
+    assert corpus["full"].store == "full"
+    incremental, full = _all_quads(corpus["incremental"].out), _all_quads(corpus["full"].out)
+    assert len(full) > 10_000
+    assert incremental - full == set() and full - incremental == set()
+
+
+def test_a_store_without_its_record_is_loaded_whole(corpus: dict, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    shutil.copytree(corpus["full"].out, out)
+    (out / "store" / "ifrc-kg-store.json").unlink()
+    again = run(corpus["root"] / "reports", out, corpus["cache"])
+    assert again.store == "full"
+    assert _all_quads(out) == _all_quads(corpus["full"].out)
+
+
 def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
     from ifrc_kg.store import StoreLoadError
 

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ifrc_kg.cli import main
-from ifrc_kg.server.verify import DamagedDist, verify_dist
+from ifrc_kg.server.verify import DamagedDist, open_checks, verify_dist
 
 
 def _truncate(path: Path) -> None:
@@ -75,3 +75,62 @@ def test_a_bare_graph_file_is_served_unverified(tmp_path: Path) -> None:
     """Hand-made datasets (the W3C test data) have no checksums: nothing to verify."""
     (tmp_path / "graph.nq").write_text("<http://a> <http://b> <http://c> <http://g> .\n")
     assert verify_dist(tmp_path) is None
+
+
+# --- big files: verified after start, and before they are sent ----------------------------------
+
+
+def _flip_a_byte(path: Path) -> None:
+    """Damage that keeps the size: only the checksum can tell."""
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_big_files_are_checked_by_size_at_start(dist_copy: Path) -> None:
+    _truncate(dist_copy / "graph.nt")
+    with pytest.raises(DamagedDist, match=r"graph\.nt: size differs from manifest\.json"):
+        open_checks(dist_copy, defer_bytes=0)
+
+
+def test_a_file_damaged_after_start_is_refused_by_its_checksum(dist_copy: Path) -> None:
+    manifest, checks = open_checks(dist_copy, defer_bytes=0)
+    assert manifest is not None and checks is not None
+    assert checks.status()["verified"] == 0  # nothing hashed yet: every file is "big"
+    checks.check("graph.nt")
+    assert checks.status()["verified"] == 1
+    _flip_a_byte(dist_copy / "graph.nt")
+    with pytest.raises(DamagedDist, match=r"graph\.nt: does not match its SHA256SUMS"):
+        checks.check("graph.nt")
+    checks.start()
+    assert checks.wait(timeout=120)
+    status = checks.status()
+    assert status["damaged"] == ["graph.nt"]
+    assert status["pending"] == 0
+    assert status["verified"] == len(checks.sums) - 1
+
+
+def test_serve_refuses_a_dump_damaged_after_start(dist_copy: Path) -> None:
+    """A real server, every file deferred: the damaged dump is a 503 problem, the others are
+    served, and /health names the damaged file."""
+    import httpx
+    from tests.server.servers import serve, stop
+
+    running = serve(dist_copy, {"IFRC_KG_VERIFY_AT_START_MB": "0"})
+    try:
+        health = httpx.get(running.url + "/health", timeout=30).json()
+        assert set(health["files"]) == {"verified", "pending", "damaged"}
+        intact = httpx.get(running.url + "/dumps/graph.nq", timeout=60)
+        assert intact.status_code == 200
+        assert intact.content == (dist_copy / "graph.nq").read_bytes()
+        _flip_a_byte(dist_copy / "graph.nt")
+        refused = httpx.get(running.url + "/dumps/graph.nt", timeout=60)
+        assert refused.status_code == 503
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        problem = refused.json()
+        assert "graph.nt" in problem["detail"] and "SHA256SUMS" in problem["detail"]
+        health = httpx.get(running.url + "/health", timeout=30).json()
+        assert health["status"] == "damaged"
+        assert "graph.nt" in health["files"]["damaged"]
+    finally:
+        stop(running)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import logging
@@ -20,7 +21,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ifrc_kg.config import Settings
-from ifrc_kg.server import downloads, linked_data, network, pages, search, sparql
+from ifrc_kg.server import downloads, linked_data, network, pages, reopen, search, sparql
 from ifrc_kg.server.charts import format_number
 from ifrc_kg.server.describe import curie
 from ifrc_kg.server.pages import health_status
@@ -57,9 +58,15 @@ def create_app(
         app.state.site = opened
         logging.getLogger("uvicorn.error").addFilter(_quiet_cut_responses)
         log.info("serving %s: %d triples", dist_dir, len(opened.store))
+        # a new build swapped into dist/ is served without a restart (server/reopen.py)
+        watcher = asyncio.create_task(reopen.watch(app, settings, opened.dist, modules))
         try:
             yield
         finally:
+            watcher.cancel()
+            for retired in getattr(app.state, "retired", []):
+                retired.close()
+            app.state.site.close()
             opened.close()
 
     app = FastAPI(

@@ -154,8 +154,10 @@ def landing(request: Request) -> Response:
 def health_status(site: Site) -> dict[str, Any]:
     """What ``/health`` says: figures fixed at start and the engine's running-query counter,
     a plain read; nothing here takes a lock, a thread or the store a query may hold."""
+    files = site.checks.status() if site.checks is not None else None
     return {
-        "status": "ok",
+        "status": "damaged" if files and files["damaged"] else "ok",
+        "files": files,
         "triples": site.triples,
         "graphs": site.graphs,
         "built": site.manifest.get("built"),

@@ -28,7 +28,7 @@ from ifrc_kg.config import Settings
 from ifrc_kg.remote_store import RemoteStore
 from ifrc_kg.server.pool import LocalQueryEngine, QueryLimits, QueryPool
 from ifrc_kg.server.result_cache import ResultCache
-from ifrc_kg.server.verify import verify_dist
+from ifrc_kg.server.verify import FileChecks, open_checks
 from ifrc_kg.store import GraphStore, QueryEngine
 
 log = logging.getLogger(__name__)
@@ -141,10 +141,13 @@ class Site:
     triples: int = 0
     graphs: int = 0
     result_cache: ResultCache | None = None
+    #: the checksums still to verify (big dumps), checked again before a file is sent
+    checks: FileChecks | None = None
+    closed: bool = False
 
     @classmethod
     def open(cls, settings: Settings, dist: Path, node_modules: Path | None) -> Site:
-        manifest_data = verify_dist(dist)
+        manifest_data, checks = open_checks(dist, settings.verify_at_start_mb * 1024 * 1024)
         manifest: dict[str, Any] = manifest_data or {}
         base = manifest.get("base") or settings.base
         store = open_site_store(settings, dist, base, manifest)
@@ -166,6 +169,8 @@ class Site:
             if isinstance(store, RemoteStore):
                 store.close()
             raise
+        if checks is not None:
+            checks.start()
         return cls(
             settings=settings,
             dist=dist,
@@ -184,10 +189,17 @@ class Site:
                 if settings.result_cache_mb
                 else None
             ),
+            checks=checks,
         )
 
     def close(self) -> None:
-        """Stop the query workers (or the remote store's connections); remove the store copy."""
+        """Stop the query workers (or the remote store's connections); remove the store copy.
+        Closing twice does nothing (a build replaced while serving is closed by the watcher)."""
+        if self.closed:
+            return
+        self.closed = True
+        if self.checks is not None:
+            self.checks.stop()
         self.engine.close()
         shutil.rmtree(self.scratch, ignore_errors=True)
 

@@ -4,6 +4,14 @@ A dist whose graph file is empty or cut short would otherwise be served as if it
 data. The build writes ``manifest.json`` (files with size and checksum) and ``SHA256SUMS``
 (every file, the manifest too); both must agree with the files on disk. A directory with
 neither (a hand-made test dataset) is served with a warning: there is nothing to verify.
+
+At 20M quads the dumps are some 17 GiB: hashing them all before the first answer would take
+a minute or more. So ``serve`` checks at start the checksum list, the manifest, every file's
+presence and size, and the checksum of every file up to ``IFRC_KG_VERIFY_AT_START_MB``; the
+big dumps are hashed in a background thread, and ``/dumps/`` hashes a file that is not
+verified yet (or changed since: inode, size or modification time) before sending it,
+refusing it with a 503 problem when it does not match (``FileChecks``). ``/health`` says how
+far the checks got.
 """
 
 from __future__ import annotations
@@ -12,6 +20,7 @@ import hashlib
 import json
 import logging
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +33,11 @@ _SUM_LINE = re.compile(r"([0-9a-f]{64})  (\S(?:.*\S)?)")
 
 class DamagedDist(IfrcKgError):
     """The build directory does not match its own checksums or manifest."""
+
+
+class BuildReplaced(IfrcKgError):
+    """A new build was swapped into the directory being served (``server/reopen.py`` serves
+    it within seconds); its files are not the ones the served checksums describe."""
 
 
 def _sha256(path: Path) -> str:
@@ -55,15 +69,27 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 
 def verify_dist(dist: Path) -> dict[str, Any] | None:
-    """Check ``dist`` against its checksums and manifest; the manifest, or None if absent.
+    """Check ``dist`` against its checksums and manifest, hashing every file now; the
+    manifest, or None if absent.
 
     Raises ``DamagedDist`` naming the first file that is missing, of the wrong size or
     checksum, or a checksum list or manifest that is itself damaged.
     """
+    manifest, _ = open_checks(dist, defer_bytes=None)
+    return manifest
+
+
+def open_checks(
+    dist: Path, defer_bytes: int | None
+) -> tuple[dict[str, Any] | None, FileChecks | None]:
+    """Check ``dist``'s checksum list and manifest, that every file is there with its size,
+    and the checksum of every file up to ``defer_bytes`` (all with None); the manifest and
+    the checks that remain (``FileChecks``), or (None, None) when there is nothing to verify.
+    """
     sums_path, manifest_path = dist / "SHA256SUMS", dist / "manifest.json"
     if not sums_path.is_file() and not manifest_path.is_file():
         log.warning("%s has no SHA256SUMS or manifest.json: serving it unverified", dist)
-        return None
+        return None, None
     for needed in (sums_path, manifest_path):
         if not needed.is_file():
             raise DamagedDist(f"{needed}: missing (the build writes it; rebuild)")
@@ -73,14 +99,23 @@ def verify_dist(dist: Path) -> dict[str, Any] | None:
         raise DamagedDist(f"{sums_path}: not UTF-8 text") from None
     manifest = _read_manifest(manifest_path)
     root = dist.resolve()
-    for relative, expected in sums.items():
+    sizes = {
+        entry.get("path"): entry.get("bytes")
+        for entry in manifest["files"]
+        if isinstance(entry, dict)
+    }
+    checks = FileChecks(dist, sums)
+    for relative in sums:
         path = (root / relative).resolve()
         if root not in path.parents:
             raise DamagedDist(f"{sums_path}: {relative!r} points outside the build")
         if not path.is_file():
             raise DamagedDist(f"{dist / relative}: listed in SHA256SUMS but missing")
-        if _sha256(path) != expected:
-            raise DamagedDist(f"{dist / relative}: does not match its SHA256SUMS checksum")
+        size = path.stat().st_size
+        if defer_bytes is None or size <= defer_bytes:
+            checks.check(relative)
+        elif sizes.get(relative) not in (None, size):
+            raise DamagedDist(f"{dist / relative}: size differs from manifest.json")
     for entry in manifest["files"]:
         relative = entry.get("path") if isinstance(entry, dict) else None
         if not isinstance(relative, str) or relative not in sums:
@@ -92,4 +127,92 @@ def verify_dist(dist: Path) -> dict[str, Any] | None:
             raise DamagedDist(f"{dist / relative}: size differs from manifest.json")
     if not any(name in sums for name in ("graph.trig", "graph.nq")):
         raise DamagedDist(f"{sums_path}: lists no graph.trig or graph.nq")
-    return manifest
+    return manifest, checks
+
+
+def _signature(path: Path) -> tuple[int, int, int]:
+    """What changes when a file is replaced or written: inode, size, modification time."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
+class FileChecks:
+    """The checksums of a served build, each file hashed once per version of it.
+
+    ``check`` hashes a file unless it was hashed with the same inode, size and modification
+    time; a file written or replaced after start is hashed again before it is served, and
+    refused when it no longer matches. ``start`` hashes the rest in a background thread, so
+    ``serve`` answers seconds after start and ``/health`` says how far it got.
+    """
+
+    def __init__(self, dist: Path, sums: dict[str, str]) -> None:
+        self.dist = dist
+        self.sums = sums
+        self._good: dict[str, tuple[int, int, int]] = {}
+        self._damaged: dict[str, str] = {}
+        self._locks = {relative: threading.Lock() for relative in sums}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._publication = _signature(dist / "manifest.json")
+
+    def check(self, relative: str) -> None:
+        """Raise ``DamagedDist`` unless ``relative`` (a path of SHA256SUMS) matches its sum;
+        a path the list does not name is not checked."""
+        if relative not in self.sums:
+            return
+        try:
+            replaced = _signature(self.dist / "manifest.json") != self._publication
+        except OSError:
+            replaced = True
+        if replaced:
+            raise BuildReplaced(f"{self.dist}: a new build is being put in place; try again")
+        path = self.dist / relative
+        with self._locks[relative]:
+            try:
+                signature = _signature(path)
+            except OSError:
+                self._damaged[relative] = "missing"
+                raise DamagedDist(f"{path}: listed in SHA256SUMS but missing") from None
+            if self._good.get(relative) == signature:
+                return
+            self._good.pop(relative, None)
+            if _sha256(path) != self.sums[relative]:
+                self._damaged[relative] = "checksum"
+                raise DamagedDist(f"{path}: does not match its SHA256SUMS checksum")
+            self._damaged.pop(relative, None)
+            self._good[relative] = signature
+
+    def start(self) -> None:
+        """Hash every file not hashed yet, in a daemon thread (a damaged one is logged)."""
+
+        def run() -> None:
+            for relative in self.sums:
+                if self._stop.is_set():
+                    return
+                try:
+                    self.check(relative)
+                except DamagedDist as error:
+                    log.error("%s", error)
+                except BuildReplaced:
+                    return
+
+        self._thread = threading.Thread(target=run, name="ifrc-kg-checksums", daemon=True)
+        self._thread.start()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for the background checks; whether they are done."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def status(self) -> dict[str, Any]:
+        """For ``/health``: files verified, still to verify, and those that did not match."""
+        return {
+            "verified": len(self._good),
+            "pending": len(self.sums) - len(self._good) - len(self._damaged),
+            "damaged": sorted(self._damaged),
+        }
