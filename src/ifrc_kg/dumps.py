@@ -288,6 +288,22 @@ def trig_chunk(nquads_data: bytes, prefixes: Mapping[str, str] | None = None) ->
     return _header_free(out)
 
 
+def streaming_profile(node: object) -> object:
+    """A JSON-LD node with its keys in the order the streaming profile asks for: ``@context``,
+    ``@type`` (or the alias ``type``), ``@id`` (``id``), then the rest, at every level.
+
+    >>> streaming_profile({"label": "x", "id": "ex:a", "type": "ex:T"})
+    {'type': 'ex:T', 'id': 'ex:a', 'label': 'x'}
+    """
+    if isinstance(node, list):
+        return [streaming_profile(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    first = ("@context", "@type", "type", "@id", "id")
+    order = sorted(node, key=lambda key: (first.index(key) if key in first else len(first), key))
+    return {key: streaming_profile(node[key]) for key in order}
+
+
 class JsonLdCompactor:
     """Compacts node objects with the published context, without a JSON-LD processor.
 
@@ -414,7 +430,7 @@ class JsonLdCompactor:
         for key, values in node.items():
             if isinstance(values, list) and len(values) == 1:
                 node[key] = values[0]
-        return json.dumps(node, ensure_ascii=False, sort_keys=True)
+        return json.dumps(streaming_profile(node), ensure_ascii=False)
 
 
 def jsonld_document(

@@ -10,8 +10,9 @@ read whole; one with its context inline (the build's ``graph.jsonld``) is parsed
 pyoxigraph 0.5 keeps a top-level ``@graph`` in memory until its object closes (the object
 could name it as a graph), unless the document follows JSON-LD's streaming profile
 (``@context`` first, then ``@type``, then ``@id`` in every object): a first parse that keeps
-nothing checks that, and such a document is then parsed in bounded memory (README,
-"`validate` streams large inputs").
+nothing checks that, and such a document (the build's own JSON-LD dumps,
+``dumps.streaming_profile``) is then parsed in bounded memory (README, "`validate` streams
+large inputs").
 """
 
 from __future__ import annotations
@@ -74,22 +75,6 @@ def _with_local_contexts(path: Path) -> bytes:
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise RdfFormatError(str(path), f"cannot read as json-ld: {error}") from None
     return json.dumps(validation._local_contexts(document, path)).encode()
-
-
-def streaming_profile(node: object) -> object:
-    """A JSON-LD node with its keys in the order the streaming profile asks for: ``@context``,
-    ``@type`` (or the alias ``type``), ``@id`` (``id``), then the rest, at every level.
-
-    >>> streaming_profile({"label": "x", "id": "ex:a", "type": "ex:T"})
-    {'type': 'ex:T', 'id': 'ex:a', 'label': 'x'}
-    """
-    if isinstance(node, list):
-        return [streaming_profile(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    first = ("@context", "@type", "type", "@id", "id")
-    order = sorted(node, key=lambda key: (first.index(key) if key in first else len(first), key))
-    return {key: streaming_profile(node[key]) for key in order}
 
 
 def _streaming_profile(path: Path) -> bool:
