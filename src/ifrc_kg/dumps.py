@@ -1,12 +1,13 @@
 """Deterministic RDF serialisations: the same triples always give the same bytes.
 
-rdflib's Turtle, TriG and JSON-LD writers follow the store's iteration order, which
-depends on insertion order and string hashing, so two builds of the same input could
-differ byte for byte. These writers sort: subjects, then predicates (``rdf:type``
-first), then objects, each by a total order on RDF terms; N-Triples and N-Quads are the
-sorted lines of rdflib's own line-based output; JSON-LD is compacted by pyld (the
-JSON-LD 1.1 reference algorithm) from a sorted expanded document and written with
-sorted keys.
+rdflib's Turtle writer follows the store's iteration order, which depends on insertion
+order and string hashing, so two builds of the same input could differ byte for byte.
+``turtle`` sorts (subjects, then predicates with ``rdf:type`` first, then objects, each by
+a total order on RDF terms) for the small files of a build (``void.ttl``,
+``validation.ttl``). The dumps of the corpus are written from pyoxigraph's sorted lines, a
+report at a time (``parts.py``): Turtle and TriG chunks under one prefix header, JSON-LD
+node objects compacted with the published context and written in the streaming profile's
+key order.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
@@ -114,128 +115,13 @@ def turtle(graph: Graph, prefixes: Mapping[str, str] | None = None) -> bytes:
     return (names.header() + "\n" + body).encode("utf-8")
 
 
-def trig(dataset: Dataset, prefixes: Mapping[str, str] | None = None) -> bytes:
-    """Sorted TriG: one block per named graph, in graph-name order; default graph first."""
-    names = _Names(_prefix_map(prefixes))
-    chunks = []
-    graphs = sorted(
-        (g for g in dataset.graphs() if len(g)),
-        key=lambda g: (g.identifier != dataset.default_graph.identifier, term_key(g.identifier)),
-    )
-    for graph in graphs:
-        plain = Graph()
-        for triple in graph:
-            plain.add(triple)
-        blocks = "\n".join(_subject_blocks(plain, names))
-        if graph.identifier == dataset.default_graph.identifier:
-            chunks.append(blocks)
-        else:
-            chunks.append(f"{names.term(graph.identifier)} {{\n{blocks}}}\n")
-    return (names.header() + "\n" + "\n".join(chunks)).encode("utf-8")
-
-
-def _sorted_lines(data: bytes) -> bytes:
-    lines = sorted({line for line in data.splitlines() if line.strip()})
-    return b"".join(line + b"\n" for line in lines)
-
-
-def ntriples(graph: Graph) -> bytes:
-    """Sorted N-Triples of a graph or of the union of a dataset's graphs."""
-    union = union_graph(graph)
-    return _sorted_lines(union.serialize(format="nt", encoding="utf-8"))
-
-
-def nquads(dataset: Dataset) -> bytes:
-    """Sorted N-Quads: every named graph kept."""
-    return _sorted_lines(dataset.serialize(format="nquads", encoding="utf-8"))
-
-
-# --- JSON-LD --------------------------------------------------------------------------------
-
-
-def _expanded_value(term: Node) -> dict[str, Any]:
-    if isinstance(term, URIRef):
-        return {"@id": str(term)}
-    if isinstance(term, BNode):
-        return {"@id": f"_:{term}"}
-    assert isinstance(term, Literal)
-    value: dict[str, Any] = {"@value": str(term)}
-    if term.language:
-        value["@language"] = term.language
-    elif term.datatype is not None and term.datatype != XSD.string:
-        value["@type"] = str(term.datatype)
-    return value
-
-
-def expanded_jsonld(graph: Graph) -> list[dict[str, Any]]:
-    """Expanded JSON-LD (one node object per subject), in term order."""
-    nodes = []
-    for subject in sorted(set(graph.subjects()), key=term_key):
-        node: dict[str, Any] = {"@id": _expanded_value(subject)["@id"]}
-        types = sorted(graph.objects(subject, RDF.type), key=term_key)
-        if types:
-            node["@type"] = [str(t) for t in types]
-        for predicate in sorted(set(graph.predicates(subject)), key=term_key):
-            if predicate == RDF.type:
-                continue
-            objects = sorted(graph.objects(subject, predicate), key=term_key)
-            node[str(predicate)] = [_expanded_value(o) for o in objects]
-        nodes.append(node)
-    return nodes
-
-
-def _list_keys(context: Mapping[str, Any]) -> set[str]:
-    """Terms whose values are ordered lists (their arrays must not be re-sorted)."""
-    keys = set()
-    for term, definition in context.items():
-        if isinstance(definition, Mapping) and definition.get("@container") == "@list":
-            keys.add(term)
-    return keys
-
-
-def _canonical(value: Any, list_keys: set[str]) -> Any:
-    """Sort the unordered arrays of a compacted document so its text is stable."""
-    if isinstance(value, dict):
-        return {
-            key: (
-                item
-                if key in ("@context", "@list") or key in list_keys
-                else _canonical(item, list_keys)
-            )
-            for key, item in value.items()
-        }
-    if isinstance(value, list):
-        items = [_canonical(item, list_keys) for item in value]
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def jsonld(graph: Graph, context: Mapping[str, Any]) -> bytes:
-    """JSON-LD 1.1 of the union graph, compacted with ``context`` (inlined in the document).
-
-    ``context`` is the parsed ``context.jsonld`` document (``{"@context": {...}}``) or
-    the context object itself; the compacted output carries it inline, so the file is
-    self-contained (no remote context to fetch).
-    """
-    from pyld import jsonld as pyld
-
-    context_object = context.get("@context", context)
-    expanded = expanded_jsonld(union_graph(graph))
-    compacted = pyld.compact(expanded, {"@context": context_object}, {"graph": True})
-    inner = context_object if isinstance(context_object, Mapping) else {}
-    document = _canonical(compacted, _list_keys(inner))
-    document["@context"] = context_object
-    text = json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True)
-    return (text + "\n").encode("utf-8")
-
-
 # --- streaming, per-report serialisation (the corpus build) ----------------------------------
 #
 # The corpus build serialises each report once, in a worker, through pyoxigraph's Rust
 # writers, and assembles the whole from those pieces without holding the corpus in memory:
-# N-Triples and N-Quads are k-way merges of sorted per-report files; Turtle, TriG and
-# JSON-LD are concatenations of per-report chunks under one header (Turtle, TriG and JSON-LD
-# all allow a subject to be described in several places).
+# every dump is a concatenation of per-report chunks after the shared graphs (``parts.py``;
+# Turtle, TriG and JSON-LD all allow a subject to be described in several places); the
+# shared graphs' triples are a k-way merge of their sorted files.
 
 
 def canonical_lines(data: bytes, fmt: ox.RdfFormat) -> list[bytes]:
