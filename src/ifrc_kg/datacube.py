@@ -106,7 +106,7 @@ def union_graph(data: Graph) -> Graph:
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -124,7 +124,7 @@ class Row:
     """One solution with rdflib terms, read as ``row.obs`` or ``row["count"]``."""
 
     def __init__(self, solution: ox.QuerySolution, variables: list[str]) -> None:
-        self._values = {name: _rdflib_term(solution[name]) for name in variables}
+        self._values = {name: rdflib_term(solution[name]) for name in variables}
 
     def __getattr__(self, name: str) -> Node | None:
         try:
@@ -143,7 +143,7 @@ def _select(store: ox.Store, query: str) -> list[Row]:
     return [Row(solution, variables) for solution in solutions]
 
 
-def _store_of(data: Graph) -> ox.Store:
+def store_of(data: Graph) -> ox.Store:
     """A scratch in-memory store holding every triple of ``data`` in its default graph."""
     store = ox.Store()
     if isinstance(data, Dataset | ConjunctiveGraph):
@@ -163,7 +163,7 @@ def _normalise_store(store: ox.Store) -> None:
 
 def normalise(data: Graph) -> Graph:
     """A normalised copy (phases 1 and 2); the input is never modified."""
-    store = _store_of(data)
+    store = store_of(data)
     _normalise_store(store)
     copy = Graph()
     for prefix, namespace in data.namespaces():
@@ -506,7 +506,7 @@ def check_integrity(data: Graph | ox.Store) -> dict[str, list[str]]:
     constraints were checked. An rdflib graph is copied; a pyoxigraph store (its default
     graph) is normalised in place, for a caller that loaded it for this purpose.
     """
-    normalised = data if isinstance(data, ox.Store) else _store_of(data)
+    normalised = data if isinstance(data, ox.Store) else store_of(data)
     _normalise_store(normalised)
     found: dict[str, list[str]] = {ic_id: [] for ic_id in IC_IDS}
     for constraint in CONSTRAINTS:
