@@ -23,8 +23,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections import defaultdict
-from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -104,6 +103,8 @@ class Result:
     messages: tuple[Literal, ...]
     detail: str = ""  # the default message when the shape gives none
     ox_focus: ox.Term | None = None  # the focus node as pyoxigraph returned it
+    #: sh:node's results of the value node (§3.6.2.6 sh:detail, as pySHACL reports them)
+    details: tuple[Result, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -232,12 +233,16 @@ class CompiledShapes:
 
     # --- running them --------------------------------------------------------------------
 
-    def results(self, store: ox.Store) -> list[Result]:
-        """Every result of the compiled shapes over the store's default graph."""
+    def results(self, store: ox.Store, data: Graph | None = None) -> list[Result]:
+        """Every result of the compiled shapes over the store's default graph.
+
+        ``data``, the graph the store was loaded from, gives back the lexical form of a
+        value the store canonicalised ("322013.0"^^xsd:decimal is stored as 322013).
+        """
         out: list[Result] = []
         for shape in self.compiled:
             out.extend(self._evaluate(store, shape, self._target_pattern(shape)))
-        return out
+        return out if data is None else [_as_printed(r, data) for r in out]
 
     def _target_pattern(self, shape: Node) -> str:
         g, parts = self.shapes, []
@@ -269,8 +274,8 @@ class CompiledShapes:
         values: dict[ox.Term, list[ox.Term]] = defaultdict(list)
         out: list[Result] = []
 
-        def result(this: ox.Term, value: ox.Term | None, component: str, detail: str) -> None:
-            out.append(self._result(shape, spec, this, value, component, detail))
+        def result(this, value, component: str, detail: str, details: tuple = ()) -> None:
+            out.append(self._result(shape, spec, this, value, component, detail, details))
 
         true = ox.Literal(True)
         for row in store.query(f"SELECT DISTINCT * WHERE {{ {where} }}"):
@@ -363,7 +368,9 @@ class CompiledShapes:
             for value in found:
                 for node_shape in spec.nodes:
                     if value in failing[node_shape]:
-                        result(this, value, "NodeConstraintComponent", f"Value fails {node_shape}")
+                        detail = f"Value does not conform to {node_shape}"
+                        nested = tuple(failing[node_shape][value])
+                        result(this, value, "NodeConstraintComponent", detail, nested)
                 for negated in spec.nots:
                     if value not in failing[negated]:
                         result(
@@ -375,11 +382,14 @@ class CompiledShapes:
                     if not ok[name]:
                         result(this, value, f"{name}ConstraintComponent", f"{name} fails")
 
-    def _failing(self, store: ox.Store, shape: Node, focus: str) -> set[ox.Term]:
-        """The focus nodes of ``focus`` that do not conform to ``shape``."""
-        return {r.ox_focus for r in self._evaluate(store, shape, focus)}
+    def _failing(self, store: ox.Store, shape: Node, focus: str) -> dict[ox.Term, list[Result]]:
+        """The focus nodes of ``focus`` that do not conform to ``shape``, with their results."""
+        failing: dict[ox.Term, list[Result]] = defaultdict(list)
+        for found in self._evaluate(store, shape, focus):
+            failing[found.ox_focus].append(found)
+        return failing
 
-    def _result(self, shape, spec: _Spec, focus, value, component, detail) -> Result:
+    def _result(self, shape, spec: _Spec, focus, value, component, detail, details) -> Result:
         return Result(
             focus=rdflib_term(focus),
             path=spec.path_node,
@@ -390,7 +400,23 @@ class CompiledShapes:
             messages=spec.messages,
             detail=detail,
             ox_focus=focus,
+            details=details,
         )
+
+
+def _as_printed(result: Result, data: Graph) -> Result:
+    """The result with its literal value as ``data`` writes it (same datatype and value)."""
+    details = tuple(_as_printed(r, data) for r in result.details)
+    value = result.value
+    if isinstance(value, Literal) and isinstance(result.path, URIRef):
+        printed = [
+            o
+            for o in data.objects(result.focus, result.path)
+            if isinstance(o, Literal) and o.datatype == value.datatype and o.eq(value)
+        ]
+        if len(printed) == 1:
+            value = printed[0]
+    return replace(result, value=value, details=details)
 
 
 def _ox_term(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
@@ -425,34 +451,38 @@ def add_results(report: Graph, results: list[Result], shapes: Graph) -> None:
         report.add((node, RDF.type, SH.ValidationReport))
         report.add((node, SH.conforms, Literal(True)))
     for item in results:
-        result = BNode()
-        report.add((node, SH.result, result))
-        report.add((result, RDF.type, SH.ValidationResult))
-        report.add((result, SH.focusNode, item.focus))
-        if item.path is not None:
-            report.add((result, SH.resultPath, item.path))
-            _copy_blank(shapes, report, item.path)
-        if item.value is not None:
-            report.add((result, SH.value, item.value))
-        report.add((result, SH.sourceShape, item.shape))
-        report.add((result, SH.sourceConstraintComponent, SH[item.component]))
-        report.add((result, SH.resultSeverity, item.severity))
-        for message in item.messages or (Literal(item.detail),):
-            report.add((result, SH.resultMessage, message))
+        report.add((node, SH.result, _add_result(report, item, shapes)))
     if any(r.severity == SH.Violation for r in results):
         report.set((node, SH.conforms, Literal(False)))
 
 
+def _add_result(report: Graph, item: Result, shapes: Graph) -> BNode:
+    """One result node, with its nested ``sh:detail`` results."""
+    result = BNode()
+    report.add((result, RDF.type, SH.ValidationResult))
+    report.add((result, SH.focusNode, item.focus))
+    if item.path is not None:
+        report.add((result, SH.resultPath, item.path))
+        _copy_blank(shapes, report, item.path)
+    if item.value is not None:
+        report.add((result, SH.value, item.value))
+    report.add((result, SH.sourceShape, item.shape))
+    report.add((result, SH.sourceConstraintComponent, SH[item.component]))
+    report.add((result, SH.resultSeverity, item.severity))
+    for message in item.messages or (Literal(item.detail),):
+        report.add((result, SH.resultMessage, message))
+    for nested in item.details:
+        report.add((result, SH.detail, _add_result(report, nested, shapes)))
+    return result
+
+
 def _copy_blank(source: Graph, target: Graph, node: Node) -> None:
     """A blank path expression's triples, so the report describes the path (§3.6.2.3)."""
-    todo: Iterator[Node] = iter([node])
-    seen: set[Node] = set()
-    stack = list(todo)
+    stack, seen = [node], set()
     while stack:
         current = stack.pop()
-        if not isinstance(current, BNode) or current in seen:
-            continue
-        seen.add(current)
-        for p, o in source.predicate_objects(current):
-            target.add((current, p, o))
-            stack.append(o)
+        if isinstance(current, BNode) and current not in seen:
+            seen.add(current)
+            for p, o in source.predicate_objects(current):
+                target.add((current, p, o))
+                stack.append(o)

@@ -449,7 +449,7 @@ def validate(
         # after them) the Data Cube constraints
         store = store_of(union)
         compiled = compiled_shapes(shapes)
-        results = compiled.results(store)
+        results = compiled.results(store, union)
         report_graph = (
             _pyshacl_report(union, shapes, compiled.fallback) if compiled.fallback else Graph()
         )
