@@ -172,8 +172,11 @@ def _select(store: ox.Store, query: str) -> list[Row]:
     return [Row(solution, variables) for solution in solutions]
 
 
-def store_of(data: Graph) -> ox.Store:
-    """A scratch in-memory store holding every triple of ``data`` in its default graph."""
+def store_of(data: Graph, datatypes: set[str] | None = None) -> ox.Store:
+    """A scratch in-memory store holding every triple of ``data`` in its default graph.
+
+    ``datatypes`` receives the datatype IRI of every literal as ``data`` writes it.
+    """
     store = ox.Store()
     if isinstance(data, Dataset | ConjunctiveGraph):
         text = data.serialize(format="nquads", encoding="utf-8")
@@ -181,7 +184,16 @@ def store_of(data: Graph) -> ox.Store:
     else:
         text = data.serialize(format="nt", encoding="utf-8")
         quads = ox.parse(text, ox.RdfFormat.N_TRIPLES)
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+    if datatypes is None:
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+        return store
+
+    def noted(quad: ox.Quad) -> ox.Quad:
+        if isinstance(quad.object, ox.Literal):
+            datatypes.add(quad.object.datatype.value)
+        return ox.Quad(quad.subject, quad.predicate, quad.object)
+
+    store.bulk_extend(noted(q) for q in quads)
     return store
 
 

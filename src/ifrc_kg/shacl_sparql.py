@@ -22,8 +22,11 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -107,13 +110,51 @@ class Result:
     details: tuple[Result, ...] = ()
 
 
+_TRUE = ox.Literal(True)
+#: A check's verdict when it is decided on the literal as the data writes it.
+_AS_WRITTEN = ox.Literal("as-written")
+_STRINGS = f"(<{XSD.string}>, <{RDF.langString}>)"
+
+
+@dataclass(frozen=True)
+class _Check:
+    """One value-level constraint: a SPARQL boolean over ``?v``, or ``_AS_WRITTEN``."""
+
+    expr: str
+    component: str
+    as_written: Callable[[Any], bool] | None = None
+
+
+def _lexical(expr: str, component: str, test: Callable[[Any], bool], term: bool = False) -> _Check:
+    """A check decided by SPARQL for IRIs and strings, and on the data's own lexical form
+    (``test`` of the string, or of the rdflib term when ``term``) for other literals."""
+    other = f"isLiteral(?v) && !(datatype(?v) IN {_STRINGS})"
+    verdict = f"IF({other}, {_AS_WRITTEN}, COALESCE({expr}, false))"
+    return _Check(
+        verdict, f"{component}ConstraintComponent", test if term else lambda t: test(str(t))
+    )
+
+
+def _python_flags(flags: str) -> int:
+    """SPARQL REGEX flags (XPath: s, m, i, x) as Python's."""
+    table = {"s": re.S, "m": re.M, "i": re.I, "x": re.X}
+    return functools.reduce(lambda acc, f: acc | table.get(f, 0), flags, 0)
+
+
+def _same_value(a: Literal, b: Literal) -> bool:
+    try:
+        return a.datatype == b.datatype and bool(a.eq(b))
+    except TypeError:  # rdflib cannot compare ill-typed lexical forms
+        return a == b
+
+
 @dataclass(frozen=True)
 class _Spec:
     """What one shape asks, read once from the shapes graph."""
 
     path_node: Node | None
     path: str | None
-    checks: list[tuple[str, str]]
+    checks: list[_Check]
     min_count: list[int]
     max_count: list[int]
     has_value: list[ox.Term]
@@ -148,6 +189,7 @@ class CompiledShapes:
                 self.compiled.append(shape)
         self._variables = itertools.count()
         self._specs: dict[Node, _Spec] = {}
+        self._data: Graph | None = None
 
     def _spec(self, shape: Node) -> _Spec:
         if (spec := self._specs.get(shape)) is None:
@@ -240,8 +282,12 @@ class CompiledShapes:
         value the store canonicalised ("322013.0"^^xsd:decimal is stored as 322013).
         """
         out: list[Result] = []
-        for shape in self.compiled:
-            out.extend(self._evaluate(store, shape, self._target_pattern(shape)))
+        self._data = data
+        try:
+            for shape in self.compiled:
+                out.extend(self._evaluate(store, shape, self._target_pattern(shape)))
+        finally:
+            self._data = None
         return out if data is None else [_as_printed(r, data) for r in out]
 
     def _target_pattern(self, shape: Node) -> str:
@@ -264,9 +310,7 @@ class CompiledShapes:
         if spec.deactivated:
             return []
         # each check is computed where ?v is bound (an unbound ?v would make EXISTS scan)
-        binds = "".join(
-            f" BIND (COALESCE({expr}, false) AS ?c{i})" for i, (expr, _) in enumerate(spec.checks)
-        )
+        binds = "".join(f" BIND ({check.expr} AS ?c{i})" for i, check in enumerate(spec.checks))
         if spec.path is None:  # a node shape: the focus node is the value node (§2.2)
             where = f"{focus} BIND (?this AS ?v){binds}"
         else:
@@ -277,16 +321,20 @@ class CompiledShapes:
         def result(this, value, component: str, detail: str, details: tuple = ()) -> None:
             out.append(self._result(shape, spec, this, value, component, detail, details))
 
-        true = ox.Literal(True)
         for row in store.query(f"SELECT DISTINCT * WHERE {{ {where} }}"):
             this, value = row["this"], row["v"]
             found = values[this]
             if value is None:
                 continue
             found.append(value)
-            for i, (_, component) in enumerate(spec.checks):
-                if row[f"c{i}"] != true:
-                    result(this, value, component, f"Value {value} fails {component}")
+            for i, check in enumerate(spec.checks):
+                verdict = row[f"c{i}"]
+                if verdict == _AS_WRITTEN and check.as_written is not None:
+                    passed = check.as_written(self._as_written(spec, this, value))
+                else:
+                    passed = verdict == _TRUE
+                if not passed:
+                    result(this, value, check.component, f"Value {value} fails {check.component}")
         for this, found in values.items():
             self._count_checks(spec, this, found, result)
         value_set = focus if spec.path is None else self._value_set(focus, spec.path)
@@ -310,8 +358,20 @@ class CompiledShapes:
         inner = f"{{ SELECT (?this AS {f}) WHERE {{ {focus} }} }}"
         return f"{{ SELECT DISTINCT ?this WHERE {{ {inner} {f} {path} ?this }} }}"
 
-    def _value_checks(self, shape: Node) -> list[tuple[str, str]]:
-        """(SPARQL expression over ``?v``, component) for each value-level constraint."""
+    def _as_written(self, spec: _Spec, this: ox.Term, value: ox.Term) -> Node:
+        """The value as the data writes it (the store keeps numbers in canonical form)."""
+        term = rdflib_term(value)
+        if self._data is None or not isinstance(spec.path_node, URIRef):
+            return term
+        written = [
+            o
+            for o in self._data.objects(rdflib_term(this), spec.path_node)
+            if isinstance(o, Literal) and _same_value(o, term)
+        ]
+        return written[0] if len(written) == 1 else term
+
+    def _value_checks(self, shape: Node) -> list[_Check]:
+        """The value-level constraints of a shape, each a SPARQL expression over ``?v``."""
         g, checks = self.shapes, []
         for cls in g.objects(shape, SH["class"]):  # §4.1.1
             checks.append((f"EXISTS {{ ?v {_INSTANCE} {_n3(cls)} }}", "Class"))
@@ -325,20 +385,33 @@ class CompiledShapes:
         for predicate, (operator, component) in _RANGES.items():  # §4.3
             for bound in g.objects(shape, predicate):
                 checks.append((f"?v {operator} {_n3(bound)}", component))
+        compiled = [
+            _Check(f"COALESCE({expr}, false)", f"{component}ConstraintComponent")
+            for expr, component in checks
+        ]
+        # What reads a literal's lexical form or compares terms is answered from the data
+        # as written for a literal of another type than string: the store would give "5"
+        # for "5.0"^^xsd:decimal.
         for length in g.objects(shape, SH.minLength):  # §4.4.1
-            checks.append((f"!isBlank(?v) && STRLEN(STR(?v)) >= {int(length)}", "MinLength"))
+            expr = f"!isBlank(?v) && STRLEN(STR(?v)) >= {int(length)}"
+            compiled.append(_lexical(expr, "MinLength", lambda t, n=int(length): len(t) >= n))
         for length in g.objects(shape, SH.maxLength):  # §4.4.2
-            checks.append((f"!isBlank(?v) && STRLEN(STR(?v)) <= {int(length)}", "MaxLength"))
+            expr = f"!isBlank(?v) && STRLEN(STR(?v)) <= {int(length)}"
+            compiled.append(_lexical(expr, "MaxLength", lambda t, n=int(length): len(t) <= n))
         flags = g.value(shape, SH.flags)
         for pattern in g.objects(shape, SH.pattern):  # §4.4.3
             arguments = _n3(Literal(str(pattern)))
             if flags is not None:
                 arguments += ", " + _n3(Literal(str(flags)))
-            checks.append((f"!isBlank(?v) && REGEX(STR(?v), {arguments})", "Pattern"))
+            regex = re.compile(str(pattern), _python_flags(str(flags or "")))
+            expr = f"!isBlank(?v) && REGEX(STR(?v), {arguments})"
+            compiled.append(_lexical(expr, "Pattern", lambda t, r=regex: bool(r.search(t))))
         for members in g.objects(shape, SH["in"]):  # §4.8.3: sameTerm, not value equality
-            terms = [f"sameTerm(?v, {_n3(m)})" for m in Collection(g, members)]
-            checks.append(("(" + (" || ".join(terms) or "false") + ")", "In"))
-        return [(expr, f"{component}ConstraintComponent") for expr, component in checks]
+            allowed = list(Collection(g, members))
+            terms = [f"sameTerm(?v, {_n3(m)})" for m in allowed]
+            expr = "(" + (" || ".join(terms) or "false") + ")"
+            compiled.append(_lexical(expr, "In", lambda t, a=allowed: t in a, term=True))
+        return compiled
 
     @staticmethod
     def _count_checks(spec: _Spec, this: ox.Term, found: list[ox.Term], result) -> None:
@@ -404,6 +477,18 @@ class CompiledShapes:
         )
 
 
+def keeps_datatypes(store: ox.Store, datatypes: set[str]) -> bool:
+    """Whether the store holds the literals' ``datatypes`` as the data wrote them.
+
+    pyoxigraph stores "400"^^xsd:positiveInteger as an xsd:integer, so sh:datatype would
+    not see the data's own type; such data is validated by pySHACL instead.
+    """
+    stored = store.query(
+        "SELECT DISTINCT (DATATYPE(?o) AS ?d) WHERE { ?s ?p ?o FILTER isLiteral(?o) }"
+    )
+    return {row["d"].value for row in stored} == datatypes
+
+
 def _as_printed(result: Result, data: Graph) -> Result:
     """The result with its literal value as ``data`` writes it (same datatype and value)."""
     details = tuple(_as_printed(r, data) for r in result.details)
@@ -412,7 +497,7 @@ def _as_printed(result: Result, data: Graph) -> Result:
         printed = [
             o
             for o in data.objects(result.focus, result.path)
-            if isinstance(o, Literal) and o.datatype == value.datatype and o.eq(value)
+            if isinstance(o, Literal) and _same_value(o, value)
         ]
         if len(printed) == 1:
             value = printed[0]

@@ -37,7 +37,7 @@ from ifrc_kg.config import DEFAULT_BASE, artefact_dir
 from ifrc_kg.datacube import IC_TITLES, check_integrity, store_of, union_graph, violations_only
 from ifrc_kg.errors import RdfFormatError
 from ifrc_kg.namespaces import OA, bind_prefixes
-from ifrc_kg.shacl_sparql import add_results, compiled_shapes
+from ifrc_kg.shacl_sparql import add_results, compiled_shapes, keeps_datatypes
 
 log = logging.getLogger(__name__)
 
@@ -449,12 +449,16 @@ def validate(
     else:
         # one pyoxigraph copy serves the compiled shapes, then (normalised in place, so
         # after them) the Data Cube constraints
-        store = store_of(union)
+        datatypes: set[str] = set()
+        store = store_of(union, datatypes)
         compiled = compiled_shapes(shapes)
-        results = compiled.results(store, union)
-        report_graph = (
-            _pyshacl_report(union, shapes, compiled.fallback) if compiled.fallback else Graph()
-        )
+        if keeps_datatypes(store, datatypes):
+            results = compiled.results(store, union)
+            fallback = compiled.fallback
+        else:
+            log.info("the data has literal types the store rewrites: pySHACL validates it")
+            results, fallback = [], None  # every shape
+        report_graph = _pyshacl_report(union, shapes, fallback) if fallback != [] else Graph()
         add_results(report_graph, results, shapes)
         integrity = check_integrity(store) if data_cube else {}
     report = ValidationReport.of(
