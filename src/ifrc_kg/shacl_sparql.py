@@ -321,19 +321,19 @@ class CompiledShapes:
         def result(this, value, component: str, detail: str, details: tuple = ()) -> None:
             out.append(self._result(shape, spec, this, value, component, detail, details))
 
+        columns = [(f"c{i}", check) for i, check in enumerate(spec.checks)]
         for row in store.query(f"SELECT DISTINCT * WHERE {{ {where} }}"):
             this, value = row["this"], row["v"]
             found = values[this]
             if value is None:
                 continue
             found.append(value)
-            for i, check in enumerate(spec.checks):
-                verdict = row[f"c{i}"]
-                if verdict == _AS_WRITTEN and check.as_written is not None:
-                    passed = check.as_written(self._as_written(spec, this, value))
-                else:
-                    passed = verdict == _TRUE
-                if not passed:
+            for column, check in columns:
+                verdict = row[column]
+                if verdict == _TRUE:
+                    continue
+                written = verdict == _AS_WRITTEN and check.as_written is not None
+                if not written or not check.as_written(self._as_written(spec, this, value)):
                     result(this, value, check.component, f"Value {value} fails {check.component}")
         for this, found in values.items():
             self._count_checks(spec, this, found, result)
@@ -359,16 +359,10 @@ class CompiledShapes:
         return f"{{ SELECT DISTINCT ?this WHERE {{ {inner} {f} {path} ?this }} }}"
 
     def _as_written(self, spec: _Spec, this: ox.Term, value: ox.Term) -> Node:
-        """The value as the data writes it (the store keeps numbers in canonical form)."""
         term = rdflib_term(value)
-        if self._data is None or not isinstance(spec.path_node, URIRef):
+        if self._data is None:
             return term
-        written = [
-            o
-            for o in self._data.objects(rdflib_term(this), spec.path_node)
-            if isinstance(o, Literal) and _same_value(o, term)
-        ]
-        return written[0] if len(written) == 1 else term
+        return _written(self._data, rdflib_term(this), spec.path_node, term)
 
     def _value_checks(self, shape: Node) -> list[_Check]:
         """The value-level constraints of a shape, each a SPARQL expression over ``?v``."""
@@ -489,18 +483,22 @@ def keeps_datatypes(store: ox.Store, datatypes: set[str]) -> bool:
     return {row["d"].value for row in stored} == datatypes
 
 
+def _written(data: Graph, focus: Node, path: Node | None, value: Node | None) -> Node | None:
+    """``value`` as ``data`` writes it: the store keeps numbers in canonical form, so
+    "10.500"^^xsd:decimal comes back as 10.5 (the one value of ``focus`` along a predicate
+    ``path`` with the same datatype and value)."""
+    if not isinstance(value, Literal) or not isinstance(path, URIRef):
+        return value
+    written = [
+        o for o in data.objects(focus, path) if isinstance(o, Literal) and _same_value(o, value)
+    ]
+    return written[0] if len(written) == 1 else value
+
+
 def _as_printed(result: Result, data: Graph) -> Result:
-    """The result with its literal value as ``data`` writes it (same datatype and value)."""
+    """The result with its value, and its details' values, as ``data`` writes them."""
     details = tuple(_as_printed(r, data) for r in result.details)
-    value = result.value
-    if isinstance(value, Literal) and isinstance(result.path, URIRef):
-        printed = [
-            o
-            for o in data.objects(result.focus, result.path)
-            if isinstance(o, Literal) and _same_value(o, value)
-        ]
-        if len(printed) == 1:
-            value = printed[0]
+    value = _written(data, result.focus, result.path, result.value)
     return replace(result, value=value, details=details)
 
 

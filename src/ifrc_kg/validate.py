@@ -1,13 +1,18 @@
-"""Validation: the project's SHACL shapes (pySHACL) plus the W3C Data Cube constraints.
+"""Validation: the project's SHACL shapes plus the W3C Data Cube constraints.
+
+The SHACL Core shapes run as SPARQL over pyoxigraph (``shacl_sparql``); the SHACL-SPARQL
+shapes, and any shape using what that compiler does not translate, run in pySHACL, which
+also remains available for every shape (``engine="pyshacl"``, the reference the tests
+compare with).
 
 One typed :class:`ValidationReport` comes out whatever checked the graph: SHACL results
 split by severity (violations stop a publish; warnings are data-quality findings that
 are published, never blocking), and the Data Cube integrity constraints that fired.
 
-The data graph handed to pySHACL is the union of every named graph plus the vocabulary
-(ontology) graph, so class hierarchies, labels and ranges resolve; it is a private
-copy, so pySHACL may run in place (no second clone) and SHACL-AF rules cannot leak into
-the caller's graph. The shapes file is itself checked against SHACL's meta-shapes
+The data graph is the union of every named graph plus the vocabulary (ontology) graph, so
+class hierarchies, labels and ranges resolve; it is a private copy (or a read-only
+``datacube.UnionView``), so pySHACL may run in place (no second clone) and SHACL-AF rules
+cannot leak into the caller's graph. The shapes file is itself checked against SHACL's meta-shapes
 (shacl-shacl, baked into pySHACL, so it works offline) by :func:`check_shapes`.
 """
 
