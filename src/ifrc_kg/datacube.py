@@ -28,6 +28,7 @@ violation come back as rdflib terms, so the messages read as they did.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -172,28 +173,26 @@ def _select(store: ox.Store, query: str) -> list[Row]:
     return [Row(solution, variables) for solution in solutions]
 
 
+#: The datatype IRIs of an N-Triples / N-Quads text (one inside a quoted string too, which
+#: only makes a caller of ``store_of`` more careful).
+_DATATYPES = re.compile(rb"\^\^<([^>]*)>")
+
+
 def store_of(data: Graph, datatypes: set[str] | None = None) -> ox.Store:
     """A scratch in-memory store holding every triple of ``data`` in its default graph.
 
-    ``datatypes`` receives the datatype IRI of every literal as ``data`` writes it.
+    ``datatypes`` receives the datatype IRIs the serialised ``data`` writes.
     """
     store = ox.Store()
-    if isinstance(data, Dataset | ConjunctiveGraph):
-        text = data.serialize(format="nquads", encoding="utf-8")
-        quads = ox.parse(text, ox.RdfFormat.N_QUADS)
-    else:
-        text = data.serialize(format="nt", encoding="utf-8")
-        quads = ox.parse(text, ox.RdfFormat.N_TRIPLES)
-    if datatypes is None:
+    dataset = isinstance(data, Dataset | ConjunctiveGraph)
+    text = data.serialize(format="nquads" if dataset else "nt", encoding="utf-8")
+    if dataset or b"_:" in text:  # ox.parse keeps blank node labels (Store.load renames them)
+        quads = ox.parse(text, ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES)
         store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
-        return store
-
-    def noted(quad: ox.Quad) -> ox.Quad:
-        if isinstance(quad.object, ox.Literal):
-            datatypes.add(quad.object.datatype.value)
-        return ox.Quad(quad.subject, quad.predicate, quad.object)
-
-    store.bulk_extend(noted(q) for q in quads)
+    else:
+        store.load(text, ox.RdfFormat.N_TRIPLES)
+    if datatypes is not None:
+        datatypes.update(iri.decode() for iri in _DATATYPES.findall(text))
     return store
 
 

@@ -245,3 +245,13 @@ def test_a_type_the_store_rewrites_is_left_to_pyshacl() -> None:
     plain = Graph().parse(data=COMPONENT_DATA, format="turtle")
     datatypes = set()
     assert keeps_datatypes(store_of(plain, datatypes), datatypes)
+
+
+def test_a_blank_focus_node_is_reported_as_the_data_names_it() -> None:
+    graph = Graph().parse(
+        data=COMPONENT_DATA + "[] a ex:Thing ; ex:kind ex:k1 ; ex:n 42 .", format="turtle"
+    )
+    reference, found = both(graph, Graph().parse(data=COMPONENTS, format="turtle"))
+    assert reference == found
+    blank = {r[0] for r in found} - {r[0] for r in found if r[0].startswith("http")}
+    assert len(blank) == 1
