@@ -2,7 +2,7 @@
 
 Both engines validate the same graph; their results must be the same set of (focus node,
 path, value, source shape, constraint component, severity): on the Mali graph, on every
-structural variant of ``tests/variants.py``, on each misprinted cell, on every graph
+structural variant of ``tests/variants.py``, on misprinted cells, on every graph
 ``tests/shapes`` breaks on purpose, on the hand-written cases of ``tests/validate`` and on
 a graph written to break each constraint component the compiler translates.
 """
@@ -90,9 +90,10 @@ def test_structural_variant_same_results(name: str) -> None:
     assert reference == compiled
 
 
-@pytest.mark.parametrize("kind", sorted(variants.TABLE_CELLS))
+@pytest.mark.parametrize("kind", ["key-figure", "partner-funding", "dref-people-targeted"])
 def test_misprinted_cell_same_results(kind: str) -> None:
-    """An ambiguous print ("8,9980") exercises sh:xone, the readings and PlausiblePrint."""
+    """An ambiguous print ("8,9980") exercises sh:xone, the readings and PlausiblePrint: in
+    an observation, in a sum's row, in an operation's quantity."""
     printed = variants.misgrouped(variants.TABLE_CELLS[kind][1])
     graph = variant(variants.with_cell(variants.mali_text(), kind, printed)[0])
     reference, compiled = both(graph)
