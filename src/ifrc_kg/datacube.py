@@ -28,6 +28,7 @@ violation come back as rdflib terms, so the messages read as they did.
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,10 +104,39 @@ def union_graph(data: Graph) -> Graph:
     return union
 
 
+class UnionView(Graph):
+    """Every named graph of a dataset read as one plain graph, without copying it.
+
+    rdflib's store API answers a pattern with ``context=None`` from all contexts, each
+    triple once; the view asks that way. Validation reads a report's dataset through it
+    instead of a copy of its union (0.4 s of a report's 3 s). It is read-only.
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        super().__init__(store=dataset.store, namespace_manager=dataset.namespace_manager)
+        self.dataset = dataset
+
+    def triples(self, triple, context=None):  # type: ignore[no-untyped-def, override]
+        for found, _ in self.store.triples(triple, context=None):
+            yield found
+
+    def __len__(self) -> int:
+        return self.store.__len__(context=None)
+
+    def add(self, triple):  # type: ignore[no-untyped-def, override]
+        raise TypeError("a UnionView is read-only")
+
+    def addN(self, quads):  # type: ignore[no-untyped-def, override]
+        raise TypeError("a UnionView is read-only")
+
+    def remove(self, triple):  # type: ignore[no-untyped-def, override]
+        raise TypeError("a UnionView is read-only")
+
+
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
-def _rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
+def rdflib_term(term: ox.NamedNode | ox.BlankNode | ox.Literal | None) -> Node | None:
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -124,7 +154,7 @@ class Row:
     """One solution with rdflib terms, read as ``row.obs`` or ``row["count"]``."""
 
     def __init__(self, solution: ox.QuerySolution, variables: list[str]) -> None:
-        self._values = {name: _rdflib_term(solution[name]) for name in variables}
+        self._values = {name: rdflib_term(solution[name]) for name in variables}
 
     def __getattr__(self, name: str) -> Node | None:
         try:
@@ -143,16 +173,26 @@ def _select(store: ox.Store, query: str) -> list[Row]:
     return [Row(solution, variables) for solution in solutions]
 
 
-def _store_of(data: Graph) -> ox.Store:
-    """A scratch in-memory store holding every triple of ``data`` in its default graph."""
+#: The datatype IRIs of an N-Triples / N-Quads text (one inside a quoted string too, which
+#: only makes a caller of ``store_of`` more careful).
+_DATATYPES = re.compile(rb"\^\^<([^>]*)>")
+
+
+def store_of(data: Graph, datatypes: set[str] | None = None) -> ox.Store:
+    """A scratch in-memory store holding every triple of ``data`` in its default graph.
+
+    ``datatypes`` receives the datatype IRIs the serialised ``data`` writes.
+    """
     store = ox.Store()
-    if isinstance(data, Dataset | ConjunctiveGraph):
-        text = data.serialize(format="nquads", encoding="utf-8")
-        quads = ox.parse(text, ox.RdfFormat.N_QUADS)
+    dataset = isinstance(data, Dataset | ConjunctiveGraph)
+    text = data.serialize(format="nquads" if dataset else "nt", encoding="utf-8")
+    if dataset or b"_:" in text:  # ox.parse keeps blank node labels (Store.load renames them)
+        quads = ox.parse(text, ox.RdfFormat.N_QUADS if dataset else ox.RdfFormat.N_TRIPLES)
+        store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
     else:
-        text = data.serialize(format="nt", encoding="utf-8")
-        quads = ox.parse(text, ox.RdfFormat.N_TRIPLES)
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads)
+        store.load(text, ox.RdfFormat.N_TRIPLES)
+    if datatypes is not None:
+        datatypes.update(iri.decode() for iri in _DATATYPES.findall(text))
     return store
 
 
@@ -163,7 +203,7 @@ def _normalise_store(store: ox.Store) -> None:
 
 def normalise(data: Graph) -> Graph:
     """A normalised copy (phases 1 and 2); the input is never modified."""
-    store = _store_of(data)
+    store = store_of(data)
     _normalise_store(store)
     copy = Graph()
     for prefix, namespace in data.namespaces():
@@ -506,7 +546,7 @@ def check_integrity(data: Graph | ox.Store) -> dict[str, list[str]]:
     constraints were checked. An rdflib graph is copied; a pyoxigraph store (its default
     graph) is normalised in place, for a caller that loaded it for this purpose.
     """
-    normalised = data if isinstance(data, ox.Store) else _store_of(data)
+    normalised = data if isinstance(data, ox.Store) else store_of(data)
     _normalise_store(normalised)
     found: dict[str, list[str]] = {ic_id: [] for ic_id in IC_IDS}
     for constraint in CONSTRAINTS:

@@ -261,7 +261,7 @@ def build_piece(job: Job) -> Piece:
 def _work(job: Job, piece: Piece, directory: Path) -> None:
     from rdflib import Graph
 
-    from ifrc_kg.datacube import union_graph
+    from ifrc_kg.datacube import UnionView
     from ifrc_kg.export import figure_rows, nquads_store
     from ifrc_kg.findings import collect_findings, findings_graph
     from ifrc_kg.graph import build_dataset, vocabulary_graph_iri
@@ -291,7 +291,7 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     piece.timings["map"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    union = union_graph(dataset)
+    union = UnionView(dataset)
     result = validate(union, shapes=_shapes(), vocabulary=Graph(), inplace=True)
     piece.violations, piece.warnings = list(result.violations), list(result.warnings)
     piece.integrity = result.integrity
