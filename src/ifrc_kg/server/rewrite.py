@@ -494,6 +494,9 @@ def reads_no_data(query: str) -> bool:
     """
     if len(query) > DATA_FREE_MAX_CHARS or "\\u" in query.lower():
         return False
+    if query.count("{") != 1 or query.count("}") != 1:
+        return False  # more than one group, or none: no need to read it (a brace in a
+        # string would count too, and such a query goes to a worker, as any other)
     tokens = tokenize(query)
     if tokens is None:
         return False
