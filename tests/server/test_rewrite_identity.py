@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -114,7 +115,15 @@ class _MadeUpCounts(dict):
         return 1000 - number if self.reverse else number
 
 
-COUNTS = [Counts(_MadeUpCounts(reverse), _MadeUpCounts(reverse)) for reverse in (False, True)]
+def _made_up_matches(reverse: bool) -> Callable[[str, str], int]:
+    counts = _MadeUpCounts(reverse)
+    return lambda predicate, obj: counts.get(predicate + obj) % 20  # often within the ratio
+
+
+COUNTS = [
+    Counts(_MadeUpCounts(reverse), _MadeUpCounts(reverse), _made_up_matches(reverse))
+    for reverse in (False, True)
+]
 
 
 @cache
@@ -264,6 +273,31 @@ def test_generated_groups_same_answer_in_any_pattern_order() -> None:
     assert reordered >= 100
 
 
+def test_generated_stars_same_answer_joined_by_hash() -> None:
+    """Stars of ``?x <p> <o>`` patterns (the shape joined by hash) with other parts."""
+    rng = random.Random(47)
+    hashed = 0
+    for _ in range(300):
+        store = _random_store(rng)
+        subject = rng.choice(VARS)
+        parts = [
+            f"{subject} <{EX}{rng.choice('pqr')}> <{EX}{rng.choice('abcd')}> ."
+            for _ in range(rng.randint(2, 4))
+        ]
+        parts += [_pattern(rng) + " ." for _ in range(rng.randint(0, 2))]
+        if rng.random() < 0.5:
+            parts.append(f"OPTIONAL {{ {_pattern(rng)} }}")
+        rng.shuffle(parts)
+        query = "SELECT ?x ?y ?z ?w WHERE {\n" + "\n".join(parts) + "\n}"
+        original = _answer(store, query, EX)
+        for counts in COUNTS:
+            planned = rewrite(query, counts=counts)
+            if planned is not None:
+                assert _answer(store, planned.query, EX) == original, planned.query
+                hashed += "{ SELECT" in planned.query
+    assert hashed >= 100
+
+
 def _split(text: str) -> list[str] | None:
     tokens = tokenize(text)
     assert tokens is not None
@@ -322,3 +356,24 @@ def test_the_smallest_pattern_goes_first_and_the_counts_decide() -> None:
     assert rewrite(query) is None  # without counts nothing to do here
     written_order = Counts({EX + "partner": 1, EX + "amount": 2}, {EX + "Figure": 0})
     assert rewrite(query.replace("?f a ex:Figure", ""), counts=written_order) is None
+
+
+def test_bound_patterns_of_one_variable_are_joined_by_hash_within_the_ratio() -> None:
+    head = f"PREFIX ex: <{EX}>\nSELECT ?p WHERE {{ "
+    query = head + "?f ex:society ex:aus ; ex:period ex:y2022 ; ex:partner ?p }"
+    sizes = {"society": 900, "period": 1490}
+
+    def matches(predicate: str, obj: str) -> int:
+        return sizes[predicate.removeprefix(EX)]
+
+    planned = rewrite(query, counts=Counts({}, {}, matches))
+    assert planned is not None
+    assert "{ SELECT ?f WHERE { ?f ex:society ex:aus . } }" in planned.query
+    assert "{ SELECT ?f WHERE { ?f ex:period ex:y2022 . } }" in planned.query
+    assert "\n  ?f ex:partner ?p ." in planned.query
+    sizes["period"] = 900 * 8 + 1  # past the ratio: looked up per row, as written
+    planned = rewrite(query, counts=Counts({}, {}, matches))
+    assert planned is None or "SELECT ?f" not in planned.query
+    sizes["society"] = 0  # nothing to join: the loop ends at once
+    planned = rewrite(query, counts=Counts({}, {}, matches))
+    assert planned is None or "SELECT ?f" not in planned.query

@@ -376,10 +376,12 @@ def rewrite(
     reordered = 0
     for run in _runs(elements):
         patterns = _patterns(query, tokens, run) if counts is not None else None
-        if patterns is not None:
-            better = join_order.ordered(patterns, counts, declared)  # type: ignore[arg-type]
-            if better != patterns:
+        if patterns is not None and counts is not None:
+            hashed, rest = join_order.hash_joined(patterns, counts, declared)
+            better = join_order.ordered(rest, counts, declared)
+            if hashed or better != patterns:
                 reordered += 1
+                pieces += ["  " + join_order.sub_select(pattern) for pattern in hashed]
                 pieces += ["  " + pattern.text for pattern in better]
                 continue
         for element in run:

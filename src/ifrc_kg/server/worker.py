@@ -209,18 +209,32 @@ def _planned(store: ox.Store, job: QueryJob) -> str:
     if answer is not None:
         return answer
     statistics = _statistics_of(store)
-    counts = None if statistics is None else _counts(statistics)
+    counts = None if statistics is None else _counts(statistics, store)
     return _rewritten(job.sparql, counts)
 
 
 _counts_of: dict[int, Counts] = {}  # per statistics object, kept as long as they are
+#: the planner counts a predicate-object pair's triples up to this many (``join_order``)
+MATCHES_CAP = 20_000
 
 
-def _counts(statistics: Statistics) -> Counts:
-    """The counts the planner orders patterns by (one object per store: the plan cache's key)."""
+def _counts(statistics: Statistics, store: ox.Store) -> Counts:
+    """The counts the planner orders patterns by (one object per store: the plan cache's key);
+    a pair's triples are counted in the default graph the query reads, once per query text."""
     key = id(statistics)
     if key not in _counts_of:
-        _counts_of[key] = Counts(statistics.properties, statistics.classes)
+
+        def matches(predicate: str, obj: str) -> int:
+            count = (
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT ?s WHERE {{ ?s <{predicate}> "
+                f"<{obj}> }} LIMIT {MATCHES_CAP} }}"
+            )
+            try:
+                return int(next(iter(store.query(count)))[0].value)  # type: ignore[index]
+            except (SyntaxError, OSError, ValueError):
+                return MATCHES_CAP
+
+        _counts_of[key] = Counts(statistics.properties, statistics.classes, matches)
     return _counts_of[key]
 
 
