@@ -37,7 +37,7 @@ def pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueryPool]:
     )
     store.flush()
     del store
-    pool = QueryPool(path, QueryLimits(workers=1, per_client=1, queue_wait_s=0.5))
+    pool = QueryPool(path, QueryLimits(workers=1, per_client=1, queue_wait_s=30))
     pool.wait_ready()
     yield pool
     pool.close()
