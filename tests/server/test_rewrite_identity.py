@@ -377,3 +377,16 @@ def test_bound_patterns_of_one_variable_are_joined_by_hash_within_the_ratio() ->
     sizes["society"] = 0  # nothing to join: the loop ends at once
     planned = rewrite(query, counts=Counts({}, {}, matches))
     assert planned is None or "SELECT ?f" not in planned.query
+
+
+def test_a_long_block_is_counted_in_the_store_at_most_sixteen_times() -> None:
+    asked: list[str] = []
+
+    def matches(predicate: str, obj: str) -> int:
+        asked.append(obj)
+        return 5
+
+    block = " ".join(f"?x <{EX}p> <{EX}o{n}> ." for n in range(200))
+    planned = rewrite(f"SELECT ?x WHERE {{ {block} }}", counts=Counts({}, {}, matches))
+    assert len(asked) == 16
+    assert planned is not None and planned.query.count("SELECT ?x WHERE") == 17

@@ -201,6 +201,8 @@ def ordered(patterns: list[Pattern], counts: Counts, declared: Mapping[str, str]
 
 # a pattern joins by hash only when it is at most this many times the smallest one's size
 HASH_JOIN_RATIO = 8
+# the patterns of a block looked at for hash joins: a block of thousands costs no more
+MAX_SIZED = 16
 
 
 def _bound_size(pattern: Pattern, counts: Counts, declared: Mapping[str, str]) -> int | None:
@@ -236,7 +238,7 @@ def hash_joined(
     no blank node is shared, ``rewrite.py`` leaves queries with labels alone).
     """
     by_variable: dict[str, list[tuple[int, Pattern]]] = {}
-    for pattern in patterns:
+    for pattern in patterns[:MAX_SIZED]:  # each may cost a count in the store
         size = _bound_size(pattern, counts, declared)
         if size is not None:
             by_variable.setdefault(pattern.terms[0], []).append((size, pattern))
