@@ -188,13 +188,11 @@ class QueryPool:
                     raise StoreLoadError(f"query workers could not open {self.store_path}")
                 worker.conn.poll(_POLL_S)
 
-    def _acquire(self, client: str, *, wait: bool = True) -> _Worker | None:
+    def _acquire(self, client: str) -> _Worker:
         """A ready worker, once ``admission`` has given ``client`` a slot: a worker per slot
-        means one is idle then, though a fresh one may still be opening the store.
-        ``wait=False``: ``None`` at once when a slot or a ready worker would be waited for."""
-        give_up = time.monotonic() + (self.limits.queue_wait_s if wait else 0.0)
-        if not self.admission.admit(client, wait=wait):
-            return None
+        means one is idle then, though a fresh one may still be opening the store."""
+        give_up = time.monotonic() + self.limits.queue_wait_s
+        self.admission.admit(client)
         try:
             with self._lock:
                 while True:
@@ -207,9 +205,6 @@ class QueryPool:
                             self._idle.remove(worker)
                             self._busy.add(worker)
                             return worker
-                    if not wait and not self._closed:
-                        self.admission.release(client)
-                        return None
                     remaining = give_up - time.monotonic()
                     if remaining <= 0 or self._closed:
                         raise EngineBusy("every query worker is busy; try again shortly")
@@ -217,6 +212,20 @@ class QueryPool:
         except BaseException:
             self.admission.release(client)
             raise
+
+    def _acquire_now(self, client: str) -> _Worker | None:
+        """``_acquire`` without waiting: a worker that is idle and ready now, with a slot for
+        ``client`` (``TooManyClientQueries`` at its share, as ever), else ``None``. The slot
+        is taken only with the worker in hand, so ``None`` leaves the counts untouched."""
+        with self._lock:
+            if self._closed:
+                return None
+            worker = next((w for w in self._idle if w.alive() and w.poll_ready()), None)
+            if worker is None or not self.admission.admit(client, wait=False):
+                return None
+            self._idle.remove(worker)
+            self._busy.add(worker)
+            return worker
 
     def _release(self, worker: _Worker, client: str, *, reusable: bool, slow: bool) -> None:
         if not reusable:
@@ -237,7 +246,6 @@ class QueryPool:
         mid-way through a long answer.
         """
         worker = self._acquire(client)
-        assert worker is not None
         messages = self._supervise(worker, job, client)
         next(messages)  # the job is sent
         yield from messages
@@ -247,7 +255,7 @@ class QueryPool:
         free now, its messages, and the pipe they come on (the loop waits for it to be
         readable rather than a thread for the message); ``None`` when no worker is free.
         The messages are already started: closing them releases the worker."""
-        worker = self._acquire(client, wait=False)
+        worker = self._acquire_now(client)
         if worker is None:
             return None
         messages = self._supervise(worker, job, client)
