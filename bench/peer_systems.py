@@ -116,13 +116,51 @@ def with_catalog(nquads: Path, base: str = "https://w3id.org/ifrc-kg/") -> Path:
     return out
 
 
-def start_ifrc_kg(nquads: Path, work: Path) -> System:
-    dist = work / "dist"
+def build_like_dist(nquads: Path, union: Path, dist: Path) -> Path:
+    """A build directory as ``ifrc-kg build`` leaves one at this size, from the same quads:
+    ``graph.nq``, the on-disk store (the named graphs, and their union in the default
+    graph), ``manifest.json`` with its count of quads and ``SHA256SUMS``. ``serve`` opens
+    such a store read-only, as it does a real build's, instead of loading the dump into
+    memory (it does that only for a build of at most ``IFRC_KG_MEMORY_QUADS``)."""
+    import hashlib
+    import json
+
+    import pyoxigraph as ox
+
     dist.mkdir()
-    os.symlink(nquads.resolve(), dist / "graph.nq")
+    graph = dist / "graph.nq"
+    shutil.copyfile(nquads, graph)  # a link out of the build is refused by its checks
+    store = ox.Store(str(dist / "store"))
+    store.bulk_load(path=str(graph), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(union), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.DefaultGraph())
+    store.flush()
+    store.optimize()
+    del store
+
+    def sha256(path: Path) -> str:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    with graph.open("rb") as lines:
+        quads = sum(1 for line in lines if line.strip())
+    entry = {"path": "graph.nq", "bytes": graph.stat().st_size, "sha256": sha256(graph)}
+    manifest = dist / "manifest.json"
+    manifest.write_text(json.dumps({"files": [entry], "quads": quads}), "utf-8")
+    sums = f"{entry['sha256']}  graph.nq\n{sha256(manifest)}  manifest.json\n"
+    (dist / "SHA256SUMS").write_text(sums, "utf-8")
+    return dist
+
+
+def start_ifrc_kg(nquads: Path, union: Path, work: Path) -> System:
+    """``ifrc-kg serve`` on a build-like directory of the quads (``build_like_dist``); the
+    time to write its store counts in the start-up time, as Oxigraph's load does."""
+    started = time.perf_counter()
+    dist = build_like_dist(nquads, union, work / "dist")
     port = free_port()
     command = [str(BIN / "ifrc-kg"), "serve", "--dist", str(dist), "--port", str(port)]
-    started = time.perf_counter()
     log = work / "ifrc-kg.log"
     with log.open("wb") as errors:
         process = subprocess.Popen(
@@ -211,18 +249,38 @@ def stop(system: System) -> None:
     stop_process(system.process)
 
 
-def rss_mib(pid: int) -> float:
-    """Resident memory of a process and its children (ifrc-kg's query workers), in MiB."""
-    total = 0
-    pids = [pid]
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants (ifrc-kg's query workers, their fork server)."""
+    found, pids = [], [pid]
     while pids:
         current = pids.pop()
+        found.append(current)
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
         pids += [int(child) for child in children]
-    return total / 1024
+    return found
+
+
+def _field_kib(path: str, name: str) -> int:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(name + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and its children, summed, in MiB: pages the processes
+    share (the store's files in the page cache, the fork server's) count once per process."""
+    return sum(_field_kib(f"/proc/{p}/status", "VmRSS") for p in _tree(pid)) / 1024
+
+
+def pss_mib(pid: int) -> float:
+    """Proportional set size of a process and its children, summed, in MiB
+    (``/proc/PID/smaps_rollup``): a page shared by n processes counts 1/n in each, so the
+    sum is the memory the whole system really holds for them."""
+    return sum(_field_kib(f"/proc/{p}/smaps_rollup", "Pss") for p in _tree(pid)) / 1024

@@ -164,7 +164,7 @@ def fixed_cost(system: ps.System, query: str = "ASK {}", requests: int = 200) ->
 
 def run_system(name: str, data: Path, union: Path, work: Path, rounds: int) -> dict:
     start = {
-        "ifrc-kg": lambda: ps.start_ifrc_kg(data, work),
+        "ifrc-kg": lambda: ps.start_ifrc_kg(data, union, work),
         "oxigraph": lambda: ps.start_oxigraph(data, union, work),
         "virtuoso": lambda: ps.start_virtuoso(data, union, work),
     }[name]
@@ -177,6 +177,7 @@ def run_system(name: str, data: Path, union: Path, work: Path, rounds: int) -> d
         picked["point lookup"] = queries()["point lookup"]
         result["throughput"] = {key: throughput(system, query) for key, query in picked.items()}
         result["rss_mib"] = ps.rss_mib(system.process.pid)
+        result["pss_mib"] = ps.pss_mib(system.process.pid)
     finally:
         ps.stop(system)
     return result
@@ -230,7 +231,8 @@ def report(results: dict[str, dict], quads: int) -> str:
         ("`ASK {}` over HTTP, median ms", "ask_s", lambda v: f"{v * 1000:.2f}"),
         ("`ASK { <lookup> ?p ?o }` over HTTP, median ms", "ask_one_s", lambda v: f"{v * 1000:.2f}"),
         ("load / start-up, s", "load_s", lambda v: f"{v:.0f}"),
-        ("resident memory after the run, MiB", "rss_mib", lambda v: f"{v:,.0f}"),
+        ("resident memory after the run (RSS summed), MiB", "rss_mib", lambda v: f"{v:,.0f}"),
+        ("proportional memory after the run (PSS summed), MiB", "pss_mib", lambda v: f"{v:,.0f}"),
     ):
         lines.append(f"| {label} | " + " | ".join(show(results[s][key]) for s in systems) + " |")
     return "\n".join(lines)

@@ -7,12 +7,18 @@ answers as multisets of solutions (variable → term, blank nodes by position on
 cases the rewrite changes are compared; ``test_the_rewrite_is_exercised`` checks that this
 is a real share of them, of both kinds. ``SELECT *`` is rewritten here too (in production it
 is left alone, because its column order may change; the solutions do not).
+
+The third step, basic graph patterns written smallest first (``join_order.py``), is run here
+with made-up counts (a hash of each IRI, then its reverse): the order they give is arbitrary,
+and the answer must not depend on it.
 """
 
 from __future__ import annotations
 
 import random
+import zlib
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -21,7 +27,8 @@ import pytest
 from rdflib import Graph, Namespace
 from rdflib.namespace import RDF
 
-from ifrc_kg.server.rewrite import rewrite
+from ifrc_kg.server.join_order import Counts, split
+from ifrc_kg.server.rewrite import rewrite, tokenize
 
 DATA = Path(__file__).parents[1] / "data" / "w3c-query"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -96,6 +103,36 @@ def _usable(case: tuple[str, Path, list[Path], list[Path]]) -> bool:
     return all(path.suffix in FORMATS for path in [*data, *named])
 
 
+class _MadeUpCounts(dict):
+    """A count for every IRI asked for: a hash of it, or the reverse order of that."""
+
+    def __init__(self, reverse: bool) -> None:
+        super().__init__()
+        self.reverse = reverse
+
+    def get(self, key: object, default: object = None) -> int:
+        number = zlib.crc32(str(key).encode()) % 1000
+        return 1000 - number if self.reverse else number
+
+
+def _made_up_matches(reverse: bool) -> Callable[[str, str], int]:
+    counts = _MadeUpCounts(reverse)
+    return lambda predicate, obj: counts.get(predicate + obj) % 20  # often within the ratio
+
+
+COUNTS = [
+    Counts(_MadeUpCounts(reverse), _MadeUpCounts(reverse), _made_up_matches(reverse))
+    for reverse in (False, True)
+]
+
+
+@cache
+def _reordered(query_path: Path, reverse: bool) -> str | None:
+    counts = COUNTS[reverse]
+    planned = rewrite(query_path.read_text("utf-8"), keep_projection=False, counts=counts)
+    return planned.query if planned and planned.reordered else None
+
+
 @pytest.mark.parametrize(
     "case", [c for c in CASES if _usable(c) and _rewritten(c[1])], ids=lambda c: c[0]
 )
@@ -108,6 +145,30 @@ def test_w3c_case_same_answer_rewritten(case: tuple[str, Path, list[Path], list[
     base = query_path.as_uri()
     original = _answer(store, query_path.read_text("utf-8"), base)
     assert _answer(store, rewritten, base) == original
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in CASES if _usable(c) and (_reordered(c[1], False) or _reordered(c[1], True))],
+    ids=lambda c: c[0],
+)
+def test_w3c_case_same_answer_in_any_pattern_order(
+    case: tuple[str, Path, list[Path], list[Path]],
+) -> None:
+    """Every case whose patterns the made-up counts put in another order, both ways."""
+    _, query_path, data, named = case
+    store = _store(data, named)
+    base = query_path.as_uri()
+    original = _answer(store, query_path.read_text("utf-8"), base)
+    for reverse in (False, True):
+        reordered = _reordered(query_path, reverse)
+        if reordered is not None:
+            assert _answer(store, reordered, base) == original, reordered
+
+
+def test_pattern_order_is_exercised() -> None:
+    reordered = [c for c in CASES if _reordered(c[1], False) or _reordered(c[1], True)]
+    assert len(reordered) >= 10  # most cases have one pattern, a LIMIT or a blank node
 
 
 def test_the_rewrite_is_exercised() -> None:
@@ -195,3 +256,137 @@ def test_generated_groups_same_answer_rewritten() -> None:
     assert moved >= 50
     assert minus >= 200
     assert naive_differs >= 5
+
+
+def test_generated_groups_same_answer_in_any_pattern_order() -> None:
+    rng = random.Random(31)
+    reordered = 0
+    for _ in range(300):
+        store = _random_store(rng)
+        query, _ = _random_query(rng)
+        original = _answer(store, query, EX)
+        for counts in COUNTS:
+            planned = rewrite(query, counts=counts)
+            if planned is not None:
+                assert _answer(store, planned.query, EX) == original, planned.query
+                reordered += planned.reordered > 0
+    assert reordered >= 100
+
+
+def test_generated_stars_same_answer_joined_by_hash() -> None:
+    """Stars of ``?x <p> <o>`` patterns (the shape joined by hash) with other parts."""
+    rng = random.Random(47)
+    hashed = 0
+    for _ in range(300):
+        store = _random_store(rng)
+        subject = rng.choice(VARS)
+        parts = [
+            f"{subject} <{EX}{rng.choice('pqr')}> <{EX}{rng.choice('abcd')}> ."
+            for _ in range(rng.randint(2, 4))
+        ]
+        parts += [_pattern(rng) + " ." for _ in range(rng.randint(0, 2))]
+        if rng.random() < 0.5:
+            parts.append(f"OPTIONAL {{ {_pattern(rng)} }}")
+        rng.shuffle(parts)
+        query = "SELECT ?x ?y ?z ?w WHERE {\n" + "\n".join(parts) + "\n}"
+        original = _answer(store, query, EX)
+        for counts in COUNTS:
+            planned = rewrite(query, counts=counts)
+            if planned is not None:
+                assert _answer(store, planned.query, EX) == original, planned.query
+                hashed += "{ SELECT" in planned.query
+    assert hashed >= 100
+
+
+def _split(text: str) -> list[str] | None:
+    tokens = tokenize(text)
+    assert tokens is not None
+    patterns = split(text, tokens, 0, len(tokens) - 1)
+    return None if patterns is None else [pattern.text for pattern in patterns]
+
+
+def test_a_block_is_split_into_its_patterns() -> None:
+    text = '?s a ex:C ; ex:p ?o , "x"@en , "1"^^xsd:int ; ex:q 2.5 ; . ?o ex:r true'
+    assert _split(text) == [
+        "?s a ex:C .",
+        "?s ex:p ?o .",
+        '?s ex:p "x"@en .',
+        '?s ex:p "1"^^xsd:int .',
+        "?s ex:q 2.5 .",
+        "?o ex:r true .",
+    ]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "?s ex:p/ex:q ?o",  # a property path
+        "?s ex:p* ?o",
+        "?s ^ex:p ?o",
+        "?s ex:p [ ex:q ?o ]",  # a blank node property list
+        "?s ex:p ( 1 2 )",  # a collection
+        "?s ex:p -1",  # a signed number: two tokens
+        "<< ?s ex:p ?o >> ex:q ?x",  # a quoted triple
+        "?s ex:p",  # no object
+        "?s ex:p ?o ?x",
+    ],
+)
+def test_a_block_that_is_not_plain_triples_is_left_as_written(block: str) -> None:
+    assert _split(block) is None
+    query = f"PREFIX ex: <{EX}>\nSELECT ?s WHERE {{ ?s ex:z ?z . {block} }}"
+    planned = rewrite(query, counts=COUNTS[0])
+    assert planned is None or block in planned.query
+
+
+def test_the_smallest_pattern_goes_first_and_the_counts_decide() -> None:
+    query = (
+        f"PREFIX ex: <{EX}>\nSELECT ?f ?a ?b WHERE {{ ?f ex:partner ?a ; ex:amount ?b . "
+        "?f a ex:Figure }"
+    )
+    counts = Counts({EX + "partner": 5607, EX + "amount": 1323}, {EX + "Figure": 9000})
+    planned = rewrite(query, counts=counts)
+    assert planned is not None and planned.reordered == 1
+    body = planned.query.split("{", 1)[1].split(" .")
+    # the class pattern has one variable (the engine's own first key), then the smaller
+    assert [line.strip() for line in body[:3]] == [
+        "?f a ex:Figure",
+        "?f ex:amount ?b",
+        "?f ex:partner ?a",
+    ]
+    assert rewrite(query) is None  # without counts nothing to do here
+    written_order = Counts({EX + "partner": 1, EX + "amount": 2}, {EX + "Figure": 0})
+    assert rewrite(query.replace("?f a ex:Figure", ""), counts=written_order) is None
+
+
+def test_bound_patterns_of_one_variable_are_joined_by_hash_within_the_ratio() -> None:
+    head = f"PREFIX ex: <{EX}>\nSELECT ?p WHERE {{ "
+    query = head + "?f ex:society ex:aus ; ex:period ex:y2022 ; ex:partner ?p }"
+    sizes = {"society": 900, "period": 1490}
+
+    def matches(predicate: str, obj: str) -> int:
+        return sizes[predicate.removeprefix(EX)]
+
+    planned = rewrite(query, counts=Counts({}, {}, matches))
+    assert planned is not None
+    assert "{ SELECT ?f WHERE { ?f ex:society ex:aus . } }" in planned.query
+    assert "{ SELECT ?f WHERE { ?f ex:period ex:y2022 . } }" in planned.query
+    assert "\n  ?f ex:partner ?p ." in planned.query
+    sizes["period"] = 900 * 8 + 1  # past the ratio: looked up per row, as written
+    planned = rewrite(query, counts=Counts({}, {}, matches))
+    assert planned is None or "SELECT ?f" not in planned.query
+    sizes["society"] = 0  # nothing to join: the loop ends at once
+    planned = rewrite(query, counts=Counts({}, {}, matches))
+    assert planned is None or "SELECT ?f" not in planned.query
+
+
+def test_a_long_block_is_counted_in_the_store_at_most_sixteen_times() -> None:
+    asked: list[str] = []
+
+    def matches(predicate: str, obj: str) -> int:
+        asked.append(obj)
+        return 5
+
+    block = " ".join(f"?x <{EX}p> <{EX}o{n}> ." for n in range(200))
+    planned = rewrite(f"SELECT ?x WHERE {{ {block} }}", counts=Counts({}, {}, matches))
+    assert len(asked) == 16
+    assert planned is not None and planned.query.count("SELECT ?x WHERE") == 17

@@ -44,14 +44,15 @@ class Admission:
         """Queries admitted and not yet released."""
         return self._running
 
-    def admit(self, client: str) -> None:
+    def admit(self, client: str, *, wait: bool = True) -> bool:
         """Take a slot for ``client``, waiting for one up to ``queue_wait_s``.
 
         Raises ``TooManyClientQueries`` when the client already runs its share (no wait: its
         own queries are what it waits for), ``EngineBusy`` when no slot frees in time or the
-        engine is closing.
+        engine is closing. ``wait=False`` (from the event loop): ``False`` at once instead
+        of waiting for a slot.
         """
-        give_up = time.monotonic() + self.queue_wait_s
+        give_up = time.monotonic() + (self.queue_wait_s if wait else 0.0)
         with self._changed:
             while True:
                 if self._by_client.get(client, 0) >= self.per_client:
@@ -62,7 +63,9 @@ class Admission:
                 if self._running < self.slots and not self._closed:
                     self._running += 1
                     self._by_client[client] = self._by_client.get(client, 0) + 1
-                    return
+                    return True
+                if not wait and not self._closed:
+                    return False
                 remaining = give_up - time.monotonic()
                 if remaining <= 0 or self._closed:
                     raise EngineBusy("every query slot is busy; try again shortly")

@@ -10,7 +10,16 @@ OPTIONAL is a left join, and ``LeftJoin(A, P) ⋈ B = LeftJoin(A ⋈ B, P)`` whe
 no variable with ``P`` except ones ``A`` always binds (here ``P`` uses ``?figure`` and
 ``?printed``, ``B`` uses ``?category`` and ``?priority``); a FILTER applies to its whole
 group wherever it is written. ``tests/server/test_example_rewrites.py`` checks both forms
-give the same rows."""
+give the same rows.
+
+Inside a block, the smallest pattern comes first: Oxigraph orders a block's patterns by how
+many of their terms are bound and keeps the written order between patterns of one shape
+(it has no statistics), so "partners" starts from the 1,323 amounts rather than the 5,607
+partner triples and "early warning" from the 1,374 administrative areas rather than the
+13,986 sentences (38 → 21 ms and 80 → 5 ms at a million quads). The order of a block's
+patterns never changes its answer (SPARQL 1.1 Query §18.3: a basic graph pattern is a set);
+the planner (``join_order.py``) does the same for any query from the build's counts, these
+texts are also fast where it does not run (a remote store)."""
 
 from __future__ import annotations
 
@@ -50,8 +59,8 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 
 # Partner National Societies, whom they support and the funding they reported (CHF)
 SELECT DISTINCT ?society ?year ?partner ?name ?amount ?printed WHERE {
-  ?figure ifrckg:partner ?partner ;
-          ifrckg:amount ?amount ;
+  ?figure ifrckg:amount ?amount ;
+          ifrckg:partner ?partner ;
           ifrckg:nationalSociety ?ns ;
           ifrckg:refPeriod ?period .
   OPTIONAL { ?figure ifrckg:printedValue ?printed }
@@ -121,8 +130,8 @@ PREFIX doco: <http://purl.org/spar/doco/>
 
 # Where were early warning systems set up? The places named in the sentences that say so
 SELECT DISTINCT ?place ?name ?sentence WHERE {
-  ?s schema:mentions ?place ; a doco:Sentence ; schema:text ?sentence .
   ?place a schema:AdministrativeArea .
+  ?s schema:mentions ?place ; a doco:Sentence ; schema:text ?sentence .
   FILTER (CONTAINS(LCASE(?sentence), "early warning"))
   OPTIONAL { ?place rdfs:label ?name }
 }

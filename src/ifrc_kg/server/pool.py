@@ -14,6 +14,7 @@ and per client, is ``admission.py``'s to decide, as for a remote store.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import multiprocessing
@@ -30,7 +31,7 @@ from anyio import CancelScope, to_thread
 from ifrc_kg import query_check
 from ifrc_kg.errors import IfrcKgError
 from ifrc_kg.server.admission import Admission, EngineBusy
-from ifrc_kg.server.processes import cpu_seconds, resident_bytes
+from ifrc_kg.server.processes import ProcessCpu, resident_bytes
 from ifrc_kg.store import (
     QueryAnswer,
     QueryError,
@@ -112,6 +113,7 @@ class _Worker:
         )
         self.process.start()
         child.close()
+        self._cpu = ProcessCpu(self.process.pid or 0)
         self.conn: Connection = parent
         self.ready = False
         self.reniced = False
@@ -138,7 +140,7 @@ class _Worker:
         return resident_bytes(self.process.pid) if self.process.pid else 0
 
     def cpu_seconds(self) -> float:
-        return cpu_seconds([self.process.pid]) if self.process.pid else 0.0
+        return self._cpu.seconds()
 
     def lower_priority(self) -> None:
         if not self.reniced:
@@ -151,6 +153,7 @@ class _Worker:
             self.process.kill()
         self.process.join(timeout=2)
         self.conn.close()
+        self._cpu.close()
 
 
 class QueryPool:
@@ -210,6 +213,20 @@ class QueryPool:
             self.admission.release(client)
             raise
 
+    def _acquire_now(self, client: str) -> _Worker | None:
+        """``_acquire`` without waiting: a worker that is idle and ready now, with a slot for
+        ``client`` (``TooManyClientQueries`` at its share, as ever), else ``None``. The slot
+        is taken only with the worker in hand, so ``None`` leaves the counts untouched."""
+        with self._lock:
+            if self._closed:
+                return None
+            worker = next((w for w in self._idle if w.alive() and w.poll_ready()), None)
+            if worker is None or not self.admission.admit(client, wait=False):
+                return None
+            self._idle.remove(worker)
+            self._busy.add(worker)
+            return worker
+
     def _release(self, worker: _Worker, client: str, *, reusable: bool, slow: bool) -> None:
         if not reusable:
             worker.kill()
@@ -228,8 +245,26 @@ class QueryPool:
         Closing the generator early (a client that went away) kills the worker: it may be
         mid-way through a long answer.
         """
-        limits = self.limits
         worker = self._acquire(client)
+        messages = self._supervise(worker, job, client)
+        next(messages)  # the job is sent
+        yield from messages
+
+    def start_now(self, job: object, client: str) -> tuple[Iterator[tuple], Connection] | None:
+        """``run`` without waiting (from the event loop): the job sent to a worker that is
+        free now, its messages, and the pipe they come on (the loop waits for it to be
+        readable rather than a thread for the message); ``None`` when no worker is free.
+        The messages are already started: closing them releases the worker."""
+        worker = self._acquire_now(client)
+        if worker is None:
+            return None
+        messages = self._supervise(worker, job, client)
+        next(messages)  # the job is sent
+        return messages, worker.conn
+
+    def _supervise(self, worker: _Worker, job: object, client: str) -> Iterator[tuple]:
+        """Send ``job`` (then yield ``("sent",)``), then the worker's messages."""
+        limits = self.limits
         reusable = False
         slow = False
         started = time.monotonic()
@@ -243,6 +278,7 @@ class QueryPool:
                 worker.conn.send(job)
             except OSError:
                 raise QueryCrashed("the query worker was lost; try again") from None
+            yield ("sent",)
             while True:
                 elapsed = time.monotonic() - started
                 if elapsed > limits.timeout_s:
@@ -355,9 +391,13 @@ class LocalQueryEngine:
             service_allow_list=self.service_allow_list,
             rewrite=self.rewrite,
         )
-        messages = self.pool.run(job, request.client)
+        started = self.pool.start_now(job, request.client) if _on_asyncio() else None
+        messages = started[0] if started else self.pool.run(job, request.client)
         try:
-            first = await to_thread.run_sync(_gather, messages)
+            if started is None:
+                first = await to_thread.run_sync(_gather, messages)
+            else:
+                first = await _gather_in_loop(messages, started[1])
             if first[0][0] == "answer":  # the whole answer in one message
                 _, form, key, data = first[0]
                 return QueryAnswer(form, key, chunks=_chunks(messages, [data], True))
@@ -383,10 +423,10 @@ async def _close(messages: Iterator[tuple]) -> None:
         await to_thread.run_sync(messages.close)  # type: ignore[attr-defined]
 
 
-def _gather(messages: Iterator[tuple]) -> list[tuple]:
+def _gather(messages: Iterator[tuple], first: tuple | None = None) -> list[tuple]:
     """The form message and what follows, up to ``GATHER_BYTES`` of data or the end, in one
     thread hop: a small answer then costs one hop, not one per message."""
-    gathered = [next(messages)]
+    gathered = [first or next(messages)]
     if gathered[0][0] == "form" and gathered[0][2] is not None:
         size = 0
         while size < GATHER_BYTES:
@@ -400,6 +440,42 @@ def _gather(messages: Iterator[tuple]) -> list[tuple]:
     if gathered[-1][0] in ("answer", "end", "page"):
         next(messages, None)  # the answer is whole: let the worker go in this thread already
     return gathered
+
+
+def _on_asyncio() -> bool:
+    """Whether the app runs on asyncio (uvicorn does; the loop's readers are asyncio's)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+async def _gather_in_loop(messages: Iterator[tuple], conn: Connection) -> list[tuple]:
+    """``_gather`` without a thread hop for the answers most queries get: the event loop
+    waits for the worker's pipe to be readable (up to a poll interval, within which no limit
+    can be passed unseen), then reads one message, which is read at once; a message that is
+    a whole answer (or an error, raised here) needs nothing more. A query still running
+    after the interval, and a streamed answer's further messages, go to a thread as before
+    (their reads may wait)."""
+    loop = asyncio.get_running_loop()
+    readable = loop.create_future()
+    fd = conn.fileno()
+    loop.add_reader(fd, lambda: readable.done() or readable.set_result(True))
+    try:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(_POLL_S):
+                await readable
+    finally:
+        loop.remove_reader(fd)
+        os.set_blocking(fd, True)  # uvloop's reader made it non-blocking; reads here block
+    if not readable.done():
+        return await to_thread.run_sync(_gather, messages)
+    first = next(messages)
+    if first[0] in ("answer", "page") or (first[0] == "form" and first[2] is None):
+        next(messages, None)  # the worker is let go: no read waits after a whole answer
+        return [first]
+    return await to_thread.run_sync(_gather, messages, first)
 
 
 async def _chunks(

@@ -38,6 +38,9 @@ understand (it then returns ``None``). Whole-store aggregates are answered from 
 build's statistics by ``statistics.py``. The rewritten text is the original's pieces,
 verbatim, in another order.
 
+3. **Patterns smallest first, bound ones joined by hash** (with the build's counts):
+   ``join_order.py``, which says why the answer stays the same.
+
 rdflib's parser would give the algebra, but costs 5-50 ms a query (more than most answers
 take); this module reads the query with a SPARQL tokenizer (brackets, strings, IRIs,
 comments, variables) in one linear pass, and pyoxigraph parses the result.
@@ -47,6 +50,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from ifrc_kg.server import join_order
+from ifrc_kg.server.join_order import Counts
 
 _TOKEN = re.compile(
     r"""
@@ -284,6 +290,7 @@ class Rewrite:
     query: str
     moved: int  # required parts moved ahead of an OPTIONAL
     minus: int  # FILTER NOT EXISTS turned into MINUS
+    reordered: int = 0  # basic graph patterns written smallest pattern first
 
 
 def where_group(tokens: list[Token], partners: dict[int, int]) -> int | None:
@@ -326,11 +333,15 @@ def _unsafe_query(tokens: list[Token], where: int, close: int, keep_projection: 
     return bool(tail & {"LIMIT", "OFFSET"})
 
 
-def rewrite(query: str, *, keep_projection: bool = True) -> Rewrite | None:
+def rewrite(
+    query: str, *, keep_projection: bool = True, counts: Counts | None = None
+) -> Rewrite | None:
     """The faster, answer-identical form of ``query``, or ``None`` to run it as written.
 
-    ``keep_projection=False`` (tests only) also rewrites ``SELECT *``, whose answer is the
-    same solutions with the columns perhaps in another order.
+    ``counts`` (the build's statistics) also orders the top-level basic graph patterns
+    smallest first (``join_order.py``). ``keep_projection=False`` (tests only) also rewrites
+    ``SELECT *``, whose answer is the same solutions with the columns perhaps in another
+    order.
 
     >>> text = "SELECT ?n WHERE { ?s <p> ?o OPTIONAL { ?s <q> ?n } ?o <r> ?x }"
     >>> rewrite(text).query.split()
@@ -342,7 +353,7 @@ def rewrite(query: str, *, keep_projection: bool = True) -> Rewrite | None:
     lowered = query.lower()
     if "\\u" in lowered or "service" in lowered:
         return None
-    if "optional" not in lowered and "exists" not in lowered:
+    if counts is None and "optional" not in lowered and "exists" not in lowered:
         return None  # nothing to move, nothing to turn into MINUS: no need to read it
     tokens = tokenize(query)
     partners = _matching(tokens) if tokens else None
@@ -362,23 +373,62 @@ def rewrite(query: str, *, keep_projection: bool = True) -> Rewrite | None:
         planned = _plan(reader, elements)
     except (ValueError, IndexError, KeyError, StopIteration):
         return None
-    if planned is None:
-        return None
-    ordered, moved, minus = planned
+    elements, moved, minus = planned
+    declared = join_order.prefixes(tokens, where) if counts is not None else {}
     pieces = []
-    for element in ordered:
-        if element.not_exists is not None:
-            brace, end = element.not_exists
-            text = "MINUS " + query[tokens[brace].start : tokens[end].end]
-        else:
-            text = query[tokens[element.first].start : tokens[element.last].end]
-        pieces.append("  " + text + (" ." if element.kind == "triples" else ""))
+    reordered = 0
+    for run in _runs(elements):
+        patterns = _patterns(query, tokens, run) if counts is not None else None
+        if patterns is not None and counts is not None:
+            hashed, rest = join_order.hash_joined(patterns, counts, declared)
+            better = join_order.ordered(rest, counts, declared)
+            if hashed or better != patterns:
+                reordered += 1
+                pieces += ["  " + join_order.sub_select(pattern) for pattern in hashed]
+                pieces += ["  " + pattern.text for pattern in better]
+                continue
+        for element in run:
+            if element.not_exists is not None:
+                brace, end = element.not_exists
+                text = "MINUS " + query[tokens[brace].start : tokens[end].end]
+            else:
+                text = query[tokens[element.first].start : tokens[element.last].end]
+            pieces.append("  " + text + (" ." if element.kind == "triples" else ""))
+    if not (moved or minus or reordered):
+        return None
     body = "\n".join(pieces)
     text = query[: tokens[where].end] + "\n" + body + "\n" + query[tokens[close].start :]
-    return Rewrite(text, moved, minus)
+    return Rewrite(text, moved, minus, reordered)
 
 
-def _plan(reader: _Reader, elements: list[Element]) -> tuple[list[Element], int, int] | None:
+def _runs(elements: list[Element]) -> list[list[Element]]:
+    """The elements in runs: adjacent triple blocks together (one basic graph pattern,
+    §18.2.2.1), every other element alone."""
+    runs: list[list[Element]] = []
+    for element in elements:
+        if element.kind == "triples" and runs and runs[-1][-1].kind == "triples":
+            runs[-1].append(element)
+        else:
+            runs.append([element])
+    return runs
+
+
+def _patterns(
+    query: str, tokens: list[Token], run: list[Element]
+) -> list[join_order.Pattern] | None:
+    """The triple patterns of a run of triple blocks, ``None`` unless all are plain."""
+    if run[0].kind != "triples":
+        return None
+    patterns: list[join_order.Pattern] = []
+    for element in run:
+        found = join_order.split(query, tokens, element.first, element.last)
+        if found is None:
+            return None
+        patterns += found
+    return patterns
+
+
+def _plan(reader: _Reader, elements: list[Element]) -> tuple[list[Element], int, int]:
     """The group's elements in their new order, how many moved, how many became MINUS."""
     joins = ("triples", "group", "union", "graph")
     certain_all: set[str] = set()
@@ -427,8 +477,6 @@ def _plan(reader: _Reader, elements: list[Element]) -> tuple[list[Element], int,
             tail.append(element)
             # a join commutes with a join: only a MINUS, BIND, VALUES… stops later moves
             blocked = blocked or element.kind not in joins
-    if not moved and not minus:
-        return None
     return prefix + tail + minus, moved, len(minus)
 
 
@@ -451,6 +499,9 @@ def reads_no_data(query: str) -> bool:
     """
     if len(query) > DATA_FREE_MAX_CHARS or "\\u" in query.lower():
         return False
+    if query.count("{") != 1 or query.count("}") != 1:
+        return False  # more than one group, or none: no need to read it (a brace in a
+        # string would count too, and such a query goes to a worker, as any other)
     tokens = tokenize(query)
     if tokens is None:
         return False

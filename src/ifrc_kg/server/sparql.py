@@ -8,6 +8,7 @@ Service Description (SPARQL 1.1 Service Description §3) or, for a browser, the 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -149,13 +150,23 @@ STREAM_AFTER_BYTES = 1024 * 1024
 
 def _format_keys(accept: str | None, format_values: list[str]) -> dict[str, str | None]:
     """The negotiated format for each result form (None: nothing acceptable for it)."""
+    return dict(_negotiated(accept, tuple(format_values)))
+
+
+@functools.lru_cache(maxsize=256)
+def _negotiated(
+    accept: str | None, format_values: tuple[str, ...]
+) -> tuple[tuple[str, str | None], ...]:
+    """``_format_keys``, kept per ``Accept`` header and ``format`` values: a client sends the
+    same ones with every query, and negotiating three result forms costs more than the
+    round trip of a small query to its worker."""
     keys: dict[str, str | None] = {}
     for form, offered in FORMS.items():
         try:
             keys[form] = neg.choose(accept, format_values, offered).key
         except neg.NotAcceptable:
             keys[form] = None
-    return keys
+    return tuple(keys.items())
 
 
 def _dataset(params: list[tuple[str, str]], name: str) -> tuple[str, ...]:

@@ -42,6 +42,7 @@ from ifrc_kg.query_check import (
     needs_full_check,
 )
 from ifrc_kg.query_errors import from_oxigraph
+from ifrc_kg.server.join_order import Counts
 from ifrc_kg.server.results import BOOLEAN_WRITERS, SOLUTION_WRITERS, write_rdf
 from ifrc_kg.server.rewrite import rewrite
 from ifrc_kg.server.statistics import (
@@ -200,19 +201,48 @@ def _read_statistics_soon(store: ox.Store, store_path: str) -> None:
 
 def _planned(store: ox.Store, job: QueryJob) -> str:
     """The query as it will run: answered from the build's statistics, or rewritten into
-    its faster, answer-identical form, or (most often) as written."""
-    if not (job.default_graphs or job.named_graphs):
-        answer = answer_from_statistics(job.sparql, lambda: _statistics_of(store))
-        if answer is not None:
-            return answer
-    return _rewritten(job.sparql)
+    its faster, answer-identical form, or as written. The counts order the patterns only
+    over the default graph they describe (no dataset parameters)."""
+    if job.default_graphs or job.named_graphs:
+        return _rewritten(job.sparql, None)
+    answer = answer_from_statistics(job.sparql, lambda: _statistics_of(store))
+    if answer is not None:
+        return answer
+    statistics = _statistics_of(store)
+    counts = None if statistics is None else _counts(statistics, store)
+    return _rewritten(job.sparql, counts)
+
+
+_counts_of: dict[int, Counts] = {}  # per statistics object, kept as long as they are
+#: the planner counts a predicate-object pair's triples up to this many (``join_order``)
+MATCHES_CAP = 20_000
+
+
+def _counts(statistics: Statistics, store: ox.Store) -> Counts:
+    """The counts the planner orders patterns by (one object per store: the plan cache's key);
+    a pair's triples are counted in the default graph the query reads, once per query text."""
+    key = id(statistics)
+    if key not in _counts_of:
+
+        def matches(predicate: str, obj: str) -> int:
+            count = (
+                f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT ?s WHERE {{ ?s <{predicate}> "
+                f"<{obj}> }} LIMIT {MATCHES_CAP} }}"
+            )
+            try:
+                return int(next(iter(store.query(count)))[0].value)  # type: ignore[index]
+            except (SyntaxError, OSError, ValueError):
+                return MATCHES_CAP
+
+        _counts_of[key] = Counts(statistics.properties, statistics.classes, matches)
+    return _counts_of[key]
 
 
 @functools.lru_cache(maxsize=256)
-def _rewritten(query: str) -> str:
-    """The rewrite of a query text (a pure function of it: a plan cache, not an answer cache;
-    the users' questions come back often)."""
-    rewritten = rewrite(query)
+def _rewritten(query: str, counts: Counts | None) -> str:
+    """The rewrite of a query text (a pure function of it and the store's counts: a plan
+    cache, not an answer cache; the users' questions come back often)."""
+    rewritten = rewrite(query, counts=counts)
     return query if rewritten is None else rewritten.query
 
 
