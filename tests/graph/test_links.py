@@ -171,6 +171,23 @@ def test_place_with_level_parent_validity_and_alias() -> None:
     assert (IRIS.place("ML06"), SKOS.altLabel, Literal("Timbuktu", lang="en")) in graph
 
 
+def test_an_unnamed_admin_unit_is_labelled_with_its_pcode_and_validates() -> None:
+    """The P-code list names neither JM10001 nor JM10002; every other Jamaican unit keeps
+    its name, and the places of Jamaica pass the shapes."""
+    from ifrc_kg.graph.links import add_places
+    from ifrc_kg.validate import validate
+
+    graph = Graph()
+    units = load_reference().admin_units_of("JAM")
+    add_places(graph, IRIS, units)
+    unnamed = IRIS.place("JM10001")
+    assert list(graph.objects(unnamed, RDFS.label)) == [Literal("JM10001")]
+    assert (IRIS.place("JM10003"), RDFS.label, Literal("Above Rocks", lang="en")) in graph
+    assert sum(1 for unit in units if not unit.name) == 2
+    report = validate(graph)
+    assert not [r for r in report.violations if "label" in r.message], report.violations[:3]
+
+
 # --- operations -------------------------------------------------------------------------------
 
 

@@ -233,11 +233,16 @@ def add_organisations(graph: Graph, iris: Iris, reference: Reference) -> None:
 
 
 def add_places(graph: Graph, iris: Iris, units: Iterable[AdminUnit]) -> None:
-    """Admin units with P-code, level, parent (``schema:containedInPlace``) and validity."""
+    """Admin units with P-code, level, parent (``schema:containedInPlace``) and validity.
+
+    A unit the P-code list leaves unnamed (two of Jamaica's) is labelled with its P-code, a
+    plain literal: the shapes want a label on every resource, and the code is all the list
+    says of it."""
     for unit in units:
         place = iris.place(unit.pcode)
         graph.add((place, RDF.type, SCHEMA.AdministrativeArea))
-        graph.add((place, RDFS.label, Literal(unit.name, lang="en")))
+        label = Literal(unit.name, lang="en") if unit.name else Literal(unit.pcode)
+        graph.add((place, RDFS.label, label))
         for alias in unit.aliases:
             graph.add((place, SKOS.altLabel, Literal(alias, lang="en")))
         graph.add((place, PCODE, Literal(unit.pcode)))
