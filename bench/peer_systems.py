@@ -122,10 +122,11 @@ def build_like_dist(nquads: Path, union: Path, dist: Path) -> Path:
     graph), ``manifest.json`` with its count of quads and ``SHA256SUMS``. ``serve`` opens
     such a store read-only, as it does a real build's, instead of loading the dump into
     memory (it does that only for a build of at most ``IFRC_KG_MEMORY_QUADS``)."""
-    import hashlib
     import json
 
     import pyoxigraph as ox
+
+    from ifrc_kg.outdir import file_sha256
 
     dist.mkdir()
     graph = dist / "graph.nq"
@@ -137,19 +138,12 @@ def build_like_dist(nquads: Path, union: Path, dist: Path) -> Path:
     store.optimize()
     del store
 
-    def sha256(path: Path) -> str:
-        digest = hashlib.sha256()
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
-
     with graph.open("rb") as lines:
         quads = sum(1 for line in lines if line.strip())
-    entry = {"path": "graph.nq", "bytes": graph.stat().st_size, "sha256": sha256(graph)}
+    entry = {"path": "graph.nq", "bytes": graph.stat().st_size, "sha256": file_sha256(graph)}
     manifest = dist / "manifest.json"
     manifest.write_text(json.dumps({"files": [entry], "quads": quads}), "utf-8")
-    sums = f"{entry['sha256']}  graph.nq\n{sha256(manifest)}  manifest.json\n"
+    sums = f"{entry['sha256']}  graph.nq\n{file_sha256(manifest)}  manifest.json\n"
     (dist / "SHA256SUMS").write_text(sums, "utf-8")
     return dist
 

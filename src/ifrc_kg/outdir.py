@@ -80,17 +80,15 @@ def file_entries(
         if relative in known and known[relative][0] == size:
             digest = known[relative][1]
         else:
-            digest = _sha256(path)
+            digest = file_sha256(path)
         entries.append(FileEntry(relative, size, digest, media_type(relative)))
     return entries
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read in blocks (the digests of ``SHA256SUMS``)."""
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 22), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def check_out(out: Path) -> None:

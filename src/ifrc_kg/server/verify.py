@@ -16,7 +16,6 @@ far the checks got.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ifrc_kg.errors import IfrcKgError
+from ifrc_kg.outdir import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +38,6 @@ class DamagedDist(IfrcKgError):
 class BuildReplaced(IfrcKgError):
     """A new build was swapped into the directory being served (``server/reopen.py`` serves
     it within seconds); its files are not the ones the served checksums describe."""
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _read_sums(path: Path) -> dict[str, str]:
@@ -176,7 +168,7 @@ class FileChecks:
             if self._good.get(relative) == signature:
                 return
             self._good.pop(relative, None)
-            if _sha256(path) != self.sums[relative]:
+            if file_sha256(path) != self.sums[relative]:
                 self._damaged[relative] = "checksum"
                 raise DamagedDist(f"{path}: does not match its SHA256SUMS checksum")
             self._damaged.pop(relative, None)
