@@ -88,8 +88,8 @@ class Settings:
     result_cache_mb: int = 0
     #: a build of at most this many quads is also loaded into memory for the site's pages
     memory_quads: int = 100_000
-    #: files up to this size are hashed before serving starts; bigger ones in the background,
-    #: and always before they are sent (server/verify.py)
+    #: MiB of files (the smallest first) hashed before serving starts, beside those the server
+    #: reads; the rest in the background, and always before they are sent (server/verify.py)
     verify_at_start_mb: int = 32
     query_rewrite: bool = True  # the planner step of server/rewrite.py and statistics.py
     sparql_url: str = ""  # serve over this remote SPARQL endpoint instead of the build's file

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from ifrc_kg.cli import main
-from ifrc_kg.server.verify import DamagedDist, open_checks, verify_dist
+from ifrc_kg.server.verify import READ_BY_SERVER, DamagedDist, open_checks, verify_dist
 
 
 def _truncate(path: Path) -> None:
@@ -93,12 +93,51 @@ def test_big_files_are_checked_by_size_at_start(dist_copy: Path) -> None:
         open_checks(dist_copy, defer_bytes=0)
 
 
+def test_the_smallest_files_are_hashed_at_start_up_to_the_budget(dist_copy: Path) -> None:
+    sums = dict(
+        reversed(line.split("  ", 1))
+        for line in (dist_copy / "SHA256SUMS").read_text().splitlines()
+    )
+    others = sorted(
+        (dist_copy / name).stat().st_size for name in sums if name not in READ_BY_SERVER
+    )
+    budget = sum(others[:5])  # exactly the five smallest files the server only sends
+    _, checks = open_checks(dist_copy, defer_bytes=budget)
+    assert checks is not None
+    assert checks.status()["verified"] == len(READ_BY_SERVER) + 5
+    assert checks.status()["pending"] == len(sums) - len(READ_BY_SERVER) - 5
+
+
+@pytest.mark.parametrize("name", sorted(READ_BY_SERVER))
+def test_a_file_the_server_reads_is_hashed_at_start_whatever_its_size(
+    dist_copy: Path, name: str
+) -> None:
+    _flip_a_byte(dist_copy / name)
+    with pytest.raises(DamagedDist, match=name.replace(".", r"\.") + ": does not match"):
+        open_checks(dist_copy, defer_bytes=0)
+
+
+def test_serve_hashes_the_graph_file_it_loads_into_memory(dist_copy: Path) -> None:
+    """Mali's build is loaded into memory from graph.trig: a byte changed in it is refused
+    before serving, even with every file the server only sends deferred."""
+    _flip_a_byte(dist_copy / "graph.trig")
+    result = CliRunner().invoke(
+        main,
+        ["serve", "--dist", str(dist_copy), "--port", "1"],
+        env={"IFRC_KG_VERIFY_AT_START_MB": "0"},
+    )
+    assert result.exit_code == 2, result.output
+    assert "graph.trig: does not match its SHA256SUMS checksum" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_a_file_damaged_after_start_is_refused_by_its_checksum(dist_copy: Path) -> None:
     manifest, checks = open_checks(dist_copy, defer_bytes=0)
     assert manifest is not None and checks is not None
-    assert checks.status()["verified"] == 0  # nothing hashed yet: every file is "big"
+    # only what the server reads is hashed at start: every other file is deferred
+    assert checks.status()["verified"] == len(READ_BY_SERVER) == 3
     checks.check("graph.nt")
-    assert checks.status()["verified"] == 1
+    assert checks.status()["verified"] == 4
     _flip_a_byte(dist_copy / "graph.nt")
     with pytest.raises(DamagedDist, match=r"graph\.nt: does not match its SHA256SUMS"):
         checks.check("graph.nt")
@@ -132,5 +171,25 @@ def test_serve_refuses_a_dump_damaged_after_start(dist_copy: Path) -> None:
         health = httpx.get(running.url + "/health", timeout=30).json()
         assert health["status"] == "damaged"
         assert "graph.nt" in health["files"]["damaged"]
+    finally:
+        stop(running)
+
+
+def test_the_source_text_page_refuses_a_report_text_damaged_after_start(dist_copy: Path) -> None:
+    """The server reads a report's text for its source-text page: hashed before it is shown,
+    like a download, so a text changed after start is a 503 problem, not a wrong quote."""
+    import httpx
+    from tests.server.servers import serve, stop
+
+    text = next((dist_copy / "reports").glob("*.txt"))
+    running = serve(dist_copy, {"IFRC_KG_VERIFY_AT_START_MB": "0"})
+    try:
+        page = "/doc/report/mli/2023/text"
+        intact = httpx.get(running.url + page, headers={"Accept": "text/html"}, timeout=60)
+        assert intact.status_code == 200 and '<li id="L1">' in intact.text
+        _flip_a_byte(text)
+        refused = httpx.get(running.url + page, headers={"Accept": "text/html"}, timeout=60)
+        assert refused.status_code == 503
+        assert text.name in refused.text and "SHA256SUMS" in refused.text
     finally:
         stop(running)

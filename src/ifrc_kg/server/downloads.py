@@ -9,13 +9,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
 from ifrc_kg.server import negotiation as neg
-from ifrc_kg.server import reopen
 from ifrc_kg.server.linked_data import not_found_in_format
-from ifrc_kg.server.pages import dist_file, render
+from ifrc_kg.server.pages import render, verified_dist_file
 from ifrc_kg.server.problems import HttpProblem
 from ifrc_kg.server.results import to_rdf
 from ifrc_kg.server.site import Site, site_of
-from ifrc_kg.server.verify import BuildReplaced, DamagedDist
 
 router = APIRouter(tags=["Downloads"])
 MAX_NAME_CHARS = 1024
@@ -70,19 +68,11 @@ def dump_file(path: str, request: Request) -> Response:
         shown = path[:80].encode("unicode_escape").decode("ascii")
         raise HttpProblem(400, "bad-file-name", f"/dumps/{shown}: not a file name of the build")
     try:
-        found = dist_file(site, path)
+        found = verified_dist_file(site, path)
     except (OSError, ValueError):  # a name the file system refuses
         found = None
     if found is None:
         return not_found_in_format(request, neg.HTML, f"/dumps/{path}")
-    if site.checks is not None:  # hashed unless verified since it last changed
-        try:
-            site.checks.check(found.relative_to(site.dist.resolve()).as_posix())
-        except DamagedDist as error:
-            raise HttpProblem(503, "damaged-file", f"/dumps/{path}: {error}") from None
-        except BuildReplaced as error:
-            retry = {"Retry-After": str(int(reopen.POLL_S) + 1)}
-            raise HttpProblem(503, "build-replaced", str(error), headers=retry) from None
     declared = {item.get("path"): item.get("media_type") for item in _listing(site)}
     media = declared.get(path) or MEDIA_TYPES.get(found.suffix)
     media = media or mimetypes.guess_type(found.name)[0] or "application/octet-stream"

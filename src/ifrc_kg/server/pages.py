@@ -16,10 +16,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
 from ifrc_kg.export import report_export_files
-from ifrc_kg.server import queries
+from ifrc_kg.server import queries, reopen
 from ifrc_kg.server.charts import bar_chart
 from ifrc_kg.server.describe import RDF_TYPE, Description, curie, labels, quotes
+from ifrc_kg.server.problems import HttpProblem
 from ifrc_kg.server.site import Site, site_of
+from ifrc_kg.server.verify import BuildReplaced, DamagedDist
 
 log = logging.getLogger(__name__)
 router = APIRouter(tags=["Pages"])
@@ -274,7 +276,7 @@ def source_text_lines(site: Site, description: Description) -> list[str]:
             name = triple.object.value
             if "/" in name or name.startswith("."):
                 continue
-            path = dist_file(site, f"reports/{name}")
+            path = verified_dist_file(site, f"reports/{name}")
             if path is not None:
                 return path.read_text(encoding="utf-8-sig").splitlines()
     return []
@@ -381,3 +383,19 @@ def dist_file(site: Site, relative: str) -> Path | None:
     if root not in candidate.parents or not candidate.is_file():
         return None
     return candidate
+
+
+def verified_dist_file(site: Site, relative: str) -> Path | None:
+    """``dist_file``, hashed against ``SHA256SUMS`` first unless verified since it last
+    changed (``server/verify.py``): a file that no longer matches is a 503 problem."""
+    found = dist_file(site, relative)
+    if found is None or site.checks is None:
+        return found
+    try:
+        site.checks.check(found.relative_to(site.dist.resolve()).as_posix())
+    except DamagedDist as error:
+        raise HttpProblem(503, "damaged-file", f"{relative}: {error}") from None
+    except BuildReplaced as error:
+        retry = {"Retry-After": str(int(reopen.POLL_S) + 1)}
+        raise HttpProblem(503, "build-replaced", str(error), headers=retry) from None
+    return found

@@ -29,7 +29,7 @@ from ifrc_kg.remote_store import RemoteStore
 from ifrc_kg.server.pool import LocalQueryEngine, QueryLimits, QueryPool
 from ifrc_kg.server.result_cache import ResultCache
 from ifrc_kg.server.verify import FileChecks, open_checks
-from ifrc_kg.store import GraphStore, QueryEngine
+from ifrc_kg.store import GraphStore, QueryEngine, graph_file
 
 log = logging.getLogger(__name__)
 
@@ -96,14 +96,19 @@ def open_query_engine(
 
 
 def open_site_store(
-    settings: Settings, dist: Path, base: str, manifest: dict[str, Any]
+    settings: Settings,
+    dist: Path,
+    base: str,
+    manifest: dict[str, Any],
+    checks: FileChecks | None = None,
 ) -> GraphStore | RemoteStore:
     """The store the site's own look-ups use: the remote store when ``sparql_url`` is set
     (its connections: one per query slot, and a few for the pages); else the build's
     ``store/`` opened read-only, so nothing is loaded (a build whose manifest counts its
     quads: its store holds the catalog); a build of at most ``memory_quads`` is loaded into
     memory instead, where the pages' look-ups run faster (README "The corpus build,
-    measured"), and the query workers still open its ``store/``."""
+    measured"), and the query workers still open its ``store/``; the file it is loaded from
+    is hashed first (``checks``)."""
     if settings.sparql_url:
         return RemoteStore(
             settings.sparql_url,
@@ -117,6 +122,8 @@ def open_site_store(
     on_disk = disk.is_dir() and isinstance(quads, int)
     if on_disk and quads > settings.memory_quads:
         return GraphStore.open_read_only(disk, quads)
+    if checks is not None:
+        checks.check(graph_file(dist).name)
     store = GraphStore.from_dist(dist)
     if on_disk:
         store.path = disk  # the same quads: the workers open it instead of a copy
@@ -150,7 +157,7 @@ class Site:
         manifest_data, checks = open_checks(dist, settings.verify_at_start_mb * 1024 * 1024)
         manifest: dict[str, Any] = manifest_data or {}
         base = manifest.get("base") or settings.base
-        store = open_site_store(settings, dist, base, manifest)
+        store = open_site_store(settings, dist, base, manifest, checks)
         catalog = dist / "void.ttl"
         if catalog.is_file() and not store.has_graph(base + "graph/catalog"):
             # the dataset description, so /id/dataset and its parts resolve and can be queried

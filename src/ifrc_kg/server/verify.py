@@ -5,13 +5,15 @@ data. The build writes ``manifest.json`` (files with size and checksum) and ``SH
 (every file, the manifest too); both must agree with the files on disk. A directory with
 neither (a hand-made test dataset) is served with a warning: there is nothing to verify.
 
-At 20M quads the dumps are some 17 GiB: hashing them all before the first answer would take
-a minute or more. So ``serve`` checks at start the checksum list, the manifest, every file's
-presence and size, and the checksum of every file up to ``IFRC_KG_VERIFY_AT_START_MB``; the
-big dumps are hashed in a background thread, and ``/dumps/`` hashes a file that is not
-verified yet (or changed since: inode, size or modification time) before sending it,
-refusing it with a 503 problem when it does not match (``FileChecks``). ``/health`` says how
-far the checks got.
+At 20M quads the dumps are some 17 GiB, and a 1,000-report build has 6,000 per-report files:
+hashing them all before the first answer would take a minute or more. So ``serve`` checks at
+start the checksum list, the manifest, every file's presence and size, the checksum of every
+file the server reads to answer (``READ_BY_SERVER``), and of the smallest other files up to
+``IFRC_KG_VERIFY_AT_START_MB`` in all; the rest, files it only sends, are hashed in a
+background thread, and ``/dumps/`` hashes a file that is not verified yet (or changed since:
+inode, size or modification time) before sending it, refusing it with a 503 problem when it
+does not match (``FileChecks``). ``/health`` says how far the checks got. The start is thus
+bounded whatever the size of the corpus.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ from ifrc_kg.outdir import file_sha256
 log = logging.getLogger(__name__)
 
 _SUM_LINE = re.compile(r"([0-9a-f]{64})  (\S(?:.*\S)?)")
+#: the files ``serve`` reads to answer, not only sends: hashed before start whatever their size
+#: (the dataset description, the search and figures index, the ontology it serves pages from;
+#: the graph file a small build is loaded from is checked by ``server/site.py`` before loading)
+READ_BY_SERVER = frozenset({"void.ttl", "search.sqlite", "ontology/core.ttl"})
 
 
 class DamagedDist(IfrcKgError):
@@ -72,11 +78,12 @@ def verify_dist(dist: Path) -> dict[str, Any] | None:
 
 
 def open_checks(
-    dist: Path, defer_bytes: int | None
+    dist: Path, defer_bytes: int | None, read_by_server: frozenset[str] = READ_BY_SERVER
 ) -> tuple[dict[str, Any] | None, FileChecks | None]:
     """Check ``dist``'s checksum list and manifest, that every file is there with its size,
-    and the checksum of every file up to ``defer_bytes`` (all with None); the manifest and
-    the checks that remain (``FileChecks``), or (None, None) when there is nothing to verify.
+    and the checksum of the files in ``read_by_server`` and of the smallest others up to
+    ``defer_bytes`` in all (every file with None); the manifest and the checks that remain
+    (``FileChecks``), or (None, None) when there is nothing to verify.
     """
     sums_path, manifest_path = dist / "SHA256SUMS", dist / "manifest.json"
     if not sums_path.is_file() and not manifest_path.is_file():
@@ -97,15 +104,21 @@ def open_checks(
         if isinstance(entry, dict)
     }
     checks = FileChecks(dist, sums)
+    found: dict[str, int] = {}
     for relative in sums:
         path = (root / relative).resolve()
         if root not in path.parents:
             raise DamagedDist(f"{sums_path}: {relative!r} points outside the build")
         if not path.is_file():
             raise DamagedDist(f"{dist / relative}: listed in SHA256SUMS but missing")
-        size = path.stat().st_size
-        if defer_bytes is None or size <= defer_bytes:
+        found[relative] = path.stat().st_size
+    budget = defer_bytes
+    for relative in sorted(found, key=lambda name: (name not in read_by_server, found[name])):
+        size = found[relative]
+        if relative in read_by_server or budget is None or size <= budget:
             checks.check(relative)
+            if budget is not None and relative not in read_by_server:
+                budget -= size
         elif sizes.get(relative) not in (None, size):
             raise DamagedDist(f"{dist / relative}: size differs from manifest.json")
     for entry in manifest["files"]:
