@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -148,11 +149,46 @@ def build_like_dist(nquads: Path, union: Path, dist: Path) -> Path:
     return dist
 
 
-def start_ifrc_kg(nquads: Path, union: Path, work: Path) -> System:
-    """``ifrc-kg serve`` on a build-like directory of the quads (``build_like_dist``); the
-    time to write its store counts in the start-up time, as Oxigraph's load does."""
+def inputs_of_build(dist: Path) -> tuple[list[Path], Path]:
+    """The peers' files for a real build (``ifrc-kg build``'s ``dist/``): its ``graph.nq``
+    (a hard link) plus its ``void.ttl`` in ``<base>graph/catalog`` (where ``serve`` has it),
+    and the default graph of its store (the union of all those graphs as a set, catalog
+    included, as ``serve`` answers it), side by side in bench/.cache (Virtuoso's loader
+    reads one folder)."""
+    import json
+
+    import pyoxigraph as ox
+
+    from bench.engines import CACHE
+
+    base = json.loads((dist / "manifest.json").read_text(encoding="utf-8"))["base"]
+    folder = CACHE / "build"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    os.link(dist / "graph.nq", folder / "graph.nq")
+    store = ox.Store.read_only(str(dist / "store"))
+    store.dump(
+        output=str(folder / "union.nt"), format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()
+    )
+    del store
+    catalog = ox.NamedNode(base + "graph/catalog")
+    triples = ox.parse(path=str(dist / "void.ttl"), format=ox.RdfFormat.TURTLE)
+    ox.serialize(
+        (ox.Quad(t.subject, t.predicate, t.object, catalog) for t in triples),
+        output=str(folder / "catalog.nq"),
+        format=ox.RdfFormat.N_QUADS,
+    )
+    return [folder / "graph.nq", folder / "catalog.nq"], folder / "union.nt"
+
+
+def start_ifrc_kg(
+    quads: Sequence[Path], union: Path, work: Path, build: Path | None = None
+) -> System:
+    """``ifrc-kg serve`` on ``build`` (a real build), or on a build-like directory of the
+    quads (``build_like_dist``), the time to write its store counting in the start-up time,
+    as Oxigraph's load does."""
     started = time.perf_counter()
-    dist = build_like_dist(nquads, union, work / "dist")
+    dist = build or build_like_dist(quads[0], union, work / "dist")
     port = free_port()
     command = [str(BIN / "ifrc-kg"), "serve", "--dist", str(dist), "--port", str(port)]
     log = work / "ifrc-kg.log"
@@ -166,10 +202,10 @@ def start_ifrc_kg(nquads: Path, union: Path, work: Path) -> System:
     return system
 
 
-def start_oxigraph(nquads: Path, union: Path, work: Path) -> System:
+def start_oxigraph(quads: Sequence[Path], union: Path, work: Path) -> System:
     location = work / "oxigraph"
     started = time.perf_counter()
-    for source in (nquads, union):  # one file at a time: the loader's threads share 2 cores
+    for source in (*quads, union):  # one file at a time: the loader's threads share 2 cores
         subprocess.run(
             [str(BIN / "oxigraph"), "load", "--location", str(location), "--file", str(source)],
             check=True,
@@ -186,7 +222,9 @@ def start_oxigraph(nquads: Path, union: Path, work: Path) -> System:
     return system
 
 
-def start_virtuoso(nquads: Path, union: Path, work: Path, buffers: int = 170_000) -> System:
+def start_virtuoso(
+    quads: Sequence[Path], union: Path, work: Path, buffers: int = 170_000
+) -> System:
     """Virtuoso on a fresh database; ``buffers`` 8 KiB pages (170,000: 1.3 GiB of cache)."""
     if not Path(VIRTUOSO).is_file():
         raise RuntimeError("virtuoso-t not found: apt-get install virtuoso-opensource")
@@ -201,7 +239,7 @@ def start_virtuoso(nquads: Path, union: Path, work: Path, buffers: int = 170_000
             http_port,
             buffers=buffers,
             timeout_s=QUERY_TIMEOUT_S,
-            load_dir=nquads.parent.resolve(),
+            load_dir=union.parent.resolve(),
         ),
         encoding="utf-8",
     )
@@ -219,12 +257,9 @@ def start_virtuoso(nquads: Path, union: Path, work: Path, buffers: int = 170_000
         params={"default-graph-uri": UNION_GRAPH},
     )
     wait_ready(system)
-    folder = str(nquads.parent.resolve())
-    load = (
-        f"ld_dir('{folder}', '{nquads.name}', 'urn:ifrc-kg:bench:no-graph'); "
-        f"ld_dir('{folder}', '{union.name}', '{UNION_GRAPH}'); "
-        "rdf_loader_run(); checkpoint;"
-    )
+    folder = str(union.parent.resolve())  # every file in one folder (the loader's setting)
+    load = "".join(f"ld_dir('{folder}', '{q.name}', 'urn:ifrc-kg:bench:no-graph'); " for q in quads)
+    load += f"ld_dir('{folder}', '{union.name}', '{UNION_GRAPH}'); rdf_loader_run(); checkpoint;"
     done = subprocess.run(
         [ISQL, f"127.0.0.1:{sql_port}", "dba", "dba", f"exec={load}"],
         capture_output=True,
