@@ -236,8 +236,10 @@ def _checked_reference(cache_root: Path, fingerprint: str, base: str, shapes: Gr
     result = validate(graph, shapes=shapes, vocabulary=Graph(), inplace=True)
     issues = [*result.violations, *result.warnings, *result.infos]
     if issues or not result.conforms:
-        first = f"{issues[0].message} (focus {issues[0].focus_node})" if issues else ""
-        first = first or result.headline()
+        first = result.headline()
+        if issues:
+            issue = issues[0]
+            first = f"{issue.message} (focus {issue.focus_node}, path {issue.path})"
         raise BuildError(f"the reference tables (data/reference) do not validate: {first}")
     marker.parent.mkdir(parents=True, exist_ok=True)
     marker.write_text("ok\n")
