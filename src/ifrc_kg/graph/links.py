@@ -292,7 +292,7 @@ class SharedReference:
 
         This is what a report's validation looks at: a shape reaches a resource from the
         report (``sh:class`` of a partner, a society's country) and reads its description;
-        the resources no report names validate alone, once (``tests/graph/test_links``).
+        the others are validated alone, once per build (``publish._checked_reference``).
         """
         named = [
             node
@@ -457,13 +457,13 @@ def add_links(
         graph.addN((s, p, o, graph) for s, p, o in place_triples(iris.base, iso3))
     add_operations(graph, iris, reports)
     outcome = link_mentions(dataset, reports, iris, reference)
-    if not whole_reference:
-        graph.addN((s, p, o, graph) for s, p, o in shared.named_by(dataset))
-    else:  # counts over the whole graph (a report's part would count only what it names)
+    if whole_reference:  # counted over a whole graph only: a report's part names a few
         outcome.link_counts = _link_counts(dataset, iris)
+    else:
+        graph.addN((s, p, o, graph) for s, p, o in shared.named_by(dataset))
     log.info(
         "links: %d external links, %d mentions resolved, %d unresolved",
-        sum(outcome.link_counts.values()),
+        sum(outcome.link_counts.values()),  # 0 for a report's part: not counted
         len(outcome.resolved),
         len(outcome.unresolved),
     )
