@@ -197,26 +197,15 @@ def _shapes() -> Any:
 
 @functools.lru_cache(maxsize=4)
 def shared_reference_lines(base: str) -> frozenset[bytes]:
-    """N-Quads of the reference graph every report carries (countries, societies,
-    organisations): written once for the corpus, subtracted from each piece."""
-    from rdflib import Dataset
-
-    from ifrc_kg.graph.links import (
-        add_countries,
-        add_organisations,
-        add_societies,
-        reference_graph_iri,
-    )
-    from ifrc_kg.reference import load_reference
+    """N-Quads of the reference graph every report names from (countries, societies,
+    organisations): written once for the corpus; a report's dataset holds only the ones
+    it names (``graph.links.SharedReference``), and they are subtracted from its piece."""
+    from ifrc_kg.graph.links import reference_graph_iri, shared_reference
     from ifrc_kg.uris import Iris
 
-    iris = Iris(base)
-    reference = load_reference()
     dataset = Dataset()
-    graph = dataset.graph(reference_graph_iri(iris))
-    add_countries(graph, iris, reference)
-    add_societies(graph, iris, reference)
-    add_organisations(graph, iris, reference)
+    graph = dataset.graph(reference_graph_iri(Iris(base)))
+    graph.addN((s, p, o, graph) for s, p, o in shared_reference(base).triples)
     data = dataset.serialize(format="nquads", encoding="utf-8")
     return frozenset(_canonical(data, NQ))
 
@@ -285,6 +274,7 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
         job.include_personal_contacts,
         report_dir=job.path.parent,
         printed=piece.printed,
+        whole_reference=False,
     )
     links = resolve_mentions([report], load_reference(), warn=False)
     piece.resolved, piece.unresolved = links.resolved, links.unresolved

@@ -21,6 +21,7 @@ validation report), ``build_files.py`` (exports, links, search index, manifest) 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import logging
 import os
@@ -216,6 +217,34 @@ def _checked_shapes(cache_root: Path, fingerprint: str) -> Graph:
     return shapes
 
 
+def _checked_reference(cache_root: Path, fingerprint: str, base: str, shapes: Graph) -> None:
+    """The countries, National Societies and organisations, validated once per code
+    version with the vocabulary. A report's dataset holds only those it names
+    (``graph.links.SharedReference``), so the others are checked here; they must give no
+    result at all, for a result here would be in no report's validation report."""
+    from ifrc_kg.graph import vocabulary_triples
+    from ifrc_kg.graph.links import shared_reference
+    from ifrc_kg.validate import validate
+
+    key = hashlib.sha256(f"{fingerprint}\0{base}".encode()).hexdigest()
+    marker = cache_root / "reference" / f"{key}.ok"
+    if marker.is_file():
+        return
+    graph = Graph()
+    graph.addN((s, p, o, graph) for s, p, o in shared_reference(base).triples)
+    graph.addN((s, p, o, graph) for s, p, o in vocabulary_triples(base))
+    result = validate(graph, shapes=shapes, vocabulary=Graph(), inplace=True)
+    issues = [*result.violations, *result.warnings, *result.infos]
+    if issues or not result.conforms:
+        first = result.headline()
+        if issues:
+            issue = issues[0]
+            first = f"{issue.message} (focus {issue.focus_node}, path {issue.path})"
+        raise BuildError(f"the reference tables (data/reference) do not validate: {first}")
+    marker.parent.mkdir(parents=True, exist_ok=True)
+    marker.write_text("ok\n")
+
+
 def _raise_failures(failures: Sequence[Piece]) -> None:
     """The strict build: one failed report stops it, naming every failure."""
     for piece in failures:
@@ -286,7 +315,8 @@ def build(
         cache_root = cache_dir or default_cache_dir(out)
         fingerprint = code_fingerprint()
         context = _context()
-        _checked_shapes(cache_root, fingerprint)
+        shapes = _checked_shapes(cache_root, fingerprint)
+        _checked_reference(cache_root, fingerprint, base, shapes)
     jobs = [
         Job(path, base, include_personal_contacts, cache_root, fingerprint, context)
         for path in paths

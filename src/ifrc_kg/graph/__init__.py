@@ -8,12 +8,14 @@ the same triples.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Sequence
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from ifrc_kg.config import DEFAULT_BASE
 from ifrc_kg.graph.cube import add_tables
@@ -109,24 +111,33 @@ def report_graph(
     return graph
 
 
+@functools.lru_cache(maxsize=4)
+def vocabulary_triples(base: str) -> tuple[tuple[Node, Node, Node], ...]:
+    """The vocabulary graph's triples, mapped once per process (and base)."""
+    return tuple(vocabulary_graph(base))
+
+
 def build_dataset(
     reports: Sequence[Report],
     base: str = DEFAULT_BASE,
     include_personal_contacts: bool = True,
     report_dir: Path | None = None,
     printed: list[PrintedName] | None = None,
+    whole_reference: bool = True,
 ) -> Dataset:
     """The whole knowledge graph: vocabulary, one named graph per report, reference links,
     and the labels of resources several reports name (``<base>graph/labels``).
 
     ``report_dir`` is where the report texts are (for the quotes' prefix and suffix);
-    ``printed``, when given, receives the label candidates (the corpus build keeps them).
+    ``printed``, when given, receives the label candidates (the corpus build keeps them);
+    ``whole_reference=False``: of the countries, societies and organisations, only those
+    the reports name (the corpus build publishes them all once; ``graph.links``).
     """
     iris = Iris(base)
     dataset = Dataset()
     bind_prefixes(dataset)
     vocabulary = dataset.graph(vocabulary_graph_iri(base))
-    vocabulary += vocabulary_graph(base)
+    vocabulary.addN((s, p, o, vocabulary) for s, p, o in vocabulary_triples(base))
     names: list[PrintedName] = []
     for report in sorted(reports, key=lambda r: (r.country.iso3, r.year, r.kind)):
         graph = dataset.graph(iris.graph(report.country.iso3, report_key(report.year, report.kind)))
@@ -135,5 +146,5 @@ def build_dataset(
     add_labels(dataset.graph(labels_graph_iri(base)), names)
     if printed is not None:
         printed.extend(names)
-    add_links(dataset, reports, iris)
+    add_links(dataset, reports, iris, whole_reference)
     return dataset

@@ -20,6 +20,12 @@ Narrative mentions are resolved by name and alias (accent- and case-insensitive)
 (unless the narrative mapping already gave it one), an unknown or ambiguous name stays
 unlinked, is logged as a warning and listed in ``LinksReport.unresolved``.
 
+Countries, societies and organisations are the same for every report: the corpus build
+publishes them once (``pipeline.shared_reference_lines``) and gives a report's dataset only
+the ones it names (``add_links(..., whole_reference=False)``, ``SharedReference.named_by``).
+They are mapped once per process (``shared_reference``), as are a country's places
+(``place_triples``): what a worker maps again for every report is the report itself.
+
 IATI activity identifiers: IFRC publishes to IATI as ``XM-DAC-21018`` and a published
 activity reads ``XM-DAC-21018-MDRHT008`` (an emergency appeal code; seen in d-portal's
 dQuery documentation). Only that form, ``MDR`` codes, is verified, so regional (``MGR``)
@@ -28,6 +34,7 @@ and country-plan (``MAA``) codes get none.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections import Counter
@@ -37,6 +44,7 @@ from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import XSD
+from rdflib.term import Node
 
 from ifrc_kg.model import Mention, Report
 from ifrc_kg.namespaces import (
@@ -152,6 +160,9 @@ def reference_graph_iri(iris: Iris) -> URIRef:
     return URIRef(f"{iris.base}graph/reference")
 
 
+Triple = tuple[Node, Node, Node]
+
+
 def _iri_literal(url: str) -> Literal:
     return Literal(url, datatype=XSD.anyURI)
 
@@ -256,6 +267,66 @@ def add_places(graph: Graph, iris: Iris, units: Iterable[AdminUnit]) -> None:
             else iris.place(unit.parent_pcode)
         )
         graph.add((place, SCHEMA.containedInPlace, parent))
+
+
+@functools.lru_cache(maxsize=8)
+def place_triples(base: str, iso3: str) -> tuple[Triple, ...]:
+    """The triples of one country's admin units, mapped once per process: a worker builds
+    the reports of a country one after the other (the build's order is country, year)."""
+    graph = Graph()
+    add_places(graph, Iris(base), load_reference().admin_units_of(iso3))
+    return tuple(graph)
+
+
+@dataclass(frozen=True)
+class SharedReference:
+    """Countries, National Societies and organisations, mapped: the same for every report."""
+
+    triples: tuple[Triple, ...]
+    #: the triples of each resource, by subject
+    about: dict[Node, tuple[Triple, ...]]
+
+    def named_by(self, dataset: Dataset) -> list[Triple]:
+        """The descriptions of the resources ``dataset`` names (as subject or object, in
+        any graph), and of the resources those name in turn (a society's country).
+
+        This is what a report's validation looks at: a shape reaches a resource from the
+        report (``sh:class`` of a partner, a society's country) and reads its description;
+        the others are validated alone, once per build (``publish._checked_reference``).
+        """
+        named = [
+            node
+            for node in self.about
+            if any(True for _ in dataset.quads((node, None, None, None)))
+            or any(True for _ in dataset.quads((None, None, node, None)))
+        ]
+        seen: set[Node] = set()
+        found: list[Triple] = []
+        while named:
+            node = named.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for triple in self.about[node]:
+                found.append(triple)
+                if triple[2] in self.about:
+                    named.append(triple[2])
+        return found
+
+
+@functools.lru_cache(maxsize=4)
+def shared_reference(base: str) -> SharedReference:
+    """Every country, society and organisation of the reference tables, mapped once per
+    process (and base)."""
+    iris, reference = Iris(base), load_reference()
+    graph = Graph()
+    add_countries(graph, iris, reference)
+    add_societies(graph, iris, reference)
+    add_organisations(graph, iris, reference)
+    about: dict[Node, list[Triple]] = {}
+    for triple in graph:
+        about.setdefault(triple[0], []).append(triple)
+    return SharedReference(tuple(graph), {node: tuple(ts) for node, ts in about.items()})
 
 
 def iati_activity_id(code: str) -> str | None:
@@ -367,23 +438,32 @@ def link_mentions(
 # --- entry points ---------------------------------------------------------------------------
 
 
-def add_links(dataset: Dataset, reports: Sequence[Report], iris: Iris) -> LinksReport:
-    """Fill ``<base>graph/reference`` and link the reports' mentions; see the module doc."""
+def add_links(
+    dataset: Dataset, reports: Sequence[Report], iris: Iris, whole_reference: bool = True
+) -> LinksReport:
+    """Fill ``<base>graph/reference`` and link the reports' mentions; see the module doc.
+
+    ``whole_reference=False`` (the corpus build) writes only the countries, societies and
+    organisations the dataset names: the build publishes them all once.
+    """
     reference = load_reference()
     graph = dataset.graph(reference_graph_iri(iris))
     bind_prefixes(graph)
-    add_countries(graph, iris, reference)
-    add_societies(graph, iris, reference)
-    add_organisations(graph, iris, reference)
+    shared = shared_reference(iris.base)
+    if whole_reference:
+        graph.addN((s, p, o, graph) for s, p, o in shared.triples)
     countries = sorted({report.country.iso3.upper() for report in reports})
     for iso3 in countries:
-        add_places(graph, iris, reference.admin_units_of(iso3))
+        graph.addN((s, p, o, graph) for s, p, o in place_triples(iris.base, iso3))
     add_operations(graph, iris, reports)
     outcome = link_mentions(dataset, reports, iris, reference)
-    outcome.link_counts = _link_counts(dataset, iris)
+    if whole_reference:  # counted over a whole graph only: a report's part names a few
+        outcome.link_counts = _link_counts(dataset, iris)
+    else:
+        graph.addN((s, p, o, graph) for s, p, o in shared.named_by(dataset))
     log.info(
         "links: %d external links, %d mentions resolved, %d unresolved",
-        sum(outcome.link_counts.values()),
+        sum(outcome.link_counts.values()),  # 0 for a report's part: not counted
         len(outcome.resolved),
         len(outcome.unresolved),
     )

@@ -9,6 +9,7 @@ and up to 32 characters of prefix/suffix when the text file is at hand) and a
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 from dataclasses import dataclass, field
@@ -30,7 +31,10 @@ CONTEXT_CHARS = 32
 
 @dataclass
 class ReportContext:
-    """What every mapping module needs while it writes the triples of one report."""
+    """What every mapping module needs while it writes the triples of one report.
+
+    The report's key and IRIs are computed once (every source node names the text).
+    """
 
     graph: Graph
     iris: Iris
@@ -48,20 +52,20 @@ class ReportContext:
     def year(self) -> int:
         return self.report.year
 
-    @property
+    @functools.cached_property
     def key(self) -> str:
         """The report's key in IRIs: "2023", or "2024-mid-year" for a mid-year report."""
         return report_key(self.report.year, self.report.kind)
 
-    @property
+    @functools.cached_property
     def period_iri(self) -> URIRef:
         return self.iris.period(period_key(self.report.period_start, self.report.period_end))
 
-    @property
+    @functools.cached_property
     def report_iri(self) -> URIRef:
         return self.iris.report(self.iso3, self.key)
 
-    @property
+    @functools.cached_property
     def text_iri(self) -> URIRef:
         return self.iris.report_part(self.iso3, self.key, "text")
 
