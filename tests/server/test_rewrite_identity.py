@@ -390,3 +390,24 @@ def test_a_long_block_is_counted_in_the_store_at_most_sixteen_times() -> None:
     planned = rewrite(f"SELECT ?x WHERE {{ {block} }}", counts=Counts({}, {}, matches))
     assert len(asked) == 16
     assert planned is not None and planned.query.count("SELECT ?x WHERE") == 17
+
+
+def test_a_bound_pattern_alone_on_its_variable_is_not_counted() -> None:
+    """Only two bound patterns on one variable can be joined by hash: one alone costs no
+    count in the store, and a pair's count is made once per store, not once per text."""
+    asked: list[str] = []
+
+    def matches(predicate: str, obj: str) -> int:
+        asked.append(obj)
+        return 5
+
+    counts = Counts({}, {}, matches)
+    alone = f"SELECT ?d WHERE {{ ?f <{EX}period> <{EX}y2023> ; <{EX}dataSet> ?d }}"
+    planned = rewrite(alone, counts=counts)
+    assert asked == []
+    assert planned is None or "{ SELECT" not in planned.query
+    pair = f"SELECT ?d WHERE {{ ?f <{EX}period> <{EX}y2023> ; <{EX}society> <{EX}aus> }}"
+    for text in (pair, pair + " # the same pair in another text"):
+        planned = rewrite(text, counts=counts)
+        assert planned is not None and planned.query.count("{ SELECT ?f WHERE") == 2
+    assert sorted(asked) == [EX + "aus", EX + "y2023"]
