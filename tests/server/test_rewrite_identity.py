@@ -354,7 +354,8 @@ def test_the_smallest_pattern_goes_first_and_the_counts_decide() -> None:
         "?f ex:partner ?a",
     ]
     assert rewrite(query) is None  # without counts nothing to do here
-    written_order = Counts({EX + "partner": 1, EX + "amount": 2}, {EX + "Figure": 0})
+    # (more than ten times apart: not a star to join by hash, ``star_joined``)
+    written_order = Counts({EX + "partner": 1, EX + "amount": 20}, {EX + "Figure": 0})
     assert rewrite(query.replace("?f a ex:Figure", ""), counts=written_order) is None
 
 
@@ -512,3 +513,66 @@ def test_aggregation_first_is_declined_where_it_could_change_the_answer() -> Non
         assert changed != query
         planned = rewrite(changed)
         assert planned is None or not planned.aggregated, changed
+
+
+def test_a_star_is_joined_by_hash_when_reading_it_whole_costs_less() -> None:
+    head = f"PREFIX ex: <{EX}>\nSELECT ?ns ?a WHERE {{ "
+    query = head + "?f ex:amount ?a ; ex:society ?ns }"
+    counts = Counts({EX + "amount": 1323, EX + "society": 9450}, {})
+    planned = rewrite(query, counts=counts)
+    assert planned is not None
+    assert "{ SELECT ?f ?a WHERE { ?f ex:amount ?a . } }" in planned.query
+    assert "{ SELECT ?f ?ns WHERE { ?f ex:society ?ns . } }" in planned.query
+    reached = head + "?f ex:reached ?a ; ex:society ?ns ; ex:period ?p }"
+    counts = Counts({EX + "reached": 378, EX + "society": 9450, EX + "period": 9387}, {})
+    planned = rewrite(reached, counts=counts)  # 25 times the smallest: looked up per row
+    assert planned is not None and "SELECT" not in planned.query.split("WHERE", 1)[1]
+    sizes = {EX + "amount": 1323, EX + "society": 9450, EX + "x": 5}
+    for text in (
+        head + "?f ex:amount ?a ; ex:society ?ns . ?ns ex:x ?y }",  # another subject
+        head + "?f ex:amount ?a ; ex:society ?a }",  # an object shared by two patterns
+        head + "?f ex:amount ?a ; ex:unknown ?ns }",  # no triples: nothing to join
+    ):
+        planned = rewrite(text, counts=Counts(sizes, {}))
+        assert planned is None or "{ SELECT" not in planned.query, text
+    big = Counts({EX + "amount": 200_000, EX + "society": 200_000}, {})
+    planned = rewrite(query, counts=big)  # the hash table would be too large
+    assert planned is None or "{ SELECT" not in planned.query
+
+
+def test_a_star_with_a_bound_pattern_counts_it_only_when_it_could_decide() -> None:
+    asked: list[str] = []
+
+    def matches(predicate: str, obj: str) -> int:
+        asked.append(obj)
+        return 1565
+
+    query = f"SELECT ?d WHERE {{ ?f <{EX}period> <{EX}y2023> ; <{EX}dataSet> ?d }}"
+    planned = rewrite(query, counts=Counts({EX + "dataSet": 9387}, {}, matches))
+    assert asked == [EX + "y2023"]
+    assert planned is not None and planned.query.count("{ SELECT") == 2
+    asked.clear()  # a property of more than ten times the others' sizes: no count needed
+    planned = rewrite(query, counts=Counts({EX + "dataSet": 300_000}, {}, matches))
+    assert asked == []
+
+
+def test_generated_stars_of_any_objects_same_answer_joined_by_hash() -> None:
+    """Blocks that are stars of ``?x <p> ?o`` and ``?x <p> <o>`` patterns."""
+    rng = random.Random(53)
+    hashed = 0
+    for _ in range(300):
+        store = _labelled_store(rng)
+        objects = ["?y", "?z", "?w", f"<{EX}a>", f"<{EX}b>", '"1"']
+        parts = [
+            f"?x <{EX}{rng.choice('pqr')}> {obj} ."
+            for obj in rng.sample(objects, rng.randint(2, 4))
+        ]
+        extra = [f"OPTIONAL {{ ?x <{EX}label> ?n }}"] if rng.random() < 0.5 else []
+        query = "SELECT ?x ?y ?z ?w ?n WHERE {\n" + "\n".join(parts + extra) + "\n}"
+        original = _answer(store, query, EX)
+        for counts in COUNTS:
+            planned = rewrite(query, counts=counts)
+            if planned is not None:
+                assert _answer(store, planned.query, EX) == original, planned.query
+                hashed += "{ SELECT ?x ?" in planned.query
+    assert hashed >= 50

@@ -381,7 +381,11 @@ def rewrite(
     for run in _runs(elements):
         patterns = _patterns(query, tokens, run) if counts is not None else None
         if patterns is not None and counts is not None:
-            hashed, rest = join_order.hash_joined(patterns, counts, declared)
+            star = join_order.star_joined(patterns, counts, declared)
+            if star is not None:
+                hashed, rest = star, []
+            else:
+                hashed, rest = join_order.hash_joined(patterns, counts, declared)
             better = join_order.ordered(rest, counts, declared)
             if hashed or better != patterns:
                 reordered += 1
