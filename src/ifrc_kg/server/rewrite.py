@@ -38,8 +38,10 @@ understand (it then returns ``None``). Whole-store aggregates are answered from 
 build's statistics by ``statistics.py``. The rewritten text is the original's pieces,
 verbatim, in another order.
 
-3. **Patterns smallest first, bound ones joined by hash** (with the build's counts):
-   ``join_order.py``, which says why the answer stays the same.
+3. **Patterns smallest first, bound ones and small stars joined by hash** (with the
+   build's counts): ``join_order.py``, which says why the answer stays the same.
+4. **Aggregates before the label OPTIONALs** of a GROUP BY query whose OPTIONALs only add
+   group keys: ``pre_aggregate.py``, with its argument.
 
 rdflib's parser would give the algebra, but costs 5-50 ms a query (more than most answers
 take); this module reads the query with a SPARQL tokenizer (brackets, strings, IRIs,
