@@ -41,6 +41,10 @@ sub-query's row for ``k1``, joined with the same ``ν`` by the OPTIONALs. A FILT
 only ``B``'s variables keeps or drops ``μ`` and every extension of it alike, so it may
 apply inside the sub-query. ``K1`` must not be empty: over no solution a sub-query without
 GROUP BY still gives one row, the original none.
+
+The rows of ``B`` may come in another order (as with every reordering of the planner): a
+SUM or AVG of ``xsd:float``/``xsd:double`` values can then differ in its last digit; sums
+of integers and decimals, what the build writes, are exact.
 """
 
 from __future__ import annotations
