@@ -164,6 +164,11 @@ def _iri(text: str, kind: str, declared: Mapping[str, str]) -> str | None:
     return None
 
 
+def predicate_iri(pattern: Pattern, declared: Mapping[str, str]) -> str | None:
+    """The IRI of ``pattern``'s predicate, ``None`` if it is a variable or unknown prefix."""
+    return _iri(pattern.terms[1], pattern.kinds[1], declared)
+
+
 def estimate(pattern: Pattern, counts: Counts, declared: Mapping[str, str]) -> int | None:
     """How many triples match ``pattern``, when the counts say: a property's triples for
     ``?s <p> ?o``, a class's instances for ``?s a <C>`` (a property or class the complete
