@@ -18,6 +18,10 @@ the ``rdf:type`` property partition (so no ``rdf:type`` has a literal or blank o
 left out), and for properties only when the partitions add up to ``void:triples``. The
 build's ``void.ttl`` is checked against ``SHA256SUMS`` before ``serve`` starts.
 ``IFRC_KG_QUERY_REWRITE=0`` turns this off with the rest of the rewrite.
+
+Beside the counts, how often each property's objects repeat is estimated in the store (the
+first 20,000 triples of each): the planner tests a text filter once per distinct value where
+they repeat (``filter_first.py``); the estimate only chooses a plan, never an answer.
 """
 
 from __future__ import annotations
