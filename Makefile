@@ -66,7 +66,7 @@ test: lint web browser stores
 
 # Query engines on report-shaped data, the endpoint under load with hostile queries, the
 # corpus build, `validate`'s memory streamed and whole (bench.validate_files), ifrc-kg beside
-# Oxigraph server and Virtuoso (bench.peers), and the front end
+# Oxigraph server and Virtuoso (bench.peers), the planner step alone (bench.plans), and the front end
 # over each external store (bench.stores) (see README, "Performance", "Security and limits"
 # and "Deploying beyond one machine"); not part of the tests. BENCH_REPORTS sets the corpus
 # size (the issue's target is 1000).
@@ -76,6 +76,7 @@ bench: install stores
 	$(BIN)/python -m bench.server
 	$(BIN)/python -m bench.load
 	$(BIN)/python -m bench.peers
+	$(BIN)/python -m bench.plans
 	$(BIN)/python -m bench.parse_scale
 	$(BIN)/python -m bench.validate_files
 	$(BIN)/python -m bench.build --count $(BENCH_REPORTS)

@@ -354,7 +354,8 @@ def test_the_smallest_pattern_goes_first_and_the_counts_decide() -> None:
         "?f ex:partner ?a",
     ]
     assert rewrite(query) is None  # without counts nothing to do here
-    written_order = Counts({EX + "partner": 1, EX + "amount": 2}, {EX + "Figure": 0})
+    # (more than ten times apart: not a star to join by hash, ``star_joined``)
+    written_order = Counts({EX + "partner": 1, EX + "amount": 20}, {EX + "Figure": 0})
     assert rewrite(query.replace("?f a ex:Figure", ""), counts=written_order) is None
 
 
@@ -390,3 +391,188 @@ def test_a_long_block_is_counted_in_the_store_at_most_sixteen_times() -> None:
     planned = rewrite(f"SELECT ?x WHERE {{ {block} }}", counts=Counts({}, {}, matches))
     assert len(asked) == 16
     assert planned is not None and planned.query.count("SELECT ?x WHERE") == 17
+
+
+def test_a_bound_pattern_alone_on_its_variable_is_not_counted() -> None:
+    """Only two bound patterns on one variable can be joined by hash: one alone costs no
+    count in the store, and a pair's count is made once per store, not once per text."""
+    asked: list[str] = []
+
+    def matches(predicate: str, obj: str) -> int:
+        asked.append(obj)
+        return 5
+
+    counts = Counts({}, {}, matches)
+    alone = f"SELECT ?d WHERE {{ ?f <{EX}period> <{EX}y2023> ; <{EX}dataSet> ?d }}"
+    planned = rewrite(alone, counts=counts)
+    assert asked == []
+    assert planned is None or "{ SELECT" not in planned.query
+    pair = f"SELECT ?d WHERE {{ ?f <{EX}period> <{EX}y2023> ; <{EX}society> <{EX}aus> }}"
+    for text in (pair, pair + " # the same pair in another text"):
+        planned = rewrite(text, counts=counts)
+        assert planned is not None and planned.query.count("{ SELECT ?f WHERE") == 2
+    assert sorted(asked) == [EX + "aus", EX + "y2023"]
+
+
+# --- aggregates computed before their label OPTIONALs (``pre_aggregate.py``) -----------------
+
+AGGREGATE_CALLS = ("COUNT(*)", "COUNT({v})", "COUNT(DISTINCT {v})", "SUM({v})", "MIN({v})")
+AGGREGATE_CALLS += ("MAX({v})", "AVG({v})")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+
+def _labelled_store(rng: random.Random) -> ox.Store:
+    """Random triples with numbers, and labels: none, one or two per node."""
+    store = _random_store(rng)
+    nodes = [ox.NamedNode(EX + name) for name in "abcd"]
+    for _ in range(rng.randint(2, 8)):
+        number = ox.Literal(str(rng.randint(1, 5)), datatype=XSD_INTEGER)
+        store.add(ox.Quad(rng.choice(nodes), ox.NamedNode(EX + rng.choice("pq")), number))
+    for node in nodes:
+        for name in rng.sample(["Alpha", "Beta", "Gamma"], rng.choice([0, 1, 1, 2])):
+            store.add(ox.Quad(node, ox.NamedNode(EX + "label"), ox.Literal(name)))
+    return store
+
+
+def _aggregate_query(rng: random.Random) -> tuple[str, str | None]:
+    """A GROUP BY query whose group ends with label OPTIONALs, and the same query with its
+    aggregation moved before them whatever the conditions (``None`` when there is no key
+    left for the sub-query)."""
+    required = [_pattern(rng) + " ." for _ in range(rng.randint(1, 3))]
+    labels = []
+    for name in rng.sample(["?n", "?m"], rng.randint(1, 2)):
+        labels.append(f"OPTIONAL {{ {rng.choice(VARS)} <{EX}label> {name} }}")
+    filters = [f"FILTER(BOUND({rng.choice([*VARS, '?n'])}))"] if rng.random() < 0.3 else []
+    required_vars = {v for part in required for v in VARS if v in part}
+    label_vars = {v for part in labels for v in (*VARS, "?n", "?m") if v in part}
+    candidates = sorted(required_vars | label_vars)
+    keys = [v for v in candidates if rng.random() < 0.6] or candidates[:1]
+    if rng.random() < 0.8:  # usually every label variable is a key, as in a real question
+        keys += [v for v in ("?n", "?m") if v in label_vars and v not in keys]
+    calls = []
+    for index in range(rng.randint(1, 2)):
+        call = rng.choice(AGGREGATE_CALLS).format(v=rng.choice([*sorted(required_vars), "?n"]))
+        calls.append(f"({call} AS ?a{index})")
+    order = f"\nORDER BY DESC(?a0) {' '.join(keys)}" if rng.random() < 0.5 else ""
+    group = "\n".join(required + labels + filters)
+    head = f"SELECT {' '.join(keys)} {' '.join(calls)}"
+    query = f"{head} WHERE {{\n{group}\n}}\nGROUP BY {' '.join(keys)}{order}"
+    inner = [k for k in keys if k in required_vars]
+    if not inner:
+        return query, None
+    aliases = " ".join(f"?a{index}" for index in range(len(calls)))
+    sub = f"{{ SELECT {' '.join(inner)} {' '.join(calls)} WHERE {{ "
+    sub += " ".join(required + filters) + f" }} GROUP BY {' '.join(inner)} }}"
+    naive = f"SELECT {' '.join(keys)} {aliases} WHERE {{\n{sub}\n" + "\n".join(labels) + "\n}"
+    return query, naive + order
+
+
+def test_generated_aggregates_same_answer_aggregated_first() -> None:
+    rng = random.Random(61)
+    aggregated = naive_differs = 0
+    for _ in range(600):
+        store = _labelled_store(rng)
+        query, naive = _aggregate_query(rng)
+        original = _answer(store, query, EX)
+        planned = rewrite(query)
+        if planned is not None and planned.aggregated:
+            assert _answer(store, planned.query, EX) == original, planned.query
+            aggregated += 1
+        elif naive is not None and _answer(store, naive, EX) != original:
+            naive_differs += 1
+    # the step ran often, and its conditions are needed: aggregating first without them
+    # (a label that is not a key, a label variable shared and unbound, a FILTER or an
+    # aggregate reading a label) changes answers
+    assert aggregated >= 100
+    assert naive_differs >= 20
+
+
+def test_aggregation_first_is_declined_where_it_could_change_the_answer() -> None:
+    head = f"PREFIX ex: <{EX}>\n"
+    query = (
+        head + "SELECT ?s ?name (SUM(?v) AS ?total) WHERE { ?f ex:v ?v ; ex:s ?s .\n"
+        "OPTIONAL { ?s ex:label ?name } } GROUP BY ?s ?name ORDER BY DESC(?total)"
+    )
+    planned = rewrite(query)
+    assert planned is not None and planned.aggregated == 1
+    assert "{ SELECT ?s (SUM(?v) AS ?total) WHERE" in planned.query
+    assert planned.query.rstrip().endswith("ORDER BY DESC(?total)")
+    for changed in (
+        query + " LIMIT 10",  # ties at the window's edge could fall otherwise
+        query.replace("GROUP BY ?s ?name", "GROUP BY ?s"),  # the label is not a key
+        query.replace("SUM(?v)", "SAMPLE(?v)"),  # not one of the five aggregates
+        query.replace("SUM(?v)", "COUNT(?name)"),  # an aggregate reads the label
+        query.replace("ORDER BY", "HAVING (SUM(?v) > 1) ORDER BY"),
+        query.replace("ORDER BY DESC(?total)", "ORDER BY DESC(SUM(?v))"),
+        query.replace("?f ex:v ?v ; ex:s ?s .", "?f ex:v ?v . OPTIONAL { ?f ex:s ?s }"),
+        query.replace("{ ?s ex:label ?name }", "{ ?s ex:label ?name . ?name ex:p ?x }"),
+        query.replace("?name } }", "?name } FILTER(BOUND(?name)) }"),  # a FILTER on it
+        query.replace("?name }", "?name FILTER(BOUND(?name)) }"),  # not plain triples
+        query.replace("(SUM(?v) AS ?total)", "(SUM(?v) + 1 AS ?total)"),
+    ):
+        assert changed != query
+        planned = rewrite(changed)
+        assert planned is None or not planned.aggregated, changed
+
+
+def test_a_star_is_joined_by_hash_when_reading_it_whole_costs_less() -> None:
+    head = f"PREFIX ex: <{EX}>\nSELECT ?ns ?a WHERE {{ "
+    query = head + "?f ex:amount ?a ; ex:society ?ns }"
+    counts = Counts({EX + "amount": 1323, EX + "society": 9450}, {})
+    planned = rewrite(query, counts=counts)
+    assert planned is not None
+    assert "{ SELECT ?f ?a WHERE { ?f ex:amount ?a . } }" in planned.query
+    assert "{ SELECT ?f ?ns WHERE { ?f ex:society ?ns . } }" in planned.query
+    reached = head + "?f ex:reached ?a ; ex:society ?ns ; ex:period ?p }"
+    counts = Counts({EX + "reached": 378, EX + "society": 9450, EX + "period": 9387}, {})
+    planned = rewrite(reached, counts=counts)  # 25 times the smallest: looked up per row
+    assert planned is not None and "SELECT" not in planned.query.split("WHERE", 1)[1]
+    sizes = {EX + "amount": 1323, EX + "society": 9450, EX + "x": 5}
+    for text in (
+        head + "?f ex:amount ?a ; ex:society ?ns . ?ns ex:x ?y }",  # another subject
+        head + "?f ex:amount ?a ; ex:society ?a }",  # an object shared by two patterns
+        head + "?f ex:amount ?a ; ex:unknown ?ns }",  # no triples: nothing to join
+    ):
+        planned = rewrite(text, counts=Counts(sizes, {}))
+        assert planned is None or "{ SELECT" not in planned.query, text
+    big = Counts({EX + "amount": 200_000, EX + "society": 200_000}, {})
+    planned = rewrite(query, counts=big)  # the hash table would be too large
+    assert planned is None or "{ SELECT" not in planned.query
+
+
+def test_a_star_with_a_bound_pattern_counts_it_only_when_it_could_decide() -> None:
+    asked: list[str] = []
+
+    def matches(predicate: str, obj: str) -> int:
+        asked.append(obj)
+        return 1565
+
+    query = f"SELECT ?d WHERE {{ ?f <{EX}period> <{EX}y2023> ; <{EX}dataSet> ?d }}"
+    planned = rewrite(query, counts=Counts({EX + "dataSet": 9387}, {}, matches))
+    assert asked == [EX + "y2023"]
+    assert planned is not None and planned.query.count("{ SELECT") == 2
+    asked.clear()  # a property of more than ten times the others' sizes: no count needed
+    planned = rewrite(query, counts=Counts({EX + "dataSet": 300_000}, {}, matches))
+    assert asked == []
+
+
+def test_generated_stars_of_any_objects_same_answer_joined_by_hash() -> None:
+    """Blocks that are stars of ``?x <p> ?o`` and ``?x <p> <o>`` patterns."""
+    rng = random.Random(53)
+    hashed = 0
+    for _ in range(300):
+        store = _labelled_store(rng)
+        objects = ["?y", "?z", "?w", f"<{EX}a>", f"<{EX}b>", '"1"']
+        parts = [
+            f"?x <{EX}{rng.choice('pqr')}> {obj} ."
+            for obj in rng.sample(objects, rng.randint(2, 4))
+        ]
+        extra = [f"OPTIONAL {{ ?x <{EX}label> ?n }}"] if rng.random() < 0.5 else []
+        query = "SELECT ?x ?y ?z ?w ?n WHERE {\n" + "\n".join(parts + extra) + "\n}"
+        original = _answer(store, query, EX)
+        for counts in COUNTS:
+            planned = rewrite(query, counts=counts)
+            if planned is not None:
+                assert _answer(store, planned.query, EX) == original, planned.query
+                hashed += "{ SELECT ?x ?" in planned.query
+    assert hashed >= 50

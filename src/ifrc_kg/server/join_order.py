@@ -20,6 +20,7 @@ other block is left as written.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -163,6 +164,11 @@ def _iri(text: str, kind: str, declared: Mapping[str, str]) -> str | None:
     return None
 
 
+def predicate_iri(pattern: Pattern, declared: Mapping[str, str]) -> str | None:
+    """The IRI of ``pattern``'s predicate, ``None`` if it is a variable or unknown prefix."""
+    return _iri(pattern.terms[1], pattern.kinds[1], declared)
+
+
 def estimate(pattern: Pattern, counts: Counts, declared: Mapping[str, str]) -> int | None:
     """How many triples match ``pattern``, when the counts say: a property's triples for
     ``?s <p> ?o``, a class's instances for ``?s a <C>`` (a property or class the complete
@@ -205,18 +211,29 @@ HASH_JOIN_RATIO = 8
 MAX_SIZED = 16
 
 
-def _bound_size(pattern: Pattern, counts: Counts, declared: Mapping[str, str]) -> int | None:
-    """The size of ``?x <p> <o>`` (a class's instances, or the store's count), else None."""
+def _bound_terms(pattern: Pattern, declared: Mapping[str, str]) -> tuple[str, str] | None:
+    """The predicate and object IRIs of ``?x <p> <o>``, else None."""
     (_, verb, obj), kinds = pattern.terms, pattern.kinds
     if kinds[0] != "var" or kinds[2] not in ("iri", "pname"):
         return None
     predicate = _iri(verb, kinds[1], declared)
     cls = _iri(obj, kinds[2], declared)
-    if predicate is None or cls is None:
-        return None
+    return None if predicate is None or cls is None else (predicate, cls)
+
+
+@functools.lru_cache(maxsize=4096)
+def _counted(counts: Counts, predicate: str, obj: str) -> int | None:
+    """A pair's triples as the store counts them, once per store and pair (not once per query
+    text): the store does not change while it is served, and a count costs 0.2-5 ms."""
+    return None if counts.matches is None else counts.matches(predicate, obj)
+
+
+def _bound_size(pair: tuple[str, str], counts: Counts) -> int | None:
+    """The size of ``?x <p> <o>``: a class's instances, or the store's count."""
+    predicate, obj = pair
     if predicate == RDF_TYPE and counts.classes is not None:
-        return counts.classes.get(cls, 0)
-    return None if counts.matches is None else counts.matches(predicate, cls)
+        return counts.classes.get(obj, 0)
+    return _counted(counts, predicate, obj)
 
 
 def hash_joined(
@@ -236,21 +253,99 @@ def hash_joined(
     keeps every solution), and a group joins its parts as a basic graph pattern joins its
     triple patterns (§18.2.2.1, §18.3: ``Join`` of the solutions, multiplicities included;
     no blank node is shared, ``rewrite.py`` leaves queries with labels alone).
+
+    Only a variable with two such patterns or more is sized: a pattern alone on its variable
+    is never joined by hash, so counting it would be work for nothing (``?figure
+    ifrckg:refPeriod <2023>`` cost 5 ms of counting at a million quads, per worker).
     """
-    by_variable: dict[str, list[tuple[int, Pattern]]] = {}
+    by_variable: dict[str, list[tuple[tuple[str, str], Pattern]]] = {}
     for pattern in patterns[:MAX_SIZED]:  # each may cost a count in the store
-        size = _bound_size(pattern, counts, declared)
-        if size is not None:
-            by_variable.setdefault(pattern.terms[0], []).append((size, pattern))
+        pair = _bound_terms(pattern, declared)
+        if pair is not None:
+            by_variable.setdefault(pattern.terms[0], []).append((pair, pattern))
     hashed: list[Pattern] = []
-    for sized in by_variable.values():
-        smallest = min(size for size, _ in sized)
-        chosen = [p for size, p in sized if size <= HASH_JOIN_RATIO * smallest]
+    for candidates in by_variable.values():
+        if len(candidates) < 2:
+            continue
+        sized = [(_bound_size(pair, counts), pattern) for pair, pattern in candidates]
+        known = [(size, pattern) for size, pattern in sized if size is not None]
+        if len(known) < 2:
+            continue
+        smallest = min(size for size, _ in known)
+        chosen = [p for size, p in known if size <= HASH_JOIN_RATIO * smallest]
         if smallest > 0 and len(chosen) >= 2:
             hashed += chosen
     return hashed, [pattern for pattern in patterns if pattern not in hashed]
 
 
+# a star of patterns on one variable is joined by hash when reading all their index entries
+# costs less than this many entries per row of the smallest (the look-ups a loop makes for
+# its first join alone): one seek cost 4.3 µs against 0.35 µs per entry read (12x) in the
+# on-disk store at a million quads
+STAR_SCAN_RATIO = 10
+# and when the hash table stays small: at most this many entries read in all
+STAR_MAX_ENTRIES = 250_000
+
+
+def star_joined(
+    patterns: list[Pattern], counts: Counts, declared: Mapping[str, str]
+) -> list[Pattern] | None:
+    """The block's patterns when all of them are to be joined by hash, else ``None``.
+
+    A block that is only a star on one variable, ``?f ifrckg:amount ?amount ;
+    ifrckg:nationalSociety ?ns`` (each object a variable of its own pattern, or a bound
+    term), is joined in a loop with one index seek per row of its first pattern (1,323
+    seeks: 5.7 ms of CPU); read whole and joined by hash (1,323 + 9,450 entries) it takes
+    3.8 ms. But ``?f ifrckg:peopleReached ?r`` (378) with two patterns of 9,400 is cheaper
+    in the loop (3.2 ms against 6.3). So the star is joined by hash when all its patterns
+    together have at most ``STAR_SCAN_RATIO`` times the smallest one's entries (sizes: the
+    build's VoID counts of ``?f <p> ?o``; ``?f <p> <o>`` as in ``hash_joined``). Why the
+    answer is the same: ``hash_joined``'s argument, each sub-query selecting every variable
+    of its pattern. Only a whole block is rewritten: mixed with other patterns, Oxigraph
+    may join those first (the "partners" example ran 40% slower that way). A star with
+    two bound patterns or more is left to ``hash_joined``: their join is most often far
+    smaller than any of them, and the other patterns are cheaper looked up from it (q04:
+    1.8 ms that way, 2.9 ms read whole).
+    """
+    if not 2 <= len(patterns) <= MAX_SIZED:
+        return None
+    subject = patterns[0].terms[0]
+    objects = [pattern.terms[2] for pattern in patterns]
+    unbound: list[int] = []
+    bound: list[tuple[str, str]] = []
+    for pattern in patterns:
+        if pattern.kinds[0] != "var" or pattern.terms[0] != subject:
+            return None
+        if pattern.kinds[2] == "var":
+            obj = pattern.terms[2]
+            size = estimate(pattern, counts, declared)
+            if obj == subject or objects.count(obj) > 1 or size is None:
+                return None
+            unbound.append(size)
+        else:
+            pair = _bound_terms(pattern, declared)
+            if pair is None:
+                return None
+            bound.append(pair)
+    if not unbound or min(unbound) == 0 or len(bound) > 1:
+        return None  # two bound patterns: ``hash_joined`` joins them, often to a few rows
+    total = sum(unbound)
+    if total > STAR_SCAN_RATIO * min(unbound) or total > STAR_MAX_ENTRIES:
+        return None  # no bound pattern can make it cheaper: it can only lower the smallest
+    sizes = list(unbound)
+    for pair in bound:
+        size = _bound_size(pair, counts)
+        if size is None or size == 0:
+            return None
+        sizes.append(size)
+    total = sum(sizes)
+    if total > STAR_SCAN_RATIO * min(sizes) or total > STAR_MAX_ENTRIES:
+        return None
+    return patterns
+
+
 def sub_select(pattern: Pattern) -> str:
-    """``pattern`` as a sub-query selecting its one variable (``hash_joined``)."""
-    return f"{{ SELECT {pattern.terms[0]} WHERE {{ {pattern.text} }} }}"
+    """``pattern`` as a sub-query selecting its variables (``hash_joined``, ``star_joined``)."""
+    terms = zip(pattern.terms, pattern.kinds, strict=True)
+    variables = dict.fromkeys(term for term, kind in terms if kind == "var")
+    return f"{{ SELECT {' '.join(variables)} WHERE {{ {pattern.text} }} }}"

@@ -38,8 +38,10 @@ understand (it then returns ``None``). Whole-store aggregates are answered from 
 build's statistics by ``statistics.py``. The rewritten text is the original's pieces,
 verbatim, in another order.
 
-3. **Patterns smallest first, bound ones joined by hash** (with the build's counts):
-   ``join_order.py``, which says why the answer stays the same.
+3. **Patterns smallest first, bound ones and small stars joined by hash** (with the
+   build's counts): ``join_order.py``, which says why the answer stays the same.
+4. **Aggregates before the label OPTIONALs** of a GROUP BY query whose OPTIONALs only add
+   group keys: ``pre_aggregate.py``, with its argument.
 
 rdflib's parser would give the algebra, but costs 5-50 ms a query (more than most answers
 take); this module reads the query with a SPARQL tokenizer (brackets, strings, IRIs,
@@ -51,7 +53,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ifrc_kg.server import join_order
+from ifrc_kg.server import join_order, pre_aggregate
 from ifrc_kg.server.join_order import Counts
 
 _TOKEN = re.compile(
@@ -291,6 +293,7 @@ class Rewrite:
     moved: int  # required parts moved ahead of an OPTIONAL
     minus: int  # FILTER NOT EXISTS turned into MINUS
     reordered: int = 0  # basic graph patterns written smallest pattern first
+    aggregated: int = 0  # aggregates computed before the label OPTIONALs (pre_aggregate.py)
 
 
 def where_group(tokens: list[Token], partners: dict[int, int]) -> int | None:
@@ -375,17 +378,29 @@ def rewrite(
         return None
     elements, moved, minus = planned
     declared = join_order.prefixes(tokens, where) if counts is not None else {}
-    pieces = []
+    placed: list[tuple[Element, str]] = []  # each piece of the new group, with what it is
     reordered = 0
     for run in _runs(elements):
         patterns = _patterns(query, tokens, run) if counts is not None else None
         if patterns is not None and counts is not None:
-            hashed, rest = join_order.hash_joined(patterns, counts, declared)
+            star = join_order.star_joined(patterns, counts, declared)
+            if star is not None:
+                hashed, rest = star, []
+            else:
+                hashed, rest = join_order.hash_joined(patterns, counts, declared)
             better = join_order.ordered(rest, counts, declared)
             if hashed or better != patterns:
                 reordered += 1
-                pieces += ["  " + join_order.sub_select(pattern) for pattern in hashed]
-                pieces += ["  " + pattern.text for pattern in better]
+                block = Element(
+                    "triples",
+                    run[0].first,
+                    run[-1].last,
+                    frozenset().union(*(e.variables for e in run)),
+                    frozenset().union(*(e.certain for e in run)),
+                )
+                texts = [join_order.sub_select(pattern) for pattern in hashed]
+                texts += [pattern.text for pattern in better]
+                placed += [(block, "  " + text) for text in texts]
                 continue
         for element in run:
             if element.not_exists is not None:
@@ -393,10 +408,16 @@ def rewrite(
                 text = "MINUS " + query[tokens[brace].start : tokens[end].end]
             else:
                 text = query[tokens[element.first].start : tokens[element.last].end]
-            pieces.append("  " + text + (" ." if element.kind == "triples" else ""))
+            placed.append((element, "  " + text + (" ." if element.kind == "triples" else "")))
+    try:
+        regrouped = pre_aggregate.regroup(query, tokens, reader, where, close, placed)
+    except (ValueError, IndexError, KeyError):
+        regrouped = None
+    if regrouped is not None:
+        return Rewrite(regrouped, moved, minus, reordered, aggregated=1)
     if not (moved or minus or reordered):
         return None
-    body = "\n".join(pieces)
+    body = "\n".join(text for _, text in placed)
     text = query[: tokens[where].end] + "\n" + body + "\n" + query[tokens[close].start :]
     return Rewrite(text, moved, minus, reordered)
 
