@@ -19,10 +19,12 @@ from anyio import CancelScope
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
 
 from ifrc_kg.errors import IfrcKgError
 from ifrc_kg.namespaces import PREFIXES
 from ifrc_kg.server import negotiation as neg
+from ifrc_kg.server.bounded import runs_in_process
 from ifrc_kg.server.describe import RDF_TYPE
 from ifrc_kg.server.examples import EXAMPLES
 from ifrc_kg.server.pages import render
@@ -34,6 +36,7 @@ from ifrc_kg.server.rewrite import reads_no_data
 from ifrc_kg.server.site import Site, site_of
 from ifrc_kg.server.worker import QueryJob, run_job
 from ifrc_kg.store import (
+    GraphStore,
     QueryAnswer,
     QueryError,
     QueryPage,
@@ -236,7 +239,7 @@ async def sparql(request: Request) -> Response:
         page_size=size,
         client=client,
     )
-    answer = _answer_without_data(site, query_request)
+    answer = _answer_in_process(site, query_request)
     if answer is not None:
         return await _send(answer, None, None)
     cache, key = site.result_cache, None
@@ -254,7 +257,7 @@ async def sparql(request: Request) -> Response:
     return await _send(answer, cache, key)
 
 
-# what a query that reads no data is answered over (``_answer_without_data``)
+# what a query that reads no data is answered over (``_answer_in_process``)
 _NO_DATA = ox.Store()
 
 
@@ -269,20 +272,39 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-def _answer_without_data(site: Site, request: QueryRequest) -> QueryAnswer | None:
-    """The answer of a short query that cannot read the store (``ASK {}``, ``SELECT (1 AS
-    ?x) {}``), computed here over an empty store by the worker's own code: the same answer,
-    without the round trip to a worker process, which is most of the fixed cost of a
-    request. ``None`` for every other query, for the HTML view, and over a remote store
-    (where ``ASK {}`` is how clients see whether the store answers)."""
-    if not isinstance(site.engine, LocalQueryEngine):
+def _answer_in_process(site: Site, request: QueryRequest) -> QueryAnswer | None:
+    """The answer of a query whose work is bounded before it runs, computed here by the
+    worker's own code: the same answer without the round trip to a worker process, which
+    is most of the fixed cost of a request. Two kinds: a short query that cannot read the
+    store (``ASK {}``, ``SELECT (1 AS ?x) {}``: ``rewrite.reads_no_data``), answered over an
+    empty store; and a group of triple patterns with fixed subjects whose degrees bound
+    its rows (``bounded.py``, which argues the bound), answered over the site's store.
+    ``None`` for every other query, for the HTML view, for a query naming its dataset, and
+    over a remote store (where ``ASK {}`` is how clients see whether the store answers)."""
+    if not isinstance(site.engine, LocalQueryEngine) or "html" in request.formats.values():
         return None
-    if "html" in request.formats.values() or not reads_no_data(request.sparql):
+    local = isinstance(site.store, GraphStore) and not request.default_graphs
+    if (
+        local
+        and not request.named_graphs
+        and runs_in_process(site.store.oxigraph, site.build_id, request.sparql)
+    ):
+        store = site.store.oxigraph
+    elif reads_no_data(request.sparql):
+        store = _NO_DATA
+    else:
         return None
     job = QueryJob.of(request, max_depth=site.settings.max_query_depth, rewrite=False)
+    return answer_here(store, job)
+
+
+def answer_here(store: ox.Store, job: QueryJob) -> QueryAnswer:
+    """``job`` run in this process by the worker's own code (``worker.run_job``), its
+    messages put together as ``LocalQueryEngine`` puts a worker's: the same answer, the same
+    errors (``NotAcceptable`` when the client accepts no format for the result form)."""
     sent = _Collected()
     try:
-        run_job(_NO_DATA, job, sent)  # type: ignore[arg-type]
+        run_job(store, job, sent)  # type: ignore[arg-type]
     except IfrcKgError:
         raise
     except Exception as error:  # as the worker reports it: one failed query
@@ -290,9 +312,10 @@ def _answer_without_data(site: Site, request: QueryRequest) -> QueryAnswer | Non
     kind, form, key = sent[0][:3]
     if kind == "form" and key is None:
         raise neg.NotAcceptable(FORMS[form])
-    if kind != "answer":
-        return None  # never for an answer this small; the workers answer it then
-    return QueryAnswer(form, key, chunks=_once(sent[0][3]))
+    if kind == "answer":
+        return QueryAnswer(form, key, chunks=_once(sent[0][3]))
+    # an answer over one chunk: the form, its data messages, the end
+    return QueryAnswer(form, key, chunks=_once(b"".join(m[1] for m in sent if m[0] == "data")))
 
 
 async def _send(answer: QueryAnswer, cache: ResultCache | None, key: CacheKey | None) -> Response:
@@ -375,6 +398,12 @@ _RESPONSES: dict[int | str, dict[str, str]] = {
         "every worker is busy"
     },
 }
+#: The routes that answer: plain Starlette routes, put first in the app's router
+#: (``app.create_app``), so a query is matched by one path test and reaches ``sparql``
+#: without FastAPI's dependency solving (which has nothing to inject here); measured, the
+#: two cost a fifth of the web process's CPU for a small query. The API routes below,
+#: matched after them, describe the same endpoint in the OpenAPI document.
+FAST_ROUTES = [Route(path, sparql, methods=["GET", "POST"]) for path in ("/sparql", "/sparql/")]
 for _path in ("/sparql", "/sparql/"):
     for _method in ("GET", "POST"):
         router.add_api_route(
