@@ -9,6 +9,7 @@ import asyncio
 import json
 import re
 
+import httpx
 import pyoxigraph as ox
 import pytest
 from tests.server.servers import RunningServer
@@ -205,3 +206,46 @@ def test_refusals_and_pages_are_the_same(site: RunningServer) -> None:
         )
         assert named.status_code == 200
         assert named.json()["results"]["bindings"] == []
+
+
+def _vary(headers: httpx.Headers) -> set[str]:
+    return {name.strip() for name in headers.get("vary", "").split(",") if name.strip()}
+
+
+QUERY_PAGE_ROWS = "SELECT ?s WHERE { ?s a ?c } LIMIT 3"
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "status"),
+    [
+        (BOUNDED[0][0], "application/sparql-results+json", 200),  # answered here
+        (QUERY_PAGE_ROWS, "text/csv", 200),  # by a worker
+        (QUERY_PAGE_ROWS, "text/html", 200),  # the HTML view (links by ``url_for``)
+        ("SELECT ?s WHERE { ?s ?p }", "application/sparql-results+json", 400),
+        ("ASK {}", "text/turtle", 406),
+    ],
+)
+def test_a_plain_post_is_answered_as_through_every_layer(
+    site: RunningServer, query: str, accept: str, status: int
+) -> None:
+    """``app.QueriesFirst`` takes a POST without ``Origin`` past the middleware; one with
+    ``Origin`` goes through them all (CORS answers it): the same status, type and body."""
+    with site.client() as client:
+        plain = client.post("/sparql", data={"query": query}, headers={"Accept": accept})
+        cross = client.post(
+            "/sparql",
+            data={"query": query},
+            headers={"Accept": accept, "Origin": "http://example.org"},
+        )
+    assert plain.status_code == cross.status_code == status
+    assert plain.headers["content-type"] == cross.headers["content-type"]
+    # CORS adds ``Origin`` to ``Vary`` for a cross-origin request only, as it did before
+    assert _vary(plain.headers) == _vary(cross.headers) - {"Origin"}
+    assert "access-control-allow-origin" not in plain.headers
+    assert cross.headers["access-control-allow-origin"] == "*"
+    if accept == "text/html":
+        assert "<table" in plain.text and "/static/" in plain.text
+    elif status == 200:
+        assert _rows(plain.content, accept) == _rows(cross.content, accept)
+    else:
+        assert plain.json()["code"] == cross.json()["code"]  # a problem body, not a traceback
