@@ -249,3 +249,20 @@ def test_a_plain_post_is_answered_as_through_every_layer(
         assert _rows(plain.content, accept) == _rows(cross.content, accept)
     else:
         assert plain.json()["code"] == cross.json()["code"]  # a problem body, not a traceback
+
+
+def test_only_short_texts_are_kept() -> None:
+    """The shapes and form parses kept per text hold short texts only: a client sending
+    long queries (up to the body limit, a megabyte) cannot fill the web process's memory."""
+    from ifrc_kg.server import sparql
+
+    long_query = f"ASK {{ <{SOCIETY}> ?p ?o }}" + PADDING * 50
+    shapes = bounded._shape_subjects.cache_info().currsize
+    assert bounded_subjects(long_query) is None
+    assert bounded._shape_subjects.cache_info().currsize == shapes
+    forms = sparql._kept_form.cache_info().currsize
+    body = ("query=" + "x" * (sparql.FORM_KEPT_BYTES + 1)).encode()
+    assert sparql._form(body, None) == (("query", "x" * (sparql.FORM_KEPT_BYTES + 1)),)
+    assert sparql._kept_form.cache_info().currsize == forms
+    assert sparql._form(b"query=ASK+%7B%7D", None) == (("query", "ASK {}"),)
+    assert sparql._kept_form.cache_info().currsize == forms + 1

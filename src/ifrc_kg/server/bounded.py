@@ -191,11 +191,11 @@ class _Shape:
         return True
 
 
-@functools.lru_cache(maxsize=1024)
 def bounded_subjects(query: str) -> tuple[str, ...] | None:
     """The subject IRI of each triple pattern of a query of the bounded shape (see the
     module's docstring), or ``None`` for a query of any other shape. Kept per query text (a
-    pure function of it; clients send the same look-ups again).
+    pure function of it; clients send the same look-ups again), for texts of at most
+    ``MAX_CHARS`` (1,024 of them: at most 4 MiB).
 
     >>> bounded_subjects("PREFIX e: <http://e/> SELECT ?p ?o WHERE { e:a ?p ?o ; e:b ?x }")
     ('http://e/a', 'http://e/a')
@@ -207,7 +207,12 @@ def bounded_subjects(query: str) -> tuple[str, ...] | None:
     True
     """
     if len(query) > MAX_CHARS or "\\u" in query.lower() or query.count("{") != 1:
-        return None
+        return None  # before the kept shapes: only short texts are kept
+    return _shape_subjects(query)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shape_subjects(query: str) -> tuple[str, ...] | None:
     tokens = tokenize(query)
     if tokens is None:
         return None
