@@ -17,6 +17,7 @@ from tests.server.servers import RunningServer
 from ifrc_kg.server import bounded
 from ifrc_kg.server.bounded import MAX_CHARS, MAX_ROWS, bounded_subjects, runs_in_process
 from ifrc_kg.server.negotiation import NotAcceptable
+from ifrc_kg.server.pool import ResultTooLarge
 from ifrc_kg.server.sparql import answer_here
 from ifrc_kg.server.worker import QueryJob
 
@@ -135,7 +136,7 @@ def test_an_answer_over_one_message_is_put_together(store: ox.Store) -> None:
     job = QueryJob(query, formats={"solutions": "csv"}, rewrite=False)
 
     async def body() -> bytes:
-        answer = answer_here(store, job)
+        answer = answer_here(store, job, 1024 * 1024)
         assert answer.chunks is not None
         return b"".join([chunk async for chunk in answer.chunks])
 
@@ -146,7 +147,9 @@ def test_an_answer_over_one_message_is_put_together(store: ox.Store) -> None:
         str(n) for n in range(500)
     )
     with pytest.raises(NotAcceptable):
-        answer_here(store, QueryJob(query, formats={"solutions": None}, rewrite=False))
+        answer_here(store, QueryJob(query, formats={"solutions": None}, rewrite=False), 10**6)
+    with pytest.raises(ResultTooLarge):  # the answer-size limit holds here too
+        answer_here(store, job, len(text.encode()) - 1)
 
 
 ACCEPTS = [

@@ -28,7 +28,7 @@ from ifrc_kg.server.bounded import runs_in_process
 from ifrc_kg.server.describe import RDF_TYPE
 from ifrc_kg.server.examples import EXAMPLES
 from ifrc_kg.server.pages import render
-from ifrc_kg.server.pool import LocalQueryEngine, NoAcceptableFormat
+from ifrc_kg.server.pool import LocalQueryEngine, NoAcceptableFormat, ResultTooLarge
 from ifrc_kg.server.problems import HttpProblem, bad_request
 from ifrc_kg.server.result_cache import CacheKey, ResultCache, cache_key
 from ifrc_kg.server.results import to_rdf
@@ -313,13 +313,14 @@ def _answer_in_process(site: Site, request: QueryRequest) -> QueryAnswer | None:
     else:
         return None
     job = QueryJob.of(request, max_depth=site.settings.max_query_depth, rewrite=False)
-    return answer_here(store, job)
+    return answer_here(store, job, site.settings.max_result_bytes)
 
 
-def answer_here(store: ox.Store, job: QueryJob) -> QueryAnswer:
+def answer_here(store: ox.Store, job: QueryJob, max_bytes: int) -> QueryAnswer:
     """``job`` run in this process by the worker's own code (``worker.run_job``), its
     messages put together as ``LocalQueryEngine`` puts a worker's: the same answer, the same
-    errors (``NotAcceptable`` when the client accepts no format for the result form)."""
+    errors (``NotAcceptable`` when the client accepts no format for the result form,
+    ``ResultTooLarge`` past the answer-size limit)."""
     sent = _Collected()
     try:
         run_job(store, job, sent)  # type: ignore[arg-type]
@@ -330,10 +331,14 @@ def answer_here(store: ox.Store, job: QueryJob) -> QueryAnswer:
     kind, form, key = sent[0][:3]
     if kind == "form" and key is None:
         raise neg.NotAcceptable(FORMS[form])
-    if kind == "answer":
-        return QueryAnswer(form, key, chunks=_once(sent[0][3]))
-    # an answer over one chunk: the form, its data messages, the end
-    return QueryAnswer(form, key, chunks=_once(b"".join(m[1] for m in sent if m[0] == "data")))
+    # one message, or one chunk's worth: the form, its data messages, the end
+    data = sent[0][3] if kind == "answer" else b"".join(m[1] for m in sent if m[0] == "data")
+    if len(data) > max_bytes:
+        raise ResultTooLarge(
+            f"the answer is larger than the limit of {max_bytes} bytes; ask for less (LIMIT, "
+            "fewer variables)"
+        )
+    return QueryAnswer(form, key, chunks=_once(data))
 
 
 async def _send(answer: QueryAnswer, cache: ResultCache | None, key: CacheKey | None) -> Response:
