@@ -198,8 +198,23 @@ def start_ifrc_kg(
         )
     system = System("ifrc-kg", f"http://127.0.0.1:{port}/sparql", process, log=log)
     wait_ready(system)
+    wait_verified(system)
     system.load_s = time.perf_counter() - started
     return system
+
+
+def wait_verified(system: System, limit_s: float = 900) -> None:
+    """Wait until ``serve`` has hashed the build's files (``/health``: no file pending).
+    It answers queries meanwhile, but its checksum thread takes a core for a few seconds
+    at a million quads (``server/verify.py``): part of its start-up, not of a query."""
+    health = system.query_url.rsplit("/", 1)[0] + "/health"
+    give_up = time.monotonic() + limit_s
+    while time.monotonic() < give_up:
+        files = httpx.get(health, timeout=5).json().get("files")
+        if not files or not files["pending"]:
+            return
+        threading.Event().wait(0.2)  # poll interval while it hashes
+    raise RuntimeError(f"{system.name} did not verify its files within {limit_s:g} s")
 
 
 def start_oxigraph(quads: Sequence[Path], union: Path, work: Path) -> System:

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import select
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -115,6 +116,10 @@ class _Worker:
         child.close()
         self._cpu = ProcessCpu(self.process.pid or 0)
         self.conn: Connection = parent
+        # ``Connection.poll`` builds, registers and closes a selector on every call; the
+        # supervisor polls at least once a query, so the worker's pipe keeps one poller
+        self._poller = select.poll()
+        self._poller.register(parent.fileno(), select.POLLIN)
         self.ready = False
         self.reniced = False
 
@@ -132,6 +137,11 @@ class _Worker:
         except (EOFError, OSError):
             pass
         return self.ready
+
+    def readable(self, timeout_s: float) -> bool:
+        """Whether a message (or the end of the pipe: a dead worker) is there to read,
+        waiting up to ``timeout_s``."""
+        return bool(self._poller.poll(max(timeout_s, 0.0) * 1000))
 
     def alive(self) -> bool:
         return self.process.is_alive()
@@ -310,7 +320,7 @@ class QueryPool:
                         "the query needed more memory than the limit of "
                         f"{limits.memory_bytes // (1024 * 1024)} MiB and was stopped"
                     )
-                if not worker.conn.poll(min(_POLL_S, limits.timeout_s - elapsed + 0.001)):
+                if not worker.readable(min(_POLL_S, limits.timeout_s - elapsed + 0.001)):
                     continue
                 try:
                     message = worker.conn.recv()

@@ -214,3 +214,12 @@ EXCEPTION_HANDLERS: dict[Any, Callable[..., Any]] = {
     StarletteHTTPException: _on_http,
     RequestValidationError: _on_validation,
 }
+
+
+def handler_for(error: Exception) -> Callable[..., Any] | None:
+    """The handler of ``EXCEPTION_HANDLERS`` for ``error`` (the nearest class, as Starlette's
+    exception middleware looks it up); ``None``: an unexpected error, a 500."""
+    for cls in type(error).__mro__:
+        if cls in EXCEPTION_HANDLERS:
+            return EXCEPTION_HANDLERS[cls]
+    return None

@@ -19,14 +19,16 @@ from anyio import CancelScope
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.routing import Route
 
 from ifrc_kg.errors import IfrcKgError
 from ifrc_kg.namespaces import PREFIXES
 from ifrc_kg.server import negotiation as neg
+from ifrc_kg.server.bounded import runs_in_process
 from ifrc_kg.server.describe import RDF_TYPE
 from ifrc_kg.server.examples import EXAMPLES
 from ifrc_kg.server.pages import render
-from ifrc_kg.server.pool import LocalQueryEngine, NoAcceptableFormat
+from ifrc_kg.server.pool import LocalQueryEngine, NoAcceptableFormat, ResultTooLarge
 from ifrc_kg.server.problems import HttpProblem, bad_request
 from ifrc_kg.server.result_cache import CacheKey, ResultCache, cache_key
 from ifrc_kg.server.results import to_rdf
@@ -34,6 +36,7 @@ from ifrc_kg.server.rewrite import reads_no_data
 from ifrc_kg.server.site import Site, site_of
 from ifrc_kg.server.worker import QueryJob, run_job
 from ifrc_kg.store import (
+    GraphStore,
     QueryAnswer,
     QueryError,
     QueryPage,
@@ -98,6 +101,25 @@ def _media_type(request: Request) -> tuple[str, str | None]:
     return media.lower(), charset
 
 
+#: Form bodies up to this size have their parse kept (``_form``): 256 of them at most 4 MiB.
+FORM_KEPT_BYTES = 16 * 1024
+
+
+def _form(body: bytes, charset: str | None) -> tuple[tuple[str, str], ...]:
+    """A form-encoded body's fields, kept per body when it is short: decoding is pure
+    Python (45 µs for a query of 550 characters), and clients send the same queries again.
+    Only the parse is kept, never an answer; a long body is parsed every time, so the kept
+    bodies stay small."""
+    if len(body) <= FORM_KEPT_BYTES:
+        return _kept_form(body, charset)
+    return tuple(parse_qsl(_decode(body, charset), keep_blank_values=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _kept_form(body: bytes, charset: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_qsl(_decode(body, charset), keep_blank_values=True))
+
+
 def _one(params: list[tuple[str, str]], name: str) -> str | None:
     values = [value for key, value in params if key == name]
     if len(values) > 1:
@@ -118,8 +140,7 @@ async def _operation(request: Request) -> tuple[str | None, list[tuple[str, str]
         raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted")
     body = await read_body(request, site.settings.max_body_bytes)
     if media == FORM:
-        form = parse_qsl(_decode(body, charset), keep_blank_values=True)
-        params = params + form
+        params = params + list(_form(body, charset))
         if any(key == "update" for key, _ in params):
             raise UpdateRefused("this endpoint is read-only: SPARQL Update is not accepted")
         query = _one(params, "query")
@@ -236,7 +257,7 @@ async def sparql(request: Request) -> Response:
         page_size=size,
         client=client,
     )
-    answer = _answer_without_data(site, query_request)
+    answer = _answer_in_process(site, query_request)
     if answer is not None:
         return await _send(answer, None, None)
     cache, key = site.result_cache, None
@@ -254,7 +275,7 @@ async def sparql(request: Request) -> Response:
     return await _send(answer, cache, key)
 
 
-# what a query that reads no data is answered over (``_answer_without_data``)
+# what a query that reads no data is answered over (``_answer_in_process``)
 _NO_DATA = ox.Store()
 
 
@@ -269,20 +290,40 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-def _answer_without_data(site: Site, request: QueryRequest) -> QueryAnswer | None:
-    """The answer of a short query that cannot read the store (``ASK {}``, ``SELECT (1 AS
-    ?x) {}``), computed here over an empty store by the worker's own code: the same answer,
-    without the round trip to a worker process, which is most of the fixed cost of a
-    request. ``None`` for every other query, for the HTML view, and over a remote store
-    (where ``ASK {}`` is how clients see whether the store answers)."""
-    if not isinstance(site.engine, LocalQueryEngine):
+def _answer_in_process(site: Site, request: QueryRequest) -> QueryAnswer | None:
+    """The answer of a query whose work is bounded before it runs, computed here by the
+    worker's own code: the same answer without the round trip to a worker process, which
+    is most of the fixed cost of a request. Two kinds: a short query that cannot read the
+    store (``ASK {}``, ``SELECT (1 AS ?x) {}``: ``rewrite.reads_no_data``), answered over an
+    empty store; and a group of triple patterns with fixed subjects whose degrees bound
+    its rows (``bounded.py``, which argues the bound), answered over the site's store.
+    ``None`` for every other query, for the HTML view, for a query naming its dataset, and
+    over a remote store (where ``ASK {}`` is how clients see whether the store answers)."""
+    if not isinstance(site.engine, LocalQueryEngine) or "html" in request.formats.values():
         return None
-    if "html" in request.formats.values() or not reads_no_data(request.sparql):
+    local = isinstance(site.store, GraphStore) and not request.default_graphs
+    if (
+        local
+        and not request.named_graphs
+        and runs_in_process(site.store.oxigraph, site.build_id, request.sparql)
+    ):
+        store = site.store.oxigraph
+    elif reads_no_data(request.sparql):
+        store = _NO_DATA
+    else:
         return None
     job = QueryJob.of(request, max_depth=site.settings.max_query_depth, rewrite=False)
+    return answer_here(store, job, site.settings.max_result_bytes)
+
+
+def answer_here(store: ox.Store, job: QueryJob, max_bytes: int) -> QueryAnswer:
+    """``job`` run in this process by the worker's own code (``worker.run_job``), its
+    messages put together as ``LocalQueryEngine`` puts a worker's: the same answer, the same
+    errors (``NotAcceptable`` when the client accepts no format for the result form,
+    ``ResultTooLarge`` past the answer-size limit)."""
     sent = _Collected()
     try:
-        run_job(_NO_DATA, job, sent)  # type: ignore[arg-type]
+        run_job(store, job, sent)  # type: ignore[arg-type]
     except IfrcKgError:
         raise
     except Exception as error:  # as the worker reports it: one failed query
@@ -290,9 +331,14 @@ def _answer_without_data(site: Site, request: QueryRequest) -> QueryAnswer | Non
     kind, form, key = sent[0][:3]
     if kind == "form" and key is None:
         raise neg.NotAcceptable(FORMS[form])
-    if kind != "answer":
-        return None  # never for an answer this small; the workers answer it then
-    return QueryAnswer(form, key, chunks=_once(sent[0][3]))
+    # one message, or one chunk's worth: the form, its data messages, the end
+    data = sent[0][3] if kind == "answer" else b"".join(m[1] for m in sent if m[0] == "data")
+    if len(data) > max_bytes:
+        raise ResultTooLarge(
+            f"the answer is larger than the limit of {max_bytes} bytes; ask for less (LIMIT, "
+            "fewer variables)"
+        )
+    return QueryAnswer(form, key, chunks=_once(data))
 
 
 async def _send(answer: QueryAnswer, cache: ResultCache | None, key: CacheKey | None) -> Response:
@@ -375,6 +421,12 @@ _RESPONSES: dict[int | str, dict[str, str]] = {
         "every worker is busy"
     },
 }
+#: The routes that answer: plain Starlette routes, put first in the app's router
+#: (``app.create_app``), so a query is matched by one path test and reaches ``sparql``
+#: without FastAPI's dependency solving (which has nothing to inject here); measured, the
+#: two cost a fifth of the web process's CPU for a small query. The API routes below,
+#: matched after them, describe the same endpoint in the OpenAPI document.
+FAST_ROUTES = [Route(path, sparql, methods=["GET", "POST"]) for path in ("/sparql", "/sparql/")]
 for _path in ("/sparql", "/sparql/"):
     for _method in ("GET", "POST"):
         router.add_api_route(
