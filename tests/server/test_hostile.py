@@ -154,14 +154,45 @@ def test_queries_past_their_limit_stop_and_free_the_endpoint(guarded: RunningSer
     assert cpu_seconds(workers) - start <= 0.2
 
 
-def test_per_client_cap(guarded: RunningServer) -> None:
-    responses = _in_threads([lambda: _post(guarded, CARTESIAN) for _ in range(3)])
-    statuses = sorted(response.status_code for response in responses)
-    assert 429 in statuses
-    refused = next(response for response in responses if response.status_code == 429)
-    assert refused.json()["code"] == "too-many-queries"
-    assert refused.headers["Retry-After"]
-    _cheap_query_works(guarded)
+def test_per_client_cap(built_dist: Path) -> None:
+    """A client running its two queries gets a 429 for a third, and the server answers
+    other requests meanwhile. Its own server, where a query does not turn slow within the
+    test (with ``guarded``'s 0.5 s, the second slow query was stopped at once and freed the
+    client's slot before a third arrived under load), and the third is sent once both run.
+
+    (The event loop once read a worker's pipe its reader had called readable with nothing
+    in it, and waited there until both long queries ended: the third query was then
+    admitted, and ``ASK {}`` took as long as they did.)"""
+    env = {
+        "IFRC_KG_QUERY_TIMEOUT_S": "10",
+        "IFRC_KG_QUERY_WORKERS": "3",
+        "IFRC_KG_CLIENT_QUERIES": "2",
+        "IFRC_KG_SLOW_QUERY_S": "30",
+    }
+    capped = serve(built_dist, env)
+    try:
+        running = [threading.Thread(target=_post, args=(capped, CARTESIAN)) for _ in range(2)]
+        for thread in running:
+            thread.start()
+        with capped.client() as client:
+            for _ in range(200):  # both admitted: at most 200 polls of 10 ms
+                if client.get("/health").json()["queries_running"] == 2:
+                    break
+                threading.Event().wait(0.01)
+            assert client.get("/health").json()["queries_running"] == 2
+        refused = _post(capped, CARTESIAN)
+        assert refused.status_code == 429, refused.text
+        assert refused.json()["code"] == "too-many-queries"
+        assert refused.headers["Retry-After"]
+        answered = _post(capped, "ASK {}")  # no store needed: answered by the web process
+        assert answered.status_code == 200 and answered.json()["boolean"] is True
+        with capped.client() as client:  # answered while the long queries still ran
+            assert client.get("/health").json()["queries_running"] == 2
+        for thread in running:
+            thread.join(timeout=60)
+        _cheap_query_works(capped)
+    finally:
+        stop(capped)
 
 
 # --- memory --------------------------------------------------------------------------------

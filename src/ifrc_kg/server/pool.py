@@ -479,7 +479,10 @@ async def _gather_in_loop(messages: Iterator[tuple], conn: Connection) -> list[t
     finally:
         loop.remove_reader(fd)
         os.set_blocking(fd, True)  # uvloop's reader made it non-blocking; reads here block
-    if not readable.done():
+    # the loop's reader can fire with nothing to read (seen with two long queries running: a
+    # read here then waited on the event loop until they ended, holding up every request);
+    # only a message that is there now is read on the loop
+    if not readable.done() or not conn.poll(0):
         return await to_thread.run_sync(_gather, messages)
     first = next(messages)
     if first[0] in ("answer", "page") or (first[0] == "form" and first[2] is None):
