@@ -318,7 +318,7 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     issues = [*result.warnings, *result.infos]
     piece.findings = collect_findings(issues, union, _shapes(), job.base)
     found = findings_graph(piece.findings, job.base)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in quads.add_graph(found))
+    store.extend(quads.add_graph(found))
     piece.timings["validate"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -328,11 +328,20 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     report_suffix, reference_suffix = _graph_suffix(report_iri), _graph_suffix(reference_iri)
     findings_suffix = _graph_suffix(str(found.identifier))
     shared = shared_reference_lines(job.base)
-    lines = quads.nquads_lines()
-    own = [q for q in lines if q.endswith(report_suffix)]
-    added = [q for q in lines if q.endswith(reference_suffix) and q not in shared]
-    findings = [q for q in lines if q.endswith(findings_suffix)]
-    other = [q for q in lines if not q.endswith((report_suffix, reference_suffix, findings_suffix))]
+    own: list[bytes] = []
+    added: list[bytes] = []
+    findings: list[bytes] = []
+    other: list[bytes] = []
+    for q in quads.nquads_lines():  # by graph: a line ends with one graph's suffix at most
+        if q.endswith(report_suffix):
+            own.append(q)
+        elif q.endswith(reference_suffix):
+            if q not in shared:
+                added.append(q)
+        elif q.endswith(findings_suffix):
+            findings.append(q)
+        else:
+            other.append(q)
     # this report's own choice of labels was for its validation; the assembly chooses them
     # across every report (``piece.printed``)
     labels_suffix = _graph_suffix(str(labels_graph_iri(job.base)))

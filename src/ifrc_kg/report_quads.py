@@ -16,15 +16,12 @@ generated variants and odd literals: ``tests/publish/test_report_quads.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 from rdflib.term import Node
-
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 
 class _Terms:
@@ -66,54 +63,68 @@ class _Terms:
 
 @dataclass
 class ReportQuads:
-    """The quads of a report's dataset, and the datatype IRIs its literals were written with."""
+    """The triples of a report's dataset by graph, and the datatype IRIs its literals were
+    written with.
 
-    quads: list[ox.Quad] = field(default_factory=list)
+    Each graph's triples are kept as quads of the default graph: the union store takes them
+    as they are, and a graph's N-Quads lines are its N-Triples lines with its name added.
+    """
+
+    #: graph name as N-Quads writes it (None: the default graph) → its triples, as quads of
+    #: the default graph
+    graphs: dict[str | None, list[ox.Quad]] = field(default_factory=dict)
     datatypes: set[str] = field(default_factory=set)
     _terms: _Terms = field(default_factory=_Terms, repr=False)
 
     def add_graph(self, graph: Graph) -> list[ox.Quad]:
-        """Add a graph's triples as quads in the graph named by its identifier; returns them."""
-        name = self._graph_name(graph.identifier)
-        added = [self._quad(triple, name) for triple in graph]
-        self.quads.extend(added)
+        """Add a graph's triples under its identifier; returns them."""
+        added = [self._quad(triple) for triple in graph]
+        self.graphs.setdefault(self._graph_name(graph.identifier), []).extend(added)
         self.datatypes |= self._terms.datatypes
         return added
 
     def add_dataset(self, dataset: Dataset) -> None:
         """Add every named graph of ``dataset`` (and its default graph, if it holds any)."""
-        store = dataset.store
+        store, quad = dataset.store, self._quad
         for graph in dataset.graphs():
-            name = self._graph_name(graph.identifier)
-            quad = self._quad
-            self.quads.extend(quad(triple, name) for triple, _ in store.triples((None,) * 3, graph))
+            triples = self.graphs.setdefault(self._graph_name(graph.identifier), [])
+            triples.extend(quad(triple) for triple, _ in store.triples((None,) * 3, graph))
         self.datatypes |= self._terms.datatypes
 
-    def _graph_name(self, identifier: Node) -> ox.NamedNode | ox.BlankNode | ox.DefaultGraph:
+    @staticmethod
+    def _graph_name(identifier: Node) -> str | None:
+        """A graph's name as N-Quads writes it (``<iri>`` or ``_:label``)."""
         if identifier == DATASET_DEFAULT_GRAPH_ID:
-            return ox.DefaultGraph()
-        name = self._terms.term(identifier)
-        assert not isinstance(name, ox.Literal), identifier
-        return name
+            return None
+        return f"_:{identifier}" if isinstance(identifier, BNode) else f"<{identifier}>"
 
-    def _quad(self, triple: tuple[Node, Node, Node], name: ox.Term) -> ox.Quad:
+    def _quad(self, triple: tuple[Node, Node, Node]) -> ox.Quad:
         term = self._terms.term
         subject, predicate, value = triple
-        return ox.Quad(term(subject), term(predicate), term(value), name)  # type: ignore[arg-type]
+        return ox.Quad(term(subject), term(predicate), term(value))  # type: ignore[arg-type]
 
     def union_store(self) -> ox.Store:
-        """An in-memory store whose default graph holds the union of the quads' triples (a
+        """An in-memory store whose default graph holds the union of the graphs' triples (a
         set): SPARQL over it sees the report's graphs as one, as validation and the figure
         rows ask (pyoxigraph's ``use_default_graph_as_union`` would be a bag)."""
         store = ox.Store()
-        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in self.quads)
+        for triples in self.graphs.values():
+            store.extend(triples)
         return store
 
-    def nquads_lines(self, quads: Iterable[ox.Quad] | None = None) -> list[bytes]:
-        """Sorted, distinct N-Quads lines (without newlines) as pyoxigraph writes them, of
-        every quad or of ``quads``."""
-        text = ox.serialize(self.quads if quads is None else quads, format=ox.RdfFormat.N_QUADS)
-        return sorted({line for line in text.splitlines() if line})
+    def nquads_lines(self) -> list[bytes]:
+        """Sorted, distinct N-Quads lines (without newlines) of every graph, as pyoxigraph
+        writes them."""
+        lines: set[bytes] = set()
+        for name, triples in self.graphs.items():
+            text = ox.serialize(triples, format=ox.RdfFormat.N_QUADS)
+            if name is None:
+                lines.update(text.splitlines())
+            else:  # "s p o ." → "s p o <graph> ."
+                suffix = f"{name} .".encode()
+                lines.update(line[:-1] + suffix for line in text.splitlines())
+        lines.discard(b"")
+        return sorted(lines)
 
 
 def report_quads(dataset: Dataset) -> ReportQuads:

@@ -68,9 +68,10 @@ def test_the_union_store_holds_each_triple_once_in_the_default_graph() -> None:
     dataset = odd_dataset()
     quads = report_quads(dataset)
     store = quads.union_store()
-    distinct = {(q.subject, q.predicate, q.object) for q in quads.quads}
-    assert len(quads.quads) == len(list(dataset.quads((None, None, None, None))))
-    assert len(store) == len(distinct) == len(quads.quads) - 1  # "plain" is in both graphs
+    every = [q for triples in quads.graphs.values() for q in triples]
+    assert len(every) == len(list(dataset.quads((None, None, None, None))))
+    assert len(store) == len(set(every)) == len(every) - 1  # "plain" is in both graphs
+    assert set(quads.graphs) == {f"<{EX}g1>", f"<{EX}g2>", None}
     assert all(q.graph_name == ox.DefaultGraph() for q in store)
     assert list(store.named_graphs()) == []
 
@@ -81,11 +82,11 @@ def test_an_added_graph_is_in_the_lines_under_its_name() -> None:
     extra = Dataset().graph(URIRef(f"{EX}findings"))
     extra.add((URIRef(f"{EX}f"), URIRef(f"{EX}p"), Literal("1.0", datatype=XSD.decimal)))
     added = quads.add_graph(extra)
-    assert [q.graph_name for q in added] == [ox.NamedNode(f"{EX}findings")]
+    assert [q.graph_name for q in added] == [ox.DefaultGraph()]  # ready for the union store
     line = b'<http://example.org/f> <http://example.org/p> "1.0"^^'
     line += b"<http://www.w3.org/2001/XMLSchema#decimal> <http://example.org/findings> ."
     assert quads.nquads_lines() == sorted([*before, line])
-    assert quads.nquads_lines(added) == [line]
+    assert quads.graphs[f"<{EX}findings>"] == added
 
 
 def test_the_mali_dataset_gives_the_lines_of_the_rdflib_route() -> None:
