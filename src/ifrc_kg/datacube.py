@@ -5,8 +5,9 @@ SPARQL ASK query over the *normalised* form of a cube: phase 1 closes the types 
 ``qb:componentProperty`` that the shortcut properties (``qb:dimension``, ``qb:measure``,
 ``qb:attribute``) imply, phase 2 pushes values attached at data set or slice level down
 onto the observations. Without it IC-3 fires falsely on shortcut DSDs and IC-11/12 see no
-dimensions at all (silent false negatives), so :func:`check_integrity` always normalises a
-copy first; both phases are idempotent, so an already normalised graph is unchanged.
+dimensions at all (silent false negatives), so :func:`check_integrity` always normalises
+first (a copy, or a caller's store, which gets back only what it held); both phases are
+idempotent, so an already normalised graph is unchanged.
 
 Each constraint is written here as a SELECT with the same graph pattern as the
 Recommendation's ASK, so a violation can name the nodes at fault instead of just "true".
