@@ -65,8 +65,9 @@ test: lint web browser stores
 	$(BIN)/pytest
 
 # Query engines on report-shaped data, the endpoint under load with hostile queries, the
-# corpus build, `validate`'s memory streamed and whole (bench.validate_files), ifrc-kg beside
-# Oxigraph server and Virtuoso (bench.peers), the planner step alone (bench.plans), and the front end
+# corpus build (a report's CPU by stage: bench.report_cpu), `validate`'s memory streamed and
+# whole (bench.validate_files), ifrc-kg beside Oxigraph server and Virtuoso (bench.peers), the
+# planner step alone (bench.plans), and the front end
 # over each external store (bench.stores) (see README, "Performance", "Security and limits"
 # and "Deploying beyond one machine"); not part of the tests. BENCH_REPORTS sets the corpus
 # size (the issue's target is 1000).
@@ -79,6 +80,7 @@ bench: install stores
 	$(BIN)/python -m bench.plans
 	$(BIN)/python -m bench.parse_scale
 	$(BIN)/python -m bench.validate_files
+	$(BIN)/python -m bench.report_cpu --generated 5 data/reports/*.txt
 	$(BIN)/python -m bench.build --count $(BENCH_REPORTS)
 	$(BIN)/python -m bench.assemble --quads 20000000 --serve-with bench/.cache/corpus/dist
 	$(BIN)/python -m bench.store_open --dist bench/.cache/corpus/dist --quads 1000000 --quads 20000000

@@ -5,8 +5,9 @@ SPARQL ASK query over the *normalised* form of a cube: phase 1 closes the types 
 ``qb:componentProperty`` that the shortcut properties (``qb:dimension``, ``qb:measure``,
 ``qb:attribute``) imply, phase 2 pushes values attached at data set or slice level down
 onto the observations. Without it IC-3 fires falsely on shortcut DSDs and IC-11/12 see no
-dimensions at all (silent false negatives), so :func:`check_integrity` always normalises a
-copy first; both phases are idempotent, so an already normalised graph is unchanged.
+dimensions at all (silent false negatives), so :func:`check_integrity` always normalises
+first (a copy, or a caller's store, which gets back only what it held); both phases are
+idempotent, so an already normalised graph is unchanged.
 
 Each constraint is written here as a SELECT with the same graph pattern as the
 Recommendation's ASK, so a violation can name the nodes at fault instead of just "true".
@@ -50,43 +51,37 @@ PREFIX qb:   <http://purl.org/linked-data/cube#>
 PREFIX ifrckg: <https://w3id.org/ifrc-kg/def/core#>
 """
 
-#: §10.1 Phase 1: type and property closure.
+#: §10.1 Phase 1: type and property closure; each rule an INSERT's template and pattern.
 NORMALISE_PHASE_1 = (
-    PREFIXES
-    + """
-INSERT { ?o rdf:type qb:Observation . } WHERE { [] qb:observation ?o . } ;
-INSERT { ?o rdf:type qb:Observation . ?ds rdf:type qb:DataSet . } WHERE { ?o qb:dataSet ?ds . } ;
-INSERT { ?s rdf:type qb:Slice . } WHERE { [] qb:slice ?s . } ;
-INSERT { ?cs qb:componentProperty ?p . ?p rdf:type qb:DimensionProperty . }
-  WHERE { ?cs qb:dimension ?p . } ;
-INSERT { ?cs qb:componentProperty ?p . ?p rdf:type qb:MeasureProperty . }
-  WHERE { ?cs qb:measure ?p . } ;
-INSERT { ?cs qb:componentProperty ?p . ?p rdf:type qb:AttributeProperty . }
-  WHERE { ?cs qb:attribute ?p . }
-"""
+    ("?o rdf:type qb:Observation .", "[] qb:observation ?o ."),
+    ("?o rdf:type qb:Observation . ?ds rdf:type qb:DataSet .", "?o qb:dataSet ?ds ."),
+    ("?s rdf:type qb:Slice .", "[] qb:slice ?s ."),
+    ("?cs qb:componentProperty ?p . ?p rdf:type qb:DimensionProperty .", "?cs qb:dimension ?p ."),
+    ("?cs qb:componentProperty ?p . ?p rdf:type qb:MeasureProperty .", "?cs qb:measure ?p ."),
+    ("?cs qb:componentProperty ?p . ?p rdf:type qb:AttributeProperty .", "?cs qb:attribute ?p ."),
 )
 
 #: §10.2 Phase 2: push down attachment levels (data set, slice, slice dimensions).
 NORMALISE_PHASE_2 = (
-    PREFIXES
-    + """
-INSERT { ?obs ?comp ?value } WHERE {
-    ?spec qb:componentProperty ?comp ; qb:componentAttachment qb:DataSet .
+    (
+        "?obs ?comp ?value",
+        """?spec qb:componentProperty ?comp ; qb:componentAttachment qb:DataSet .
     ?dataset qb:structure [ qb:component ?spec ] ; ?comp ?value .
-    ?obs qb:dataSet ?dataset .
-} ;
-INSERT { ?obs ?comp ?value } WHERE {
-    ?spec qb:componentProperty ?comp ; qb:componentAttachment qb:Slice .
+    ?obs qb:dataSet ?dataset .""",
+    ),
+    (
+        "?obs ?comp ?value",
+        """?spec qb:componentProperty ?comp ; qb:componentAttachment qb:Slice .
     ?dataset qb:structure [ qb:component ?spec ] ; qb:slice ?slice .
-    ?slice ?comp ?value ; qb:observation ?obs .
-} ;
-INSERT { ?obs ?comp ?value } WHERE {
-    ?spec qb:componentProperty ?comp .
+    ?slice ?comp ?value ; qb:observation ?obs .""",
+    ),
+    (
+        "?obs ?comp ?value",
+        """?spec qb:componentProperty ?comp .
     ?comp a qb:DimensionProperty .
     ?dataset qb:structure [ qb:component ?spec ] ; qb:slice ?slice .
-    ?slice ?comp ?value ; qb:observation ?obs .
-}
-"""
+    ?slice ?comp ?value ; qb:observation ?obs .""",
+    ),
 )
 
 
@@ -196,9 +191,20 @@ def store_of(data: Graph, datatypes: set[str] | None = None) -> ox.Store:
     return store
 
 
-def _normalise_store(store: ox.Store) -> None:
-    store.update(NORMALISE_PHASE_1)
-    store.update(NORMALISE_PHASE_2)
+def _normalise_store(store: ox.Store) -> list[ox.Quad]:
+    """Normalise the store's default graph in place; returns the statements it added.
+
+    Each rule is an INSERT of §10, run as a CONSTRUCT whose new triples are added before the
+    next rule runs (what a sequence of INSERTs does), so a caller can take them out again.
+    """
+    added: list[ox.Quad] = []
+    for template, pattern in (*NORMALISE_PHASE_1, *NORMALISE_PHASE_2):
+        query = f"{PREFIXES}CONSTRUCT {{ {template} }} WHERE {{ {pattern} }}"
+        new = {ox.Quad(t.subject, t.predicate, t.object) for t in store.query(query)}
+        new = {quad for quad in new if quad not in store}
+        store.extend(new)
+        added.extend(new)
+    return added
 
 
 def normalise(data: Graph) -> Graph:
@@ -544,10 +550,19 @@ def check_integrity(data: Graph | ox.Store) -> dict[str, list[str]]:
 
     Every IC id is a key (an empty list when it holds), so callers can report which
     constraints were checked. An rdflib graph is copied; a pyoxigraph store (its default
-    graph) is normalised in place, for a caller that loaded it for this purpose.
+    graph) is normalised in place for the checks, then given back as it came (the build
+    reads the figure rows from it afterwards).
     """
     normalised = data if isinstance(data, ox.Store) else store_of(data)
-    _normalise_store(normalised)
+    added = _normalise_store(normalised)
+    try:
+        return _check_normalised(normalised)
+    finally:
+        for quad in added:  # the caller's store is given back as it came
+            normalised.remove(quad)
+
+
+def _check_normalised(normalised: ox.Store) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {ic_id: [] for ic_id in IC_IDS}
     for constraint in CONSTRAINTS:
         found[constraint.id] = sorted(

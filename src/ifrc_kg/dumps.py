@@ -185,9 +185,16 @@ def streaming_profile(node: object) -> object:
         return [streaming_profile(item) for item in node]
     if not isinstance(node, dict):
         return node
-    first = ("@context", "@type", "type", "@id", "id")
-    order = sorted(node, key=lambda key: (first.index(key) if key in first else len(first), key))
-    return {key: streaming_profile(node[key]) for key in order}
+    return {key: streaming_profile(node[key]) for key in sorted(node, key=_profile_order)}
+
+
+_FIRST = ("@context", "@type", "type", "@id", "id")
+#: kinds of object besides a literal's datatype, for ``JsonLdCompactor._form``
+_IRI, _BLANK, _TAGGED = "iri", "blank", "tagged"
+
+
+def _profile_order(key: str) -> tuple[int, str]:
+    return (_FIRST.index(key) if key in _FIRST else len(_FIRST), key)
 
 
 class JsonLdCompactor:
@@ -240,6 +247,7 @@ class JsonLdCompactor:
                 continue
             self.terms.setdefault(self.expand(iri), []).append((term, coercion))
         self.types = {iri: ts[0][0] for iri, ts in self.terms.items() if ts[0][1] is None}
+        self._forms: dict[tuple[str, str], tuple[str, str | None]] = {}
 
     def expand(self, value: str) -> str:
         prefix, _, local = value.partition(":")
@@ -290,33 +298,78 @@ class JsonLdCompactor:
         return self.iri(predicate), None
 
     def nodes(self, ntriples_data: bytes) -> list[str]:
-        """One compact JSON node object (text) per subject of sorted N-Triples."""
+        """One compact JSON node object (text) per subject of sorted N-Triples.
+
+        What ``_key`` and ``_value`` decide depends only on the predicate and the kind of
+        object (IRI, blank node, tagged literal, literal of a datatype), so it is decided once
+        for each and kept (``_forms``); compact IRIs are kept for the call. Value objects are
+        built with their keys already in the streaming profile's order.
+        """
         out: list[str] = []
         node: dict[str, Any] = {}
         subject = None
+        compact: dict[str, str] = {}
+        rdf_type = str(RDF.type)
         for triple in ox.parse(ntriples_data, ox.RdfFormat.N_TRIPLES):
             if triple.subject != subject:
                 if node:
                     out.append(self._dump(node))
                 subject = triple.subject
                 node = {self.id_key: self.iri(subject.value)}
-            predicate = triple.predicate.value
-            if predicate == str(RDF.type) and isinstance(triple.object, ox.NamedNode):
-                name = self.types.get(triple.object.value) or self.iri(triple.object.value)
-                node.setdefault(self.type_key, []).append(name)
-                continue
-            key, coercion = self._key(predicate, triple.object)
-            node.setdefault(key, []).append(self._value(triple.object, coercion))
+            predicate, term = triple.predicate.value, triple.object
+            if isinstance(term, ox.NamedNode):
+                iri = compact.get(term.value)
+                if iri is None:
+                    iri = compact[term.value] = self.iri(term.value)
+                if predicate == rdf_type:
+                    node.setdefault(self.type_key, []).append(self.types.get(term.value) or iri)
+                    continue
+                key, form = self._form(predicate, term, _IRI)
+                value: Any = iri if form == "@id" else {"@id": iri}
+            elif isinstance(term, ox.Literal):
+                if term.language:
+                    key, _ = self._form(predicate, term, _TAGGED)
+                    value = {"@language": term.language, "@value": term.value}
+                else:
+                    key, form = self._form(predicate, term, term.datatype.value)
+                    if form is None:
+                        value = term.value
+                    elif form == "@value":
+                        value = {"@value": term.value}
+                    else:
+                        value = {"@type": form, "@value": term.value}
+            else:
+                key, _ = self._form(predicate, term, _BLANK)
+                value = {"@id": f"_:{term.value}"}
+            node.setdefault(key, []).append(value)
         if node:
             out.append(self._dump(node))
         return out
 
-    @staticmethod
-    def _dump(node: dict[str, Any]) -> str:
+    def _form(self, predicate: str, term: Any, kind: str) -> tuple[str, str | None]:
+        """The key of ``predicate`` for objects of ``kind`` and how their values are
+        written: for IRIs ``"@id"`` (a coerced string) or None (``{"@id": …}``); for literals
+        of a datatype None (the bare value), ``"@value"`` or the datatype's compact IRI
+        (``{"@type": …, "@value": …}``)."""
+        found = self._forms.get((predicate, kind))
+        if found is None:
+            key, coercion = self._key(predicate, term)
+            if kind == _IRI:
+                form = "@id" if coercion == "@id" else None
+            elif kind in (_TAGGED, _BLANK):
+                form = None
+            else:
+                value = self._value(term, coercion)
+                form = None if isinstance(value, str) else value.get("@type", "@value")
+            found = self._forms[(predicate, kind)] = (key, form)
+        return found
+
+    def _dump(self, node: dict[str, Any]) -> str:
         for key, values in node.items():
-            if isinstance(values, list) and len(values) == 1:
+            if len(values) == 1:
                 node[key] = values[0]
-        return json.dumps(streaming_profile(node), ensure_ascii=False)
+        ordered = {key: node[key] for key in sorted(node, key=_profile_order)}
+        return json.dumps(ordered, ensure_ascii=False)
 
 
 def jsonld_document(

@@ -212,8 +212,10 @@ def piece_part_files(
     from ifrc_kg.dumps import trig_chunk
 
     prefixes = [p.encode() for p in own_prefixes(base, iso3, key)]
-    own = [line for line in union if is_own(line, prefixes)]
-    others = [line for line in union if not is_own(line, prefixes)]
+    own: list[bytes] = []
+    others: list[bytes] = []
+    for line in union:
+        (own if is_own(line, prefixes) else others).append(line)
     trig = trig_chunk(b"".join(q + b"\n" for q in own_quads)) if own_quads else b""
     files = chunk_files("part", own, own_quads, trig, context)
     files["part.json"] = ChunkCounts.of(own, link_predicates, len(own_quads)).to_json()

@@ -251,13 +251,15 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     from rdflib import Graph
 
     from ifrc_kg.datacube import UnionView
-    from ifrc_kg.export import figure_rows, nquads_store
+    from ifrc_kg.export import figure_rows
     from ifrc_kg.findings import collect_findings, findings_graph
     from ifrc_kg.graph import build_dataset, vocabulary_graph_iri
     from ifrc_kg.graph.links import reference_graph_iri, resolve_mentions
     from ifrc_kg.reference import load_reference
     from ifrc_kg.report import parse_report
+    from ifrc_kg.report_quads import report_quads
     from ifrc_kg.search import report_rows
+    from ifrc_kg.store import GraphStore
     from ifrc_kg.uris import Iris
     from ifrc_kg.validate import skolemised_report, validate
 
@@ -281,8 +283,19 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     piece.timings["map"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
+    # the report once in pyoxigraph: its quads, and one store of their union that the
+    # compiled shapes, the Data Cube checks, the findings and the figure rows all read
+    quads = report_quads(dataset)
+    store = quads.union_store()
     union = UnionView(dataset)
-    result = validate(union, shapes=_shapes(), vocabulary=Graph(), inplace=True)
+    result = validate(
+        union,
+        shapes=_shapes(),
+        vocabulary=Graph(),
+        inplace=True,
+        store=store,
+        datatypes=quads.datatypes,
+    )
     piece.violations, piece.warnings = list(result.violations), list(result.warnings)
     piece.integrity = result.integrity
     piece.timings["validate"] = time.perf_counter() - clock
@@ -295,8 +308,7 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     issues = [*result.warnings, *result.infos]
     piece.findings = collect_findings(issues, union, _shapes(), job.base)
     found = findings_graph(piece.findings, job.base)
-    named = dataset.graph(found.identifier)
-    named += found
+    store.extend(quads.add_graph(found))
     piece.timings["validate"] = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -306,30 +318,37 @@ def _work(job: Job, piece: Piece, directory: Path) -> None:
     report_suffix, reference_suffix = _graph_suffix(report_iri), _graph_suffix(reference_iri)
     findings_suffix = _graph_suffix(str(found.identifier))
     shared = shared_reference_lines(job.base)
-    data = dataset.serialize(format="nquads", encoding="utf-8")
-    quads = _canonical(data, NQ)
-    own = [q for q in quads if q.endswith(report_suffix)]
-    added = [q for q in quads if q.endswith(reference_suffix) and q not in shared]
-    findings = [q for q in quads if q.endswith(findings_suffix)]
-    other = [q for q in quads if not q.endswith((report_suffix, reference_suffix, findings_suffix))]
+    own: list[bytes] = []
+    added: list[bytes] = []
+    findings: list[bytes] = []
+    other: list[bytes] = []
+    for q in quads.nquads_lines():  # by graph: a line ends with one graph's suffix at most
+        if q.endswith(report_suffix):
+            own.append(q)
+        elif q.endswith(reference_suffix):
+            if q not in shared:
+                added.append(q)
+        elif q.endswith(findings_suffix):
+            findings.append(q)
+        else:
+            other.append(q)
     # this report's own choice of labels was for its validation; the assembly chooses them
     # across every report (``piece.printed``)
     labels_suffix = _graph_suffix(str(labels_graph_iri(job.base)))
     if any(not q.endswith((vocabulary_suffix, labels_suffix)) for q in other):
         raise BuildError(f"{job.path}: the mapping wrote outside the report and reference graphs")
-    union = sorted(
+    triples = sorted(
         {_triple_line(q, report_suffix) for q in own}
         | {_triple_line(q, reference_suffix) for q in added}
         | {_triple_line(q, findings_suffix) for q in findings}
     )
     piece.entry = report_entry(report, dataset, iris)
     piece.coverage = coverage_lines(report)
-    piece.triples, piece.quads = len(union), len(own) + len(added) + len(findings)
-    files = _piece_files(job, piece.entry, own, sorted(added + findings), union)
+    piece.triples, piece.quads = len(triples), len(own) + len(added) + len(findings)
+    files = _piece_files(job, piece.entry, own, sorted(added + findings), triples)
     files["findings.nq"] = _lines(findings)
-    files["figures.json"] = json.dumps(figure_rows(nquads_store(data)), ensure_ascii=False).encode(
-        "utf-8"
-    )
+    figures = figure_rows(GraphStore(store))
+    files["figures.json"] = json.dumps(figures, ensure_ascii=False).encode("utf-8")
     rows = report_rows(dataset, report_iri, reference_iri, report.country.iso3, report.year)
     files["search.json"] = json.dumps(rows, ensure_ascii=False).encode("utf-8")
     validation = skolemised_report(result.report_graph, job.base)

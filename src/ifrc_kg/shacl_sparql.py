@@ -309,8 +309,12 @@ class CompiledShapes:
         spec = self._spec(shape)
         if spec.deactivated:
             return []
-        # each check is computed where ?v is bound (an unbound ?v would make EXISTS scan)
+        # each check is computed where ?v is bound (an unbound ?v would make EXISTS scan);
+        # ?ok says all of them hold, so most rows need no column read in Python
         binds = "".join(f" BIND ({check.expr} AS ?c{i})" for i, check in enumerate(spec.checks))
+        if spec.checks:
+            passed = " && ".join(f"sameTerm(?c{i}, true)" for i in range(len(spec.checks)))
+            binds += f" BIND ({passed} AS ?ok)"
         if spec.path is None:  # a node shape: the focus node is the value node (§2.2)
             where = f"{focus} BIND (?this AS ?v){binds}"
         else:
@@ -321,13 +325,16 @@ class CompiledShapes:
         def result(this, value, component: str, detail: str, details: tuple = ()) -> None:
             out.append(self._result(shape, spec, this, value, component, detail, details))
 
-        columns = [(f"c{i}", check) for i, check in enumerate(spec.checks)]
-        for row in store.query(f"SELECT DISTINCT * WHERE {{ {where} }}"):
-            this, value = row["this"], row["v"]
+        columns = list(enumerate(spec.checks, 3))  # positions after ?this ?v ?ok
+        projection = "?this ?v ?ok" + "".join(f" ?c{i}" for i in range(len(spec.checks)))
+        for row in store.query(f"SELECT DISTINCT {projection} WHERE {{ {where} }}"):
+            this, value = row[0], row[1]
             found = values[this]
             if value is None:
                 continue
             found.append(value)
+            if not columns or row[2] == _TRUE:
+                continue
             for column, check in columns:
                 verdict = row[column]
                 if verdict == _TRUE:
@@ -335,8 +342,9 @@ class CompiledShapes:
                 written = verdict == _AS_WRITTEN and check.as_written is not None
                 if not written or not check.as_written(self._as_written(spec, this, value)):
                     result(this, value, check.component, f"Value {value} fails {check.component}")
-        for this, found in values.items():
-            self._count_checks(spec, this, found, result)
+        if spec.min_count or spec.max_count or spec.has_value or spec.unique_lang:
+            for this, found in values.items():
+                self._count_checks(spec, this, found, result)
         value_set = focus if spec.path is None else self._value_set(focus, spec.path)
         self._shape_checks(store, spec, values, value_set, result)
         for child in spec.properties:  # §4.8.2: a property shape's results are reported as is

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.graph import ConjunctiveGraph
@@ -428,6 +429,8 @@ def validate(
     data_cube: bool = True,
     inplace: bool = False,
     engine: str = "sparql",
+    store: ox.Store | None = None,
+    datatypes: set[str] | None = None,
 ) -> ValidationReport:
     """Validate a graph or dataset against the shapes (and the Data Cube ICs).
 
@@ -437,6 +440,10 @@ def validate(
     ``engine``: ``"sparql"`` runs the shapes ``shacl_sparql`` compiles as SPARQL in
     pyoxigraph and only the others in pySHACL; ``"pyshacl"`` runs every shape in pySHACL
     (the reference the tests compare with).
+    ``store``: a pyoxigraph store whose default graph already holds the triples of ``data``
+    (with the vocabulary), and ``datatypes`` the datatype IRIs ``data`` writes
+    (``report_quads``): the compiled shapes and the Data Cube checks run over it instead of
+    a copy; it comes back unchanged.
     """
     if engine not in ("sparql", "pyshacl"):
         raise ValueError(f"unknown SHACL engine {engine!r}: sparql or pyshacl")
@@ -454,8 +461,11 @@ def validate(
     else:
         # one pyoxigraph copy serves the compiled shapes, then (normalised in place, so
         # after them) the Data Cube constraints
-        datatypes: set[str] = set()
-        store = store_of(union, datatypes)
+        if store is None:
+            datatypes = set()
+            store = store_of(union, datatypes)
+        elif datatypes is None:
+            raise ValueError("a store given to validate needs the datatypes its data writes")
         compiled = compiled_shapes(shapes)
         if keeps_datatypes(store, datatypes):
             results = compiled.results(store, union)

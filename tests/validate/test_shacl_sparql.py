@@ -20,6 +20,7 @@ from tests.shapes.test_shapes import BREAKS
 from tests.validate import test_validate
 
 from ifrc_kg.namespaces import SH
+from ifrc_kg.report_quads import ReportQuads
 from ifrc_kg.shacl_sparql import CompiledShapes
 from ifrc_kg.validate import ValidationReport, validate
 
@@ -35,7 +36,8 @@ def results(report: ValidationReport) -> set[Key]:
 
 def both(graph: Graph, shapes_graph: Graph | None = None) -> tuple[set[Key], set[Key]]:
     """The results of pySHACL and of the compiled shapes on copies of ``graph``; the
-    verdicts agree too."""
+    verdicts agree too. The compiled shapes run a second time over the store the build
+    gives them (``report_quads``), which must come back unchanged, with the same report."""
     shapes_graph = shapes_graph if shapes_graph is not None else shapes()
     reports = [
         validate(Graph() + graph, shapes=shapes_graph, vocabulary=Graph(), engine=engine)
@@ -43,6 +45,20 @@ def both(graph: Graph, shapes_graph: Graph | None = None) -> tuple[set[Key], set
     ]
     assert reports[0].conforms == reports[1].conforms
     assert reports[0].integrity == reports[1].integrity
+    quads = ReportQuads()
+    quads.add_graph(graph)
+    store = quads.union_store()
+    before = set(store)
+    built = validate(
+        graph, shapes=shapes_graph, vocabulary=Graph(), store=store, datatypes=quads.datatypes
+    )
+    assert set(store) == before
+    assert (built.conforms, built.integrity) == (reports[1].conforms, reports[1].integrity)
+    assert (built.violations, built.warnings, built.infos) == (
+        reports[1].violations,
+        reports[1].warnings,
+        reports[1].infos,
+    )
     return results(reports[0]), results(reports[1])
 
 
