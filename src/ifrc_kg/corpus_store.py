@@ -260,9 +260,13 @@ def _update(
     removed |= before - after
     added |= after - before
     default = ox.DefaultGraph()
-    store.extend(added)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in added)
-    for triple in {quad.triple for quad in removed}:
+    # bulk loads, not transactions: the checkpoint is this build's own until the swap
+    store.bulk_load(ox.serialize(added, format=NQ), NQ, lenient=True)
+    added_triples = {quad.triple for quad in added}
+    store.bulk_load(ox.serialize(added_triples, format=NT), NT, to_graph=default, lenient=True)
+    # a triple the new graphs state again (most of a changed report's) stays in the default
+    # graph; the others are looked for in the remaining named graphs
+    for triple in {quad.triple for quad in removed} - added_triples:
         # pyoxigraph 0.5.13 matches an integer literal object loosely ("3839" finds "3843"
         # too), so the matches are compared again
         held = store.quads_for_pattern(triple.subject, triple.predicate, triple.object, None)
