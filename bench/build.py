@@ -8,8 +8,8 @@ the resident memory of that process and its workers (the sum, every 0.2 s) for t
 Then, against the warm cache: one report changed, then restored (its dumps must be
 byte-identical to the full build's), one added, then removed (byte-identical again). Prints
 a Markdown table with the assembly's share of each build (the stages after the per-report
-work: dumps, report dumps, search index, files, store, swap); the stage timings are the
-command's own.
+work: dumps, report dumps, search index, files, store, swap; the stage timings are the
+command's own) and the disk the publication and the cache take (a hard link counted once).
 """
 
 from __future__ import annotations
@@ -98,6 +98,28 @@ def assembly_seconds(output: str) -> float:
     return sum(stages.get(name, 0.0) for name in ASSEMBLY)
 
 
+def footprint(*roots: Path) -> int:
+    """Bytes on disk under ``roots``, a file hard-linked several times counted once."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for root in roots:
+        for path in root.rglob("*"):
+            status = path.lstat()
+            if path.is_file() and (status.st_dev, status.st_ino) not in seen:
+                seen.add((status.st_dev, status.st_ino))
+                total += status.st_blocks * 512
+    return total
+
+
+def disk_line(label: str, out: Path) -> str:
+    cache = out.parent / ".cache"
+    dist, both = footprint(out), footprint(out, cache)
+    return (
+        f"disk {label}: publication {dist / 2**30:.2f} GiB, cache {(both - dist) / 2**30:.2f} "
+        f"GiB more, both {both / 2**30:.2f} GiB (hard links counted once)"
+    )
+
+
 def dump_hashes(out: Path) -> dict[str, str]:
     return {name: hashlib.sha256((out / name).read_bytes()).hexdigest() for name in DUMPS}
 
@@ -117,6 +139,7 @@ def main() -> None:
     quads = sum(1 for _ in (out / "graph.nq").open("rb"))
     rows.append(("full build", full))
     print(full["output"], file=sys.stderr)
+    disks = [disk_line("after the full build", out)]
 
     target = sorted(reports.glob("*.txt"))[len(list(reports.glob("*.txt"))) // 2]
     original = target.read_text(encoding="utf-8")
@@ -135,6 +158,7 @@ def main() -> None:
     (reports / name).unlink()
     rows.append(("... and removed", timed_build(reports, out, args.jobs)))
     identical.append(dump_hashes(out) == hashes)
+    disks.append(disk_line("after the four incremental builds", out))
 
     size = sum(p.stat().st_size for p in out.iterdir() if p.name.startswith("graph."))
     print(
@@ -149,6 +173,8 @@ def main() -> None:
             f"| {row['peak'] / 2**20:,.0f} MiB |"
         )
     print(f"dumps byte-identical to the full build after restore/remove: {identical}")
+    print("\n".join(disks))
+    print("an incremental build writes its publication beside the served one until the swap")
     print(f"load average (1, 5, 15 min) at start {load_before}, at the end {os.getloadavg()}")
     print("\nstage timings of the full build:\n" + str(full["output"]).split("timings:")[-1])
 

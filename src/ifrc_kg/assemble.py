@@ -89,7 +89,7 @@ def shared_piece(base: str, cache_root: Path, fingerprint: str, context: bytes) 
     reference = sorted(shared_reference_lines(base))
     files = _graph_files("vocabulary", vocabulary, vocabulary_iri)
     files |= _graph_files("reference", reference, reference_iri)
-    _write_directory(directory, files)
+    write_cache_directory(directory, files)
     return shared
 
 
@@ -105,7 +105,7 @@ def _graph_files(name: str, quads: list[bytes], iri: str) -> dict[str, bytes]:
     }
 
 
-def _write_directory(directory: Path, files: dict[str, bytes]) -> None:
+def write_cache_directory(directory: Path, files: dict[str, bytes]) -> None:
     """Write ``files`` into a temporary directory, marked done, and rename it into place."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{directory.parent.name}.", dir=_parent(directory)))
     for name, data in files.items():
@@ -135,7 +135,7 @@ def with_labels(
     ).hexdigest()
     directory = cache_root / "labels" / key
     if not (directory / "done").is_file():
-        _write_directory(directory, _graph_files("labels", quads, str(iri)))
+        write_cache_directory(directory, _graph_files("labels", quads, str(iri)))
     return dataclasses.replace(shared, labels_iri=str(iri), labels_directory=directory)
 
 
@@ -191,7 +191,7 @@ def head_chunks(shared: Shared, cache_root: Path, context: bytes) -> Head:
     files["head.nq.keys"] = parts.keys_of(quads)
     head_counts = parts.ChunkCounts.of(triples, parts.link_predicates(), len(quads))
     files["head.json"] = head_counts.to_json()
-    _write_directory(directory, files)
+    write_cache_directory(directory, files)
     return Head(directory)
 
 
@@ -216,7 +216,7 @@ def others_chunks(
     chunk = parts.ChunkCounts.of(triples, parts.link_predicates(), len(quads))
     chunk.entities = 0  # the others' subjects are counted over the whole (write_dumps)
     files["others.json"] = chunk.to_json()
-    _write_directory(directory, files)
+    write_cache_directory(directory, files)
     return directory
 
 
@@ -370,11 +370,11 @@ def write_report_dumps(
         key = digest.hexdigest()
         directory = cache_root / "report-dumps" / key[:2] / key
         if not (directory / "done").is_file():
-            _write_directory(directory, _report_dump_files(piece, context, own_nt, own_nq))
+            write_cache_directory(directory, _report_dump_files(piece, context, own_nt, own_nq))
         sums = json.loads((directory / "sums.json").read_text(encoding="utf-8"))
         for suffix in (".ttl", ".jsonld", ".nq"):
             name = report_dump_name(piece.entry.iso3, piece.entry.key, suffix)
-            _link_or_copy(directory / f"dump{suffix}", root / name)
+            link_or_copy(directory / f"dump{suffix}", root / name)
             written[name] = tuple(sums[suffix])  # type: ignore[assignment]
     return written
 
@@ -391,7 +391,7 @@ def _report_dump_files(
     nodes += "".join(",\n" + node for node in compactor.nodes(labels_nt)).encode("utf-8")
     opening, tail = b"".join(jsonld_document(json.loads(context), [])).rsplit(b"[\n", 1)
     document = opening + b"[\n" + nodes.removeprefix(b",\n") + tail
-    quads = parts.read_lines(piece.file_of("report.nq")) + parts.read_lines(
+    quads = parts.read_lines(piece.file_of("part.nq")) + parts.read_lines(
         piece.file_of("others.nq")
     )
     nquads = b"".join(line + b"\n" for line in sorted(quads + labels_nq))
@@ -404,7 +404,7 @@ def _report_dump_files(
     return files
 
 
-def _link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: Path, target: Path) -> None:
     """A hard link to a cached file (never written again: pieces are immutable), else a copy."""
     try:
         os.link(source, target)

@@ -12,7 +12,7 @@ from typing import Any
 
 from rdflib import Graph
 
-from ifrc_kg.assemble import Counts, Shared
+from ifrc_kg.assemble import Counts, Shared, link_or_copy, write_cache_directory
 from ifrc_kg.graph.catalog import FileEntry, ReportEntry
 from ifrc_kg.outdir import write_file
 from ifrc_kg.pipeline import Piece
@@ -20,19 +20,33 @@ from ifrc_kg.uris import Iris
 from ifrc_kg.validate import ValidationReport
 
 
-def write_exports(root: Path, pieces: Sequence[Piece]) -> None:
-    """Every figure (``figures.hxl.csv``, ``figures.csv``) and each report's own."""
+def write_exports(root: Path, pieces: Sequence[Piece], cache_root: Path) -> None:
+    """Every figure (``figures.hxl.csv``, ``figures.csv``) and each report's own.
+
+    A report's files are rendered once per piece (cached by its key, which covers the code)
+    and hard-linked into the build; the whole is the header and each report's rows, in the
+    build's order: the bytes of one ``render`` of every row, without rendering them again.
+    """
     from ifrc_kg.export import EXPORT_FILES, render, report_export_files
 
-    rows: list[dict[str, str]] = []
+    headers = {fmt: render([], fmt).encode("utf-8") for fmt in EXPORT_FILES}
+    bodies: dict[str, list[Path]] = {fmt: [] for fmt in EXPORT_FILES}
     for piece in pieces:
         assert piece.entry is not None
-        report_rows = json.loads(piece.file_of("figures.json").read_text(encoding="utf-8"))
+        directory = cache_root / "exports" / piece.key[:2] / piece.key
+        if not (directory / "done").is_file():
+            rows = json.loads(piece.file_of("figures.json").read_text(encoding="utf-8"))
+            files = {fmt: render(rows, fmt).encode("utf-8") for fmt in EXPORT_FILES}
+            write_cache_directory(directory, files)
         for fmt, name in report_export_files(piece.entry.iso3, piece.entry.key).items():
-            write_file(root, name, render(report_rows, fmt).encode("utf-8"))
-        rows += report_rows
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            link_or_copy(directory / fmt, root / name)
+            bodies[fmt].append(directory / fmt)
     for fmt, name in EXPORT_FILES.items():
-        write_file(root, name, render(rows, fmt).encode("utf-8"))
+        with (root / name).open("wb") as whole:
+            whole.write(headers[fmt])
+            for path in bodies[fmt]:
+                whole.write(path.read_bytes()[len(headers[fmt]) :])
 
 
 def write_links(root: Path, pieces: Sequence[Piece], counts: Counts, iris: Iris) -> Graph:

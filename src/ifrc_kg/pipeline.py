@@ -9,13 +9,13 @@ report's work plus the assembly of the dumps (``publish.py``), which streams the
 pieces and never holds the corpus in memory.
 
 A piece is a directory ``<cache>/<key[:2]>/<key>/`` holding sorted canonical N-Quads of the
-report's graph (``report.nq``) and of its data-quality findings (``findings.nq``, its part of
-the shared named graph ``<base>graph/findings``), the sorted union triples (``union.nt``), its
-part of the corpus dumps in every format with the statements other reports may share
-(``part.*``, ``others.*``: ``parts.py``), the skolemised SHACL report (``validation.nt``), the
-figure rows (``figures.json``) and the small facts publish needs (``piece.pickle``).
-Pieces are written to a temporary directory
-and renamed into place, so an interrupted build never leaves half a piece.
+report's data-quality findings (``findings.nq``, its part of the shared named graph
+``<base>graph/findings``), its part of the corpus dumps in every format with the statements
+other reports may share (``part.*``, ``others.*``: ``parts.py``; ``part.nq`` is the report's
+graph, ``part.nt`` and ``others.nt`` its union triples, each held once), the skolemised
+SHACL report (``validation.nt``), the figure rows (``figures.json``) and the small facts
+publish needs (``piece.pickle``). Pieces are written to a temporary directory and renamed
+into place, so an interrupted build never leaves half a piece.
 """
 
 from __future__ import annotations
@@ -392,15 +392,12 @@ def _piece_files(
     job: Job, entry: ReportEntry, own: list[bytes], others: list[bytes], union: list[bytes]
 ) -> dict[str, bytes]:
     """The serialisations of one report: its part of the corpus dumps in every format
-    (``parts.py``), its union triples and the chunks of its per-report dumps."""
+    (``parts.py``), which its per-report dumps and the store are made from too."""
     from ifrc_kg.parts import link_predicates, piece_part_files
 
-    files = piece_part_files(
+    return piece_part_files(
         job.base, entry.iso3, entry.key, own, others, union, job.context, link_predicates()
     )
-    files["union.nt"] = _lines(union)
-    files["report.nq"] = _lines(own)
-    return files
 
 
 def _store(directory: Path, piece: Piece, files: dict[str, bytes]) -> None:
@@ -437,9 +434,11 @@ def build_pieces(
     *,
     workers: int | None = None,
     progress: Callable[[Progress], None] | None = None,
+    on_piece: Callable[[Piece], None] | None = None,
 ) -> list[Piece]:
     """Every report's piece, in the order of ``jobs``; cached pieces are read in-process,
-    the others built over a process pool (both cores by default)."""
+    the others built over a process pool (both cores by default). ``on_piece`` is called
+    with each piece as it is done (the store is loaded meanwhile)."""
     pieces: dict[int, Piece] = {}
     pending: list[int] = []
     counts = {"done": 0, "cached": 0, "failed": 0}
@@ -449,6 +448,8 @@ def build_pieces(
         counts["done"] += 1
         counts["cached"] += piece.cached
         counts["failed"] += piece.failed
+        if on_piece is not None:
+            on_piece(piece)
         if progress is not None:
             progress(
                 Progress(counts["done"], len(jobs), counts["cached"], counts["failed"], piece.file)

@@ -40,10 +40,10 @@ from rdflib.namespace import OWL, RDF
 from ifrc_kg.assemble import shared_piece, with_labels, write_dumps, write_report_dumps
 from ifrc_kg.build_files import manifest_of, write_exports, write_links, write_search
 from ifrc_kg.config import DEFAULT_BASE, artefact_dir
-from ifrc_kg.corpus_store import write_store
+from ifrc_kg.corpus_store import STORE_DIR, StoreLoader, worth_updating, write_store
 from ifrc_kg.errors import BuildError, ValidationFailed
 from ifrc_kg.findings import Finding
-from ifrc_kg.graph.catalog import describe_catalog
+from ifrc_kg.graph.catalog import FileEntry, describe_catalog
 from ifrc_kg.model import Report
 from ifrc_kg.outdir import (
     check_out,
@@ -284,6 +284,21 @@ class _Stages:
             self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - start
 
 
+def _listed(root: Path, known: dict[str, tuple[int, str]]) -> list[FileEntry]:
+    """``file_entries`` of the build, each file hashed once: what is listed joins ``known``
+    (the listing is taken three times: for the catalog, the manifest and the sums)."""
+    entries = file_entries(root, known=known)
+    known.update((entry.path, (entry.bytes, entry.sha256)) for entry in entries)
+    return entries
+
+
+def _discard(tmp: Path, loader: StoreLoader | None) -> None:
+    """What a failed build leaves: nothing (the store's loader stopped, ``tmp`` removed)."""
+    if loader is not None:
+        loader.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def build(
     reports_dir: Path,
     out: Path,
@@ -321,33 +336,42 @@ def build(
         Job(path, base, include_personal_contacts, cache_root, fingerprint, context)
         for path in paths
     ]
-    with stage("reports"):
-        pieces = build_pieces(jobs, workers=workers, progress=progress)
-    for piece in pieces:
-        for warning in piece.parser_warnings:
-            log.warning("%s", warning)  # already "file:line: message"
-    worker_seconds: dict[str, float] = {}
-    for piece in pieces:
-        if not piece.cached:
-            for name, seconds in piece.timings.items():
-                worker_seconds[name] = worker_seconds.get(name, 0.0) + seconds
-    failures = [piece for piece in pieces if piece.failed]
-    if failures and not keep_going:
-        _raise_failures(failures)
-    good = [piece for piece in pieces if not piece.failed and piece.entry is not None]
-    if not good:
-        raise ReportsFailed(failures)
-    good.sort(key=lambda p: (p.entry.iso3, p.entry.year, p.entry.kind) if p.entry else ("", 0, ""))
-    _check_unique(good)
-
-    built = build_time(paths)
-    iris = Iris(base)
-    entries = [piece.entry for piece in good if piece.entry is not None]
-    findings = build_findings(good)
+    catalog_graph = base + "graph/catalog"
+    previous = out if (out / "manifest.json").is_file() else None
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=scratch_prefix(out), suffix=".tmp", dir=out.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the published directory is for reading
+    loader: StoreLoader | None = None
     try:
+        if store and not worth_updating(previous, catalog_graph, [job.key for job in jobs]):
+            loader = StoreLoader(tmp / STORE_DIR)  # loads each piece as its worker ends
+        with stage("reports"):
+            pieces = build_pieces(
+                jobs, workers=workers, progress=progress, on_piece=loader.add if loader else None
+            )
+        for piece in pieces:
+            for warning in piece.parser_warnings:
+                log.warning("%s", warning)  # already "file:line: message"
+        worker_seconds: dict[str, float] = {}
+        for piece in pieces:
+            if not piece.cached:
+                for name, seconds in piece.timings.items():
+                    worker_seconds[name] = worker_seconds.get(name, 0.0) + seconds
+        failures = [piece for piece in pieces if piece.failed]
+        if failures and not keep_going:
+            _raise_failures(failures)
+        good = [piece for piece in pieces if not piece.failed and piece.entry is not None]
+        if not good:
+            raise ReportsFailed(failures)
+        good.sort(
+            key=lambda p: (p.entry.iso3, p.entry.year, p.entry.kind) if p.entry else ("", 0, "")
+        )
+        _check_unique(good)
+
+        built = build_time(paths)
+        iris = Iris(base)
+        entries = [piece.entry for piece in good if piece.entry is not None]
+        findings = build_findings(good)
         with stage("dumps"):
             shared = shared_piece(base, cache_root, fingerprint, context)
             shared = with_labels(shared, good, base, cache_root, context)
@@ -368,12 +392,12 @@ def build(
             write_file(tmp, "validation.html", validation_html(report, built).encode("utf-8"))
             write_file(tmp, "coverage.txt", coverage_text(good).encode("utf-8"))
             link_sets = write_links(tmp, good, counts, iris)
-            write_exports(tmp, good)
+            write_exports(tmp, good, cache_root)
             catalog = describe_catalog(
                 base=base,
                 union=counts.stats(),
                 reports=entries,
-                files=file_entries(tmp, known=known),
+                files=_listed(tmp, known),
                 built=built,
                 version=package_version(),
                 shapes_iri=_shapes_iri(shapes_graph()),
@@ -385,7 +409,7 @@ def build(
                 built,
                 counts.triples,
                 entries,
-                file_entries(tmp, known=known),
+                _listed(tmp, known),
                 report,
                 failures,
                 version=package_version(),
@@ -394,21 +418,23 @@ def build(
             write_file(
                 tmp, "manifest.json", (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
             )
-            sums = file_entries(tmp, known=known)
+            sums = _listed(tmp, known)
             write_file(tmp, "SHA256SUMS", "".join(f"{f.sha256}  {f.path}\n" for f in sums).encode())
         made = ""
         if store:
             with stage("store"):
-                previous = out if (out / "manifest.json").is_file() else None
-                made = write_store(tmp, good, counts.chunks, base + "graph/catalog", previous)
+                if loader is not None:
+                    stage.seconds["store (during the reports)"] = loader.busy
+                made = write_store(tmp, good, counts.chunks, catalog_graph, previous, loader)
+                loader = None  # finished
                 log.info("store: %s", made)
         with stage("swap"):
             swap(tmp, out)
     except OSError as error:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _discard(tmp, loader)
         raise BuildError(f"{out}: cannot write the build: {error.strerror or error}") from error
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        _discard(tmp, loader)
         raise
     log.info("published %d triples of %d report(s) into %s", counts.triples, len(entries), out)
     timings = {**stage.seconds, **{f"reports: {k} (cpu)": v for k, v in worker_seconds.items()}}

@@ -57,7 +57,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     first_figures = (first.out / "figures.csv").read_text(encoding="utf-8")
     (reports / a[0]).unlink()
     write(reports, changed, added)
-    incremental = run(reports, root / "dist", cache)
+    with mock.patch("ifrc_kg.corpus_store.UPDATE_AT_MOST", 2.0):  # 4 graphs out and in
+        incremental = run(reports, root / "dist", cache)
     full = run(reports, root / "full" / "dist", root / "fresh-cache")
     return {
         "root": root,
@@ -174,6 +175,18 @@ def test_a_store_without_its_record_is_loaded_whole(corpus: dict, tmp_path: Path
     assert _all_quads(out) == _all_quads(corpus["full"].out)
 
 
+def test_a_store_is_loaded_whole_when_most_reports_changed(corpus: dict, tmp_path: Path) -> None:
+    """Over a previous build whose reports all changed (a new code version, say), the store
+    is loaded from the pieces, not updated: the same quads as a full build's."""
+    out = tmp_path / "dist"
+    shutil.copytree(corpus["first"].out.parent / "dist", out)  # the incremental build
+    reports = write(tmp_path / "reports", report_text(3, 2020), report_text(4, 2020))
+    first = run(reports, out, corpus["cache"])
+    assert first.store == "full"
+    fresh = run(reports, tmp_path / "fresh" / "dist", corpus["cache"])
+    assert _all_quads(out) == _all_quads(fresh.out)
+
+
 def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
     from ifrc_kg.store import StoreLoadError
 
@@ -199,6 +212,8 @@ def test_default_build_is_strict_and_publishes_nothing(
     with pytest.raises(ReportsFailed, match=r"zz-broken\.txt:\d+: .*People donating blood"):
         run(with_broken, tmp_path / "dist", corpus["cache"])
     assert not (tmp_path / "dist").exists()
+    # the store loaded while the reports were built went with the scratch directory
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["reports"]
 
 
 def test_keep_going_publishes_the_rest_and_lists_the_failure(
@@ -217,6 +232,7 @@ def test_keep_going_publishes_the_rest_and_lists_the_failure(
     full = snapshot(corpus["full"].out)
     published = snapshot(out)
     assert published["graph.nq"] == full["graph.nq"], "the good reports, as a full build"
+    assert _all_quads(out) == _all_quads(corpus["full"].out), "nothing of the failed report"
 
 
 def test_keep_going_names_the_line_of_a_violation(corpus: dict, tmp_path: Path) -> None:
@@ -294,3 +310,38 @@ def test_report_texts_are_published_beside_the_report_dumps(corpus: dict) -> Non
     assert not (corpus["incremental"].out / "reports" / removed).exists()
     sums = (out / "SHA256SUMS").read_text(encoding="utf-8")
     assert all(f"  reports/{name}\n" in sums for name in names)
+
+
+def _inodes(*roots: Path) -> dict[tuple[int, int], bytes]:
+    """The bytes of every file under ``roots``, by (device, inode): a hard link is one."""
+    files = {}
+    for root in roots:
+        for path in root.rglob("*"):
+            if path.is_file() and not path.is_symlink():
+                status = path.stat()
+                files[(status.st_dev, status.st_ino)] = path.read_bytes()
+    return files
+
+
+def test_a_rebuild_never_writes_into_an_existing_file(corpus: dict, tmp_path: Path) -> None:
+    """Published files are hard links into the cache (per-report dumps and exports): a
+    rebuild with a changed report writes new files and never into an existing one, so
+    the served build and the cache keep their bytes."""
+    reports = tmp_path / "reports"
+    shutil.copytree(corpus["root"] / "reports", reports)
+    out = tmp_path / "dist"
+    run(reports, out, corpus["cache"])
+    shared = [p for p in out.rglob("*") if p.is_file() and p.stat().st_nlink > 1]
+    assert any(p.name.endswith(".csv") for p in shared), "exports are linked from the cache"
+    assert any(p.parent.name == "reports" for p in shared), "so are the per-report dumps"
+    before = _inodes(out, corpus["cache"])
+    name, text = report_text(1, 2023, "2")  # a report of the corpus, changed
+    (reports / name).write_text(text, encoding="utf-8")
+    served = open(out / "graph.nq", "rb")  # noqa: SIM115 - a reader holding the old build
+    again = run(reports, out, corpus["cache"])
+    assert again.cached == len(again.manifest["reports"]) - 1
+    after = _inodes(out, corpus["cache"])
+    changed = [inode for inode, data in before.items() if inode in after and after[inode] != data]
+    assert changed == []
+    assert served.read() != (out / "graph.nq").read_bytes()  # the old file, intact
+    served.close()
