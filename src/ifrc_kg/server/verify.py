@@ -78,10 +78,10 @@ def verify_dist(dist: Path) -> dict[str, Any] | None:
 
 
 def open_checks(
-    dist: Path, defer_bytes: int | None, read_by_server: frozenset[str] = READ_BY_SERVER
+    dist: Path, defer_bytes: int | None
 ) -> tuple[dict[str, Any] | None, FileChecks | None]:
     """Check ``dist``'s checksum list and manifest, that every file is there with its size,
-    and the checksum of the files in ``read_by_server`` and of the smallest others up to
+    and the checksum of the files in ``READ_BY_SERVER`` and of the smallest others up to
     ``defer_bytes`` in all (every file with None); the manifest and the checks that remain
     (``FileChecks``), or (None, None) when there is nothing to verify.
     """
@@ -113,11 +113,11 @@ def open_checks(
             raise DamagedDist(f"{dist / relative}: listed in SHA256SUMS but missing")
         found[relative] = path.stat().st_size
     budget = defer_bytes
-    for relative in sorted(found, key=lambda name: (name not in read_by_server, found[name])):
+    for relative in sorted(found, key=lambda name: (name not in READ_BY_SERVER, found[name])):
         size = found[relative]
-        if relative in read_by_server or budget is None or size <= budget:
+        if relative in READ_BY_SERVER or budget is None or size <= budget:
             checks.check(relative)
-            if budget is not None and relative not in read_by_server:
+            if budget is not None and relative not in READ_BY_SERVER:
                 budget -= size
         elif sizes.get(relative) not in (None, size):
             raise DamagedDist(f"{dist / relative}: size differs from manifest.json")
