@@ -380,12 +380,20 @@ def test_bound_patterns_of_one_variable_are_joined_by_hash_within_the_ratio() ->
     assert planned is None or "SELECT ?f" not in planned.query
 
 
-def test_a_long_block_is_counted_in_the_store_at_most_sixteen_times() -> None:
+def _recording_counts(count: int) -> tuple[list[str], Callable[[str, str], int]]:
+    """A store count of ``count`` for every ``?x <p> <o>`` pattern, and the objects it was
+    asked for, in order."""
     asked: list[str] = []
 
     def matches(predicate: str, obj: str) -> int:
         asked.append(obj)
-        return 5
+        return count
+
+    return asked, matches
+
+
+def test_a_long_block_is_counted_in_the_store_at_most_sixteen_times() -> None:
+    asked, matches = _recording_counts(5)
 
     block = " ".join(f"?x <{EX}p> <{EX}o{n}> ." for n in range(200))
     planned = rewrite(f"SELECT ?x WHERE {{ {block} }}", counts=Counts({}, {}, matches))
@@ -396,11 +404,7 @@ def test_a_long_block_is_counted_in_the_store_at_most_sixteen_times() -> None:
 def test_a_bound_pattern_alone_on_its_variable_is_not_counted() -> None:
     """Only two bound patterns on one variable can be joined by hash: one alone costs no
     count in the store, and a pair's count is made once per store, not once per text."""
-    asked: list[str] = []
-
-    def matches(predicate: str, obj: str) -> int:
-        asked.append(obj)
-        return 5
+    asked, matches = _recording_counts(5)
 
     counts = Counts({}, {}, matches)
     alone = f"SELECT ?d WHERE {{ ?f <{EX}period> <{EX}y2023> ; <{EX}dataSet> ?d }}"
@@ -541,11 +545,7 @@ def test_a_star_is_joined_by_hash_when_reading_it_whole_costs_less() -> None:
 
 
 def test_a_star_with_a_bound_pattern_counts_it_only_when_it_could_decide() -> None:
-    asked: list[str] = []
-
-    def matches(predicate: str, obj: str) -> int:
-        asked.append(obj)
-        return 1565
+    asked, matches = _recording_counts(1565)
 
     query = f"SELECT ?d WHERE {{ ?f <{EX}period> <{EX}y2023> ; <{EX}dataSet> ?d }}"
     planned = rewrite(query, counts=Counts({EX + "dataSet": 9387}, {}, matches))
