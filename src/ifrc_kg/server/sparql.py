@@ -112,7 +112,7 @@ def _form(body: bytes, charset: str | None) -> tuple[tuple[str, str], ...]:
     bodies stay small."""
     if len(body) <= FORM_KEPT_BYTES:
         return _kept_form(body, charset)
-    return tuple(parse_qsl(_decode(body, charset), keep_blank_values=True))
+    return _kept_form.__wrapped__(body, charset)
 
 
 @functools.lru_cache(maxsize=256)
